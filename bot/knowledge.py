@@ -1,0 +1,224 @@
+"""The knowledge base: loading, rendering answers for an agency, and validating it.
+
+The YAML files under data/kb/ (see data/kb/README.md) are the single source of every fact the
+assistant states. An FAQ answer is a Jinja2 template rendered for one agency; rendering is strict,
+so an answer that uses a field some agency lacks fails validation instead of printing a blank.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jinja2
+import yaml
+
+KB_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
+MIN_EXAMPLES = 15
+_FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_jinja = jinja2.Environment(
+    undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base cannot be loaded or an answer cannot be rendered."""
+
+
+@dataclass(frozen=True)
+class Faq:
+    id: str
+    title: str
+    answer: str
+    sources: tuple[Mapping[str, str], ...]
+    examples: tuple[str, ...]
+    topic: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    faq_id: str
+    agency_id: str
+    text: str  # the answer itself, without the sources line
+    sources: tuple[str, ...]
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.text}\n来源：{'；'.join(self.sources)}" if self.sources else self.text
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: Mapping[str, Mapping[str, str]]
+    agencies: Mapping[str, Mapping[str, Any]]
+    faqs: Mapping[str, Faq]
+    reports: Mapping[str, Any] = field(default_factory=dict)
+
+    def agency(self, agency_id: str) -> Mapping[str, Any]:
+        try:
+            return self.agencies[agency_id]
+        except KeyError:
+            raise KnowledgeError(f"unknown agency {agency_id!r}") from None
+
+    def render(self, faq_id: str, agency_id: str) -> Answer:
+        """The answer to one FAQ for one agency, with the sources it rests on."""
+        faq = self.faqs.get(faq_id)
+        if faq is None:
+            raise KnowledgeError(f"unknown FAQ {faq_id!r}")
+        agency = self.agency(agency_id)
+        context = {"agency": agency, "agencies": self.agencies}
+        try:
+            text = _jinja.from_string(faq.answer).render(context)
+        except jinja2.TemplateError as error:
+            raise KnowledgeError(f"FAQ {faq_id} for {agency_id}: {error}") from error
+        return Answer(faq_id, agency_id, _tidy(text), tuple(self._cite(s, agency) for s in faq.sources
+                                                             if self._citable(s, agency)))
+
+    def cite(self, ref: str, article: str = "") -> str:
+        """How an answer names a source: its short title plus the article, if any."""
+        entry = self.sources.get(ref)
+        if entry is None:
+            raise KnowledgeError(f"unknown source {ref!r}")
+        return f"{entry.get('short') or entry['title']}{article}"
+
+    def _citable(self, source: Mapping[str, str], agency: Mapping[str, Any]) -> bool:
+        ref = source["ref"]
+        return not ref.startswith("agency.") or ref[len("agency."):] in agency
+
+    def _cite(self, source: Mapping[str, str], agency: Mapping[str, Any]) -> str:
+        ref = source["ref"]
+        if ref.startswith("agency."):
+            ref = agency[ref[len("agency."):]]
+        return self.cite(ref, source.get("article", ""))
+
+    def find_agency(self, text: str) -> str | None:
+        """The agency a message names (by name or alias), longest match first; None if none."""
+        folded = fold(text)
+        for alias, agency_id in self._alias_index():
+            if alias in folded:
+                return agency_id
+        return None
+
+    def _alias_index(self) -> list[tuple[str, str]]:
+        pairs = [(fold(name), agency_id) for agency_id, record in self.agencies.items()
+                 for name in [record["name"], *record.get("aliases", [])]]
+        return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def fold(text: str) -> str:
+    """A comparison key: NFKC (full-width to half-width), no spaces or punctuation, lower case."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: invalid YAML: {error}") from error
+
+
+def _load_faqs(directory: Path) -> dict[str, Faq]:
+    faqs: dict[str, Faq] = {}
+    for path in sorted(directory.glob("*.yml")):
+        for raw in _read_yaml(path).get("faqs", []):
+            faq = Faq(
+                id=str(raw.get("id", "")),
+                title=str(raw.get("title", "")).strip(),
+                answer=str(raw.get("answer", "")),
+                sources=tuple(raw.get("sources") or ()),
+                examples=tuple(str(e).strip() for e in raw.get("examples") or ()),
+                topic=path.stem,
+            )
+            if faq.id in faqs:
+                raise KnowledgeError(f"{path}: FAQ id {faq.id!r} already defined in "
+                                     f"faq/{faqs[faq.id].topic}.yml")
+            faqs[faq.id] = faq
+    return faqs
+
+
+def load(directory: Path = KB_DIR) -> KnowledgeBase:
+    directory = Path(directory)
+    agencies = _read_yaml(directory / "agencies.yml").get("agencies", {})
+    for agency_id, record in agencies.items():
+        record.setdefault("id", agency_id)
+    reports_path = directory / "annual_reports.yml"
+    return KnowledgeBase(
+        sources=_read_yaml(directory / "sources.yml").get("sources", {}),
+        agencies=agencies,
+        faqs=_load_faqs(directory / "faq"),
+        reports=_read_yaml(reports_path) if reports_path.exists() else {},
+    )
+
+
+@lru_cache(maxsize=4)
+def cached(directory: str = str(KB_DIR)) -> KnowledgeBase:
+    """The knowledge base loaded once per process (the action server's hot path)."""
+    return load(Path(directory))
+
+
+def validate(kb: KnowledgeBase) -> list[str]:
+    """Every problem that would make an answer wrong, missing or ambiguous; [] when sound."""
+    problems: list[str] = []
+    problems += _agency_problems(kb.agencies)
+    seen_examples: dict[str, str] = {}
+    for faq in kb.faqs.values():
+        where = f"faq/{faq.topic}.yml {faq.id}"
+        if not _FAQ_ID.match(faq.id):
+            problems.append(f"{where}: id must be snake_case")
+        if not faq.title or not faq.answer.strip():
+            problems.append(f"{where}: needs a title and an answer")
+        if not faq.sources:
+            problems.append(f"{where}: has no source")
+        for source in faq.sources:
+            ref = source.get("ref", "") if isinstance(source, Mapping) else ""
+            if not ref.startswith("agency.") and ref not in kb.sources:
+                problems.append(f"{where}: unknown source {ref!r}")
+        if len(faq.examples) < MIN_EXAMPLES:
+            problems.append(f"{where}: {len(faq.examples)} examples, needs at least {MIN_EXAMPLES}")
+        own: set[str] = set()
+        for example in faq.examples:
+            key = fold(example)
+            other = seen_examples.setdefault(key, faq.id)
+            if other != faq.id:
+                problems.append(f"{where}: example {example!r} also under {other}")
+            elif key in own:
+                problems.append(f"{where}: example {example!r} repeated")
+            own.add(key)
+        for agency_id in kb.agencies:
+            try:
+                answer = kb.render(faq.id, agency_id)
+            except KnowledgeError as error:
+                problems.append(f"{where}: does not render for {agency_id}: {error}")
+                continue
+            if not answer.sources:
+                problems.append(f"{where}: no source applies to {agency_id}")
+            if "{{" in answer.text or "{%" in answer.text:
+                problems.append(f"{where}: unrendered template syntax for {agency_id}")
+    return _dedupe(problems)
+
+
+def _agency_problems(agencies: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    problems = []
+    owner: dict[str, str] = {}
+    for agency_id, record in agencies.items():
+        if not record.get("name"):
+            problems.append(f"agencies.yml {agency_id}: has no name")
+            continue
+        for name in [record["name"], *record.get("aliases", [])]:
+            other = owner.setdefault(fold(name), agency_id)
+            if other != agency_id:
+                problems.append(f"agencies.yml: {name!r} names both {other} and {agency_id}")
+    return problems
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
