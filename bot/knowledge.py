@@ -55,6 +55,7 @@ class KnowledgeBase:
     sources: Mapping[str, Mapping[str, str]]
     agencies: Mapping[str, Mapping[str, Any]]
     faqs: Mapping[str, Faq]
+    messages: Mapping[str, str] = field(default_factory=dict)
     reports: Mapping[str, Any] = field(default_factory=dict)
 
     def agency(self, agency_id: str) -> Mapping[str, Any]:
@@ -76,6 +77,17 @@ class KnowledgeBase:
             raise KnowledgeError(f"FAQ {faq_id} for {agency_id}: {error}") from error
         return Answer(faq_id, agency_id, _tidy(text), tuple(self._cite(s, agency) for s in faq.sources
                                                              if self._citable(s, agency)))
+
+    def message(self, name: str, agency_id: str, **values: Any) -> str:
+        """One of the assistant's own texts (messages.yml), rendered for an agency."""
+        template = self.messages.get(name)
+        if template is None:
+            raise KnowledgeError(f"unknown message {name!r}")
+        context = {"agency": self.agency(agency_id), "agencies": self.agencies, **values}
+        try:
+            return _tidy(_jinja.from_string(template).render(context))
+        except jinja2.TemplateError as error:
+            raise KnowledgeError(f"message {name} for {agency_id}: {error}") from error
 
     def cite(self, ref: str, article: str = "") -> str:
         """How an answer names a source: its short title plus the article, if any."""
@@ -155,6 +167,7 @@ def load(directory: Path = KB_DIR) -> KnowledgeBase:
         sources=_read_yaml(directory / "sources.yml").get("sources", {}),
         agencies=agencies,
         faqs=_load_faqs(directory / "faq"),
+        messages=_read_yaml(directory / "messages.yml").get("messages", {}),
         reports=_read_yaml(reports_path) if reports_path.exists() else {},
     )
 
@@ -169,6 +182,12 @@ def validate(kb: KnowledgeBase) -> list[str]:
     """Every problem that would make an answer wrong, missing or ambiguous; [] when sound."""
     problems: list[str] = []
     problems += _agency_problems(kb.agencies)
+    for name in kb.messages:
+        for agency_id in kb.agencies:
+            try:
+                kb.message(name, agency_id)
+            except KnowledgeError as error:
+                problems.append(f"messages.yml {name}: does not render for {agency_id}: {error}")
     seen_examples: dict[str, str] = {}
     for faq in kb.faqs.values():
         where = f"faq/{faq.topic}.yml {faq.id}"

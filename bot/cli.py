@@ -1,0 +1,96 @@
+"""`gongkai` — the project's command line (the Makefile calls it).
+
+  gongkai build-data   regenerate Rasa's FAQ data and the spaCy pipeline from data/kb
+  gongkai train        train the model if the data changed (--force: always)
+  gongkai validate     check the knowledge base and run `rasa data validate`
+  gongkai run          train if needed, start the action server and the Rasa server
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+from bot.settings import PROJECT_ROOT, settings
+
+VAR = PROJECT_ROOT / "var"
+
+
+def cmd_build_data(args: argparse.Namespace) -> int:
+    from bot import build_data
+
+    for path in build_data.build():
+        print(f"written: {path}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot import training
+
+    print(f"model: {training.ensure_model(force=args.force)}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot import build_data, training
+
+    build_data.build()  # refuses an invalid knowledge base with the list of problems
+    command = [training.rasa_executable(), "data", "validate", "--data", *training.TRAINING_DATA,
+               "--domain", "domain", "--config", "config.yml"]
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=training.rasa_env()).returncode
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot import servers, training
+
+    print("公开助手：检查模型（数据有变化时重新训练，约需几分钟）…", flush=True)
+    model = training.ensure_model(quiet=True)
+    logs = VAR / "log"
+    actions = servers.start_action_server(5055, logs / "actions.log")
+    rasa = servers.start_rasa_server(args.port, model, PROJECT_ROOT / "endpoints.yml",
+                                     logs / "rasa.log")
+    started = [actions, rasa]
+    try:
+        print("正在启动动作服务器和 Rasa 服务器（约1分钟）…", flush=True)
+        for process in started:
+            process.wait_ready()
+        base = f"http://127.0.0.1:{args.port}"
+        print(f"""
+公开助手已启动（默认机构：{settings.default_agency}）。
+  对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
+  网页组件 socket.io：{base}/socket.io
+  服务状态：        {base}/status
+  日志：            {logs}/
+按 Ctrl+C 停止。""", flush=True)
+        while all(p.popen.poll() is None for p in started):
+            time.sleep(1)
+        failed = next(p for p in started if p.popen.poll() is not None)
+        print(f"{failed.name} 已退出，详见 {failed.log_path}:\n{failed.tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n正在停止…")
+        return 0
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gongkai", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build-data").set_defaults(func=cmd_build_data)
+    train = commands.add_parser("train")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=cmd_train)
+    commands.add_parser("validate").set_defaults(func=cmd_validate)
+    run = commands.add_parser("run")
+    run.add_argument("--port", type=int, default=5005)
+    run.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

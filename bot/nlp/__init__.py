@@ -1,0 +1,1 @@
+"""Chinese language processing: input normalisation, the spaCy pipeline, Rasa components."""

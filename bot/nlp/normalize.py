@@ -1,0 +1,40 @@
+"""Input normalisation applied to every message before the NLU pipeline sees it.
+
+Citizens type traditional characters (資訊公開), full-width digits and letters (２０２６, ＺＢＳＰ),
+stray control characters and odd spacing. Training data goes through the same function, so the
+model only ever sees one written form.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Common slips seen in citizens' typing; kept small and specific to this domain.
+_TYPOS = {
+    "申情": "申请",
+    "答付": "答复",
+    "复意": "复议",
+    "起述": "起诉",
+    "信息工开": "信息公开",
+}
+_TYPO_RE = re.compile("|".join(map(re.escape, _TYPOS)))
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    # tw2sp also converts Taiwan phrasing (資訊 → 信息); plain t2s would leave 资讯.
+    return opencc.OpenCC("tw2sp")
+
+
+def normalize_text(text: str) -> str:
+    """Simplified, half-width, single-spaced text without control characters."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+                   or ch in "\n\t")
+    text = _converter().convert(text)
+    text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(0)], text)
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,104 @@
+"""Starting and stopping the assistant's processes (action server, Rasa server), shared by
+`gongkai run` and the integration tests."""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Optional
+
+from bot.settings import PROJECT_ROOT
+from bot.training import rasa_env, rasa_executable
+
+STARTUP_TIMEOUT = 240.0  # seconds; Rasa needs ~50 s to load TensorFlow and the model here
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    health_url: str
+    log_path: Path
+    _log: IO = field(repr=False, default=None)
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.popen.returncode}; "
+                                   f"see {self.log_path}:\n{self.tail()}")
+            if http_ok(self.health_url):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; see {self.log_path}")
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        if self._log:
+            self._log.close()
+
+
+def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
+           env: Optional[dict] = None) -> Process:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "ab")
+    popen = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env or rasa_env(), stdout=log,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    return Process(name, popen, health_url, log_path, log)
+
+
+def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
+    command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port)]
+    return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
+
+
+def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
+                      credentials: Path = PROJECT_ROOT / "credentials.yml",
+                      env: Optional[dict] = None) -> Process:
+    command = [rasa_executable(), "run", "--model", str(model), "--port", str(port),
+               "--endpoints", str(endpoints), "--credentials", str(credentials),
+               "--enable-api", "--cors", "*", "--interface", "127.0.0.1"]
+    return _spawn("Rasa server", command, f"http://127.0.0.1:{port}/status", log_path, env)
+
+
+def write_endpoints(path: Path, action_port: int, tracker_db: Path) -> Path:
+    """An endpoints file for a given action-server port and SQLite tracker database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+    }
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2))  # JSON is valid YAML
+    return path
