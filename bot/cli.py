@@ -3,6 +3,7 @@
   gongkai build-data   regenerate Rasa's FAQ data and the spaCy pipeline from data/kb
   gongkai train        train the model if the data changed (--force: always)
   gongkai validate     check the knowledge base and run `rasa data validate`
+  gongkai evaluate     top-1/top-3 accuracy on the held-out set (tests/heldout)
   gongkai run          train if needed, start the action server and the Rasa server
 """
 from __future__ import annotations
@@ -39,6 +40,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     command = [training.rasa_executable(), "data", "validate", "--data", *training.TRAINING_DATA,
                "--domain", "domain", "--config", "config.yml"]
     return subprocess.run(command, cwd=PROJECT_ROOT, env=training.rasa_env()).returncode
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot import evaluation, training
+
+    model = Path(args.model) if args.model else training.ensure_model(quiet=True)
+    report = evaluation.evaluate(evaluation.parse_with_agent(model), evaluation.load_questions())
+    print(f"held-out: {report.total} questions, top-1 {report.top1_accuracy:.1%}, "
+          f"top-3 {report.top3_accuracy:.1%} (model {model.name})")
+    if args.out:
+        Path(args.out).write_text(report.markdown(), encoding="utf-8")
+        print(f"written: {args.out}")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -85,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=cmd_train)
     commands.add_parser("validate").set_defaults(func=cmd_validate)
+    evaluate = commands.add_parser("evaluate")
+    evaluate.add_argument("--model", help="a trained model (default: the current one)")
+    evaluate.add_argument("--out", help="write the per-label report (Markdown) here")
+    evaluate.set_defaults(func=cmd_evaluate)
     run = commands.add_parser("run")
     run.add_argument("--port", type=int, default=5005)
     run.set_defaults(func=cmd_run)

@@ -138,6 +138,10 @@ def _read_yaml(path: Path) -> Any:
         raise KnowledgeError(f"{path}: invalid YAML: {error}") from error
 
 
+def _read_optional(path: Path) -> Any:
+    return _read_yaml(path) if path.exists() else {}
+
+
 def _load_faqs(directory: Path) -> dict[str, Faq]:
     faqs: dict[str, Faq] = {}
     for path in sorted(directory.glob("*.yml")):
@@ -162,13 +166,12 @@ def load(directory: Path = KB_DIR) -> KnowledgeBase:
     agencies = _read_yaml(directory / "agencies.yml").get("agencies", {})
     for agency_id, record in agencies.items():
         record.setdefault("id", agency_id)
-    reports_path = directory / "annual_reports.yml"
     return KnowledgeBase(
         sources=_read_yaml(directory / "sources.yml").get("sources", {}),
         agencies=agencies,
         faqs=_load_faqs(directory / "faq"),
-        messages=_read_yaml(directory / "messages.yml").get("messages", {}),
-        reports=_read_yaml(reports_path) if reports_path.exists() else {},
+        messages=_read_optional(directory / "messages.yml").get("messages", {}),
+        reports=_read_optional(directory / "annual_reports.yml"),
     )
 
 

@@ -1,0 +1,102 @@
+"""NLU quality on the held-out set (tests/heldout/questions.yml): top-1 and top-3 accuracy.
+
+A prediction is the list of labels the assistant would offer, best first: the intent ranking
+with the `faq` retrieval intent expanded, at its place, into the ResponseSelector's ranking
+(faq/<id> …). Top-1 is the answer it gives; top-3 is what 「您是不是想问」 would show. A message
+caught by the FallbackClassifier counts as wrong at top-1 (the citizen got no answer).
+
+  gongkai evaluate [--model PATH] [--out docs/nlu-evaluation.md]
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+HELDOUT = PROJECT_ROOT / "tests" / "heldout" / "questions.yml"
+FALLBACK = "nlu_fallback"
+
+
+def load_questions(path: Path = HELDOUT) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
+def ranked_labels(parse: Mapping[str, Any]) -> list[str]:
+    """Labels in the order the assistant would offer them (see module docstring)."""
+    intents = [i["name"] for i in parse.get("intent_ranking") or []]
+    top = (parse.get("intent") or {}).get("name")
+    if top and top not in intents:
+        intents.insert(0, top)
+    selector = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    faq_labels = [c["intent_response_key"] for c in selector if c.get("intent_response_key")]
+    labels: list[str] = []
+    for name in intents:
+        if name == "faq":
+            labels += [label for label in faq_labels if label not in labels]
+        elif name not in labels:
+            labels.append(name)
+    return labels
+
+
+@dataclass
+class Report:
+    total: int = 0
+    top1: int = 0
+    top3: int = 0
+    per_label: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # text, expected, got
+
+    def add(self, text: str, expected: str, labels: list[str]) -> None:
+        self.total += 1
+        got = labels[0] if labels else "(nothing)"
+        hit1, hit3 = got == expected, expected in [l for l in labels if l != FALLBACK][:3]
+        self.top1 += hit1
+        self.top3 += hit3
+        counts = self.per_label[expected]
+        counts["n"] += 1
+        counts["top1"] += hit1
+        counts["top3"] += hit3
+        if not hit1:
+            self.errors.append((text, expected, got))
+
+    @property
+    def top1_accuracy(self) -> float:
+        return self.top1 / self.total if self.total else 0.0
+
+    @property
+    def top3_accuracy(self) -> float:
+        return self.top3 / self.total if self.total else 0.0
+
+    def markdown(self) -> str:
+        lines = [f"| questions | top-1 | top-3 |", "| --- | --- | --- |",
+                 f"| {self.total} | {self.top1_accuracy:.1%} | {self.top3_accuracy:.1%} |", "",
+                 "| label | n | top-1 | top-3 |", "| --- | --- | --- | --- |"]
+        for label, c in sorted(self.per_label.items()):
+            lines.append(f"| {label} | {c['n']} | {c['top1']} | {c['top3']} |")
+        if self.errors:
+            lines += ["", "Top-1 errors:", "", "| question | expected | got |", "| --- | --- | --- |"]
+            lines += [f"| {t} | {e} | {g} |" for t, e, g in self.errors]
+        return "\n".join(lines) + "\n"
+
+
+def evaluate(parse: Callable[[str], Mapping[str, Any]], questions: Iterable[dict]) -> Report:
+    report = Report()
+    for question in questions:
+        report.add(question["text"], question["label"], ranked_labels(parse(question["text"])))
+    return report
+
+
+def parse_with_agent(model: Path) -> Callable[[str], Mapping[str, Any]]:
+    """Parses in-process with a loaded model (no server needed)."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+    return lambda text: loop.run_until_complete(agent.parse_message(text))

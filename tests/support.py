@@ -1,0 +1,28 @@
+"""Small clients for talking to the running assistant in tests."""
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+
+def post_json(url: str, body: Any, timeout: float = 30.0) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+def say(rasa_url: str, sender: str, message: str) -> list[dict]:
+    """Sends one message over the REST channel; returns the bot's messages (asserting no error)."""
+    status, replies = post_json(f"{rasa_url}/webhooks/rest/webhook",
+                                {"sender": sender, "message": message})
+    assert status == 200, f"HTTP {status}: {replies}"
+    return replies
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
