@@ -327,27 +327,14 @@ def compute_deadline(
         )
 
     excluded = set()
-    consultation_pending = False
     for sent, replied in consultations:
         cap = cal.add_workdays(sent, CONSULTATION_WORKDAYS)
-        if replied is None:
-            consultation_pending = answered_on is None
-            stop = cap
-        else:
-            stop = min(replied, cap)
+        stop = cap if replied is None else min(replied, cap)
         day = sent
         while day < stop:
             day += dt.timedelta(days=1)
             if cal.is_workday(day):
                 excluded.add(day)
-    if consultations:
-        basis += [BASIS_CONSULTATION, BASIS_CONSULTATION_PERIOD]
-        notes.append(
-            "征求意见期间按我们的理解计算：从发出征求意见的次日起到收到回复之日止的工作日不计入，"
-            "最多15个工作日。"
-        )
-    if consultation_pending:
-        notes.append("征求意见尚未收到回复，到期日按对方用满15个工作日计算；提前回复的，到期日相应提前。")
 
     limit = REPLY_WORKDAYS + (EXTENSION_WORKDAYS if extended else 0)
     due, skipped = _count(cal, start, limit, excluded)
@@ -359,6 +346,18 @@ def compute_deadline(
                 f"延长通知（{format_date_zh(extension_on)}）晚于原答复期限（{format_date_zh(original_due)}）；"
                 "条例要求在期限内经负责人同意并告知申请人。"
             )
+
+    # A consultation sent only after the due date changes nothing, so it is not mentioned.
+    relevant = [(sent, replied) for sent, replied in consultations if sent < due]
+    consultation_pending = answered_on is None and any(replied is None for _, replied in relevant)
+    if relevant:
+        basis += [BASIS_CONSULTATION, BASIS_CONSULTATION_PERIOD]
+        notes.append(
+            "征求意见期间按我们的理解计算：从发出征求意见的次日起到收到回复之日止的工作日不计入，"
+            "最多15个工作日。"
+        )
+    if consultation_pending:
+        notes.append("征求意见尚未收到回复，到期日按对方用满15个工作日计算；提前回复的，到期日相应提前。")
 
     reference = answered_on or today
     overdue = reference > due

@@ -357,6 +357,15 @@ def test_consultation_with_extension():
     assert result.excluded_workdays == 4 and result.extended
 
 
+def test_consultation_sent_after_the_due_date_changes_nothing():
+    result = due(D(2026, 2, 5), ("consultation_sent", D(2026, 3, 12)), today=D(2026, 3, 13))
+    assert result.due_date == D(2026, 3, 11)
+    assert result.overdue is True
+    assert result.consultation_pending is False
+    assert result.excluded_workdays == 0
+    assert not any("第三十三条第三款" in b for b in result.basis)
+
+
 # --- fees -----------------------------------------------------------------------------------------
 
 
@@ -459,3 +468,4 @@ def test_deadline_input_error_is_a_value_error():
 
 def test_format_date_zh():
     assert format_date_zh(D(2026, 3, 11)) == "2026年3月11日"
+
