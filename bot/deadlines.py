@@ -213,11 +213,12 @@ class DeadlineResult:
         due = format_date_zh(self.due_date)
         start = format_date_zh(self.clock_start)
         start_what = "收到补正后的申请" if self.restarted else "收到申请"
-        text = f"自{start}{start_what}起算{self.limit_workdays}个工作日，答复期限到{due}"
-        if self.excluded_workdays:
-            text += f"（已扣除征求意见的{self.excluded_workdays}个工作日）"
+        period = "20个工作日，经延长再加20个工作日" if self.extended else "20个工作日"
+        text = f"自{start}{start_what}起算{period}，答复期限到{due}"
         if self.consultation_pending:
-            text += "，这是按征求意见用满15个工作日算出的最晚日期"
+            text += "（征求意见尚未回复，按对方用满15个工作日计算，这是最晚的日期）"
+        elif self.excluded_workdays:
+            text += f"（已扣除征求意见的{self.excluded_workdays}个工作日）"
         if self.answered_on is not None:
             when = format_date_zh(self.answered_on)
             return text + (f"；机关于{when}答复，超过了期限。" if self.overdue else f"；机关于{when}已按期答复。")

@@ -201,6 +201,7 @@ def test_extension_crossing_2025_national_day():
     assert result.due_date == D(2025, 10, 31)
     assert result.overdue is False
     assert any("延长" in b and "20个工作日" in b for b in result.basis)
+    assert "20个工作日，经延长再加20个工作日，答复期限到2025年10月31日" in result.summary_zh()
 
 
 def test_extension_crossing_2026_qingming():
@@ -318,7 +319,7 @@ def test_unanswered_consultation_assumes_the_full_15_days():
     assert result.due_date == D(2025, 4, 22)
     assert result.excluded_workdays == 15
     assert result.consultation_pending is True
-    assert "最晚日期" in result.summary_zh()
+    assert "这是最晚的日期" in result.summary_zh()
 
 
 def test_a_late_reply_excludes_no_more_than_15_days():
