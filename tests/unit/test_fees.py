@@ -1,6 +1,8 @@
 """Fee calculator. Expected totals are worked out by hand from FACTS.md §2.1/§2.2."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.fees import MAX_QUANTITY, FeeBand, calculate_fee, item_fee, page_fee
 
@@ -136,3 +138,35 @@ def test_calculate_fee_dispatches_on_the_unit():
 def test_result_is_frozen():
     with pytest.raises(AttributeError):
         item_fee(35).total = 0
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+
+def _item_price(k):  # price of the k-th item, straight from FACTS.md §2.1
+    if k <= 10:
+        return 0
+    if k <= 30:
+        return 100
+    return 100 * ((k - 31) // 10 + 2)
+
+
+def _page_price(k):  # price of the k-th page, straight from FACTS.md §2.2
+    return 0 if k <= 30 else 10 if k <= 100 else 20 if k <= 200 else 40
+
+
+@given(st.integers(min_value=1, max_value=2000))
+def test_each_extra_item_costs_its_band_price(n):
+    assert item_fee(n).total - item_fee(n - 1).total == _item_price(n)
+
+
+@given(st.integers(min_value=1, max_value=2000))
+def test_each_extra_page_costs_its_band_price(n):
+    assert page_fee(n).total - page_fee(n - 1).total == _page_price(n)
+
+
+@given(st.integers(min_value=0, max_value=2000))
+def test_bands_add_up(n):
+    result = item_fee(n)
+    assert sum(b.count for b in result.bands) == n
+    assert sum(b.subtotal for b in result.bands) == result.total

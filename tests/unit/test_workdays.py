@@ -10,6 +10,8 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import workdays
 from bot.workdays import (
@@ -241,3 +243,16 @@ def test_malformed_override_is_rejected(data, message):
 def test_empty_or_null_file_is_fine():
     assert parse_overrides(None) == {}
     assert parse_overrides({"years": None}) == {}
+
+
+# --- properties over the library's whole range ----------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 9, 30)), st.integers(min_value=0, max_value=40))
+def test_add_and_between_agree(start, n):
+    end = add_workdays(start, n)
+    assert workdays_between(start, end) == n
+    if n:
+        assert is_workday(end)  # the n-th working day is a working day
+        assert add_workdays(start, n - 1) < end
