@@ -1,0 +1,240 @@
+"""Working-day calendar for statutory periods (法定工作日).
+
+A working day is a day the State Council's annual holiday notice does not give off: Monday to
+Friday unless it is a statutory holiday, plus the weekend make-up days (调休上班).
+
+Two sources, in this order:
+
+1. ``data/calendar/overrides.yml`` — years typed in by staff from the State Council notice, each
+   with its ``source``. A year listed there is taken from there entirely (so the file can also
+   correct the library, should that ever be needed).
+2. The ``chinese_calendar`` package (chinesecalendar 1.11.0 knows 2004–2026).
+
+A date in a year neither source knows raises :class:`CalendarUnknownError`. Callers turn that into
+「暂时无法计算」: guessing a holiday schedule would give citizens a wrong legal deadline.
+
+Counting convention (used by every function here): the start day is not counted. So
+``add_workdays(d, 1)`` is the first working day after ``d``, and
+``workdays_between(a, b)`` counts the working days ``a < day <= b``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional
+
+import chinese_calendar
+
+DEFAULT_OVERRIDES_PATH = Path(__file__).resolve().parent.parent / "data" / "calendar" / "overrides.yml"
+
+_YEAR_KEYS = {"source", "holidays", "workdays"}
+_OPTIONAL_YEAR_KEYS = {"note"}
+
+
+class CalendarUnknownError(LookupError):
+    """No holiday schedule is known for ``year``: the deadline cannot be computed (yet)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(f"no working-day calendar for {year}: add it to data/calendar/overrides.yml")
+
+    @property
+    def message_zh(self) -> str:
+        return f"暂时无法计算：{self.year}年的法定节假日安排尚未录入，请以机关告知为准或咨询人工客服。"
+
+
+class CalendarDataError(ValueError):
+    """The override table is malformed (a typo must stop the bot's tests, not skew a deadline)."""
+
+
+@dataclass(frozen=True)
+class YearOverride:
+    """One year's holiday arrangement as published by the State Council."""
+
+    year: int
+    source: str
+    holidays: frozenset  # days off that would otherwise be working days (and any other day off)
+    workdays: frozenset  # weekend days that are working days (调休上班)
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise CalendarDataError(f"{where}: expected a date, got a date-time {value!r}")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CalendarDataError(f"{where}: {value!r} is not a date (write YYYY-MM-DD)")
+
+
+def parse_overrides(data: Optional[Mapping[str, Any]]) -> Dict[int, YearOverride]:
+    """Validates the loaded YAML (``{"years": {2027: {...}}}``) and returns it by year."""
+    if not data:
+        return {}
+    if not isinstance(data, Mapping) or set(data) - {"years"}:
+        raise CalendarDataError("the override file must have a single top-level key 'years'")
+    years = data.get("years") or {}
+    if not isinstance(years, Mapping):
+        raise CalendarDataError("'years' must map a year to its arrangement")
+    result: Dict[int, YearOverride] = {}
+    for raw_year, entry in years.items():
+        try:
+            year = int(raw_year)
+        except (TypeError, ValueError):
+            raise CalendarDataError(f"{raw_year!r} is not a year") from None
+        where = f"years.{year}"
+        if not isinstance(entry, Mapping):
+            raise CalendarDataError(f"{where}: expected source, holidays and workdays")
+        missing = _YEAR_KEYS - set(entry)
+        unknown = set(entry) - _YEAR_KEYS - _OPTIONAL_YEAR_KEYS
+        if missing:
+            # A year is known only in full: half a year would yield confident wrong deadlines.
+            raise CalendarDataError(f"{where}: missing {', '.join(sorted(missing))}")
+        if unknown:
+            raise CalendarDataError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        source = entry["source"]
+        if not isinstance(source, str) or not source.strip():
+            raise CalendarDataError(f"{where}.source: name the State Council notice")
+        holidays = _date_set(entry["holidays"], f"{where}.holidays", year)
+        workdays = _date_set(entry["workdays"], f"{where}.workdays", year)
+        if not holidays:
+            raise CalendarDataError(f"{where}.holidays: a year always has statutory holidays")
+        both = holidays & workdays
+        if both:
+            raise CalendarDataError(f"{where}: listed as holiday and workday: {sorted(both)}")
+        weekday_makeups = sorted(d for d in workdays if d.weekday() < 5)
+        if weekday_makeups:
+            raise CalendarDataError(f"{where}.workdays: make-up days fall on weekends, not {weekday_makeups}")
+        result[year] = YearOverride(year, source.strip(), frozenset(holidays), frozenset(workdays))
+    return result
+
+
+def _date_set(values: Any, where: str, year: int) -> frozenset:
+    if values is None:
+        values = []
+    if not isinstance(values, (list, tuple)):
+        raise CalendarDataError(f"{where}: expected a list of dates")
+    dates = [_as_date(v, where) for v in values]
+    strays = [d for d in dates if d.year != year]
+    if strays:
+        raise CalendarDataError(f"{where}: {strays[0]} is not in {year}")
+    return frozenset(dates)
+
+
+def load_overrides(path: Path = DEFAULT_OVERRIDES_PATH) -> Dict[int, YearOverride]:
+    """Reads and validates an override file; a missing file means no overrides."""
+    from ruamel.yaml import YAML  # imported here so that only file loading needs it
+
+    path = Path(path)
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return parse_overrides(YAML(typ="safe").load(fh))
+
+
+class WorkdayCalendar:
+    """Working days from the override table first, then ``chinese_calendar``.
+
+    ``overrides`` maps a year to its :class:`YearOverride`; tests inject their own table.
+    ``use_library=False`` ignores ``chinese_calendar`` (only the table counts).
+    """
+
+    def __init__(self, overrides: Optional[Mapping[int, YearOverride]] = None, *, use_library: bool = True):
+        self._overrides: Dict[int, YearOverride] = dict(overrides or {})
+        self._use_library = use_library
+
+    @classmethod
+    def from_file(cls, path: Path = DEFAULT_OVERRIDES_PATH, *, use_library: bool = True) -> "WorkdayCalendar":
+        return cls(load_overrides(path), use_library=use_library)
+
+    def is_known(self, year: int) -> bool:
+        if year in self._overrides:
+            return True
+        if not self._use_library:
+            return False
+        try:
+            chinese_calendar.is_workday(dt.date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
+    def source(self, year: int) -> str:
+        """Where ``year``'s arrangement comes from, for showing alongside a deadline."""
+        if year in self._overrides:
+            return self._overrides[year].source
+        if self.is_known(year):
+            return f"国务院办公厅关于{year}年部分节假日安排的通知（chinese_calendar 数据包收录）"
+        raise CalendarUnknownError(year)
+
+    def is_workday(self, day: dt.date) -> bool:
+        day = _plain_date(day)
+        override = self._overrides.get(day.year)
+        if override is not None:
+            if day in override.workdays:
+                return True
+            return day.weekday() < 5 and day not in override.holidays
+        if self._use_library:
+            try:
+                return bool(chinese_calendar.is_workday(day))
+            except NotImplementedError:
+                pass
+        raise CalendarUnknownError(day.year)
+
+    def add_workdays(self, start: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``start`` (``start`` itself is not counted)."""
+        start = _plain_date(start)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"n must be a non-negative whole number, got {n!r}")
+        day = start
+        while n:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                n -= 1
+        return day
+
+    def workdays_between(self, a: dt.date, b: dt.date) -> int:
+        """Working days ``d`` with ``a < d <= b``; negative when ``b`` is before ``a``."""
+        a, b = _plain_date(a), _plain_date(b)
+        if b < a:
+            return -self.workdays_between(b, a)
+        return sum(1 for day in _days_after(a, b) if self.is_workday(day))
+
+
+def _days_after(a: dt.date, b: dt.date) -> Iterable[dt.date]:
+    day = a
+    while day < b:
+        day += dt.timedelta(days=1)
+        yield day
+
+
+def _plain_date(value: Any) -> dt.date:
+    # datetime is a subclass of date; mixing them breaks set membership, so reduce to a date.
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"expected a datetime.date, got {type(value).__name__}")
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> WorkdayCalendar:
+    """The calendar the bot uses: the shipped override file plus ``chinese_calendar``."""
+    return WorkdayCalendar.from_file(DEFAULT_OVERRIDES_PATH)
+
+
+def is_workday(day: dt.date) -> bool:
+    return default_calendar().is_workday(day)
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    return default_calendar().add_workdays(start, n)
+
+
+def workdays_between(a: dt.date, b: dt.date) -> int:
+    return default_calendar().workdays_between(a, b)

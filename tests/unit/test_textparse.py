@@ -1,0 +1,245 @@
+"""Parsing citizens' messages. ``TODAY`` is Friday 2026-03-20 unless a test says otherwise."""
+
+import datetime as dt
+
+import pytest
+
+from bot.textparse import (
+    Quantity,
+    chinese_number,
+    parse_channel,
+    parse_date,
+    parse_dates,
+    parse_quantities,
+    parse_quantity,
+)
+
+D = dt.date
+TODAY = D(2026, 3, 20)
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("35", 35),
+        ("３５", 35),
+        ("五", 5),
+        ("十", 10),
+        ("十五", 15),
+        ("二十", 20),
+        ("三十五", 35),
+        ("一百", 100),
+        ("两百", 200),
+        ("一百零五", 105),
+        ("一百二十", 120),
+        ("一百二", 120),  # colloquial
+        ("两千五", 2500),  # colloquial
+        ("两千五百", 2500),
+        ("一千零一十", 1010),
+        ("一万", 10000),
+        ("二〇二六", 2026),
+        ("零", 0),
+    ],
+)
+def test_chinese_number(text, value):
+    assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "三五", "十几", "多", "abc", "二六"])
+def test_not_a_number(text):
+    assert chinese_number(text) is None
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我2026年2月5日当面交的申请，最晚哪天答复", D(2026, 2, 5)),
+        ("挂号信3月2日寄出的，什么时候到期", D(2026, 3, 2)),
+        ("2026-2-5交的", D(2026, 2, 5)),
+        ("申请日期2026.02.05", D(2026, 2, 5)),
+        ("2026/2/5", D(2026, 2, 5)),
+        ("2026 年 2 月 5 日", D(2026, 2, 5)),
+        ("我是2月5号去窗口交的", D(2026, 2, 5)),
+        ("二月五日提交的", D(2026, 2, 5)),
+        ("二〇二六年二月五日", D(2026, 2, 5)),
+        ("2026年二月五号", D(2026, 2, 5)),
+        ("26年2月5日", D(2026, 2, 5)),
+        ("２０２６年２月５日", D(2026, 2, 5)),
+        ("２月５日", D(2026, 2, 5)),
+        ("３月２寄出的", D(2026, 3, 2)),  # no 日/号
+        ("十二月二十五日寄的平信", D(2025, 12, 25)),  # no year: the most recent one
+        ("12月25号", D(2025, 12, 25)),
+        ("3月20日", D(2026, 3, 20)),  # today itself
+        ("3月21日", D(2025, 3, 21)),  # tomorrow's date → last year
+        ("2月29日", D(2024, 2, 29)),  # the latest 29 February
+        ("2025年9月30日", D(2025, 9, 30)),
+        ("今天刚交", TODAY),
+        ("今日递交", TODAY),
+        ("我昨天当面递交的", D(2026, 3, 19)),
+        ("前天寄出", D(2026, 3, 18)),
+        ("大前天发的邮件", D(2026, 3, 17)),
+        ("今天问一下，我2月5日交的", D(2026, 2, 5)),  # an explicit date wins
+        ("2月30日，不对，是2月3日", D(2026, 2, 3)),  # impossible dates are skipped
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最晚哪天答复？",
+        "20个工作日是多久",
+        "条例第三十三条怎么规定的",
+        "收费3.5元一页吗",
+        "2026年13月1日",
+        "2026年2月30日",
+        "5月份交的",
+        "上周五交的",  # not supported: the assistant asks for the date
+        "2026.2",
+        "一个月申请35件要多少钱",
+    ],
+)
+def test_no_date(text):
+    assert parse_date(text, TODAY) is None
+
+
+def test_year_boundary():
+    assert parse_date("12月30日交的", D(2026, 1, 3)) == D(2025, 12, 30)
+    assert parse_date("1月2日交的", D(2026, 1, 3)) == D(2026, 1, 2)
+
+
+def test_parse_dates_in_written_order():
+    assert parse_dates("3月2日寄的挂号信，3月4日对方签收", TODAY) == [D(2026, 3, 2), D(2026, 3, 4)]
+    assert parse_dates("昨天收到补正通知，2月5日交的申请", TODAY) == [D(2026, 3, 19), D(2026, 2, 5)]
+    assert parse_dates("没有日期", TODAY) == []
+
+
+# --- channel --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, channel",
+    [
+        ("我2026年2月5日当面交的申请，最晚哪天答复", "in_person"),
+        ("到现场交的", "in_person"),
+        ("在政务大厅窗口交的", "in_person"),
+        ("我亲自送过去的", "in_person"),
+        ("递交了申请表", "in_person"),
+        ("当面递交", "in_person"),
+        ("挂号信3月2日寄出的，什么时候到期", "registered_mail"),
+        ("用EMS寄的", "registered_mail"),
+        ("ＥＭＳ寄出", "registered_mail"),
+        ("快递寄过去的", "registered_mail"),
+        ("发的特快专递", "registered_mail"),
+        ("寄的挂号邮件", "registered_mail"),
+        ("寄了一封平信", "ordinary_mail"),
+        ("普通信件寄的", "ordinary_mail"),
+        ("平邮寄出", "ordinary_mail"),
+        ("发邮件申请的", "email"),
+        ("发到他们邮箱了", "email"),
+        ("用电子邮件提交", "email"),
+        ("E-mail申请的", "email"),
+        ("email过去的", "email"),
+        ("在网站上找到邮箱，发邮件申请的", "email"),  # a specific channel beats a place
+        ("网上申请的", "online"),
+        ("通过市政府网站的网上申请平台提交", "online"),
+        ("在线提交", "online"),
+        ("网申的", "online"),
+        ("网上递交的", "online"),  # 递交 is weaker than 网上
+        ("传真过去的", "fax"),
+        ("用传真发给信息公开办", "fax"),
+    ],
+)
+def test_parse_channel(text, channel):
+    assert parse_channel(text) == channel
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "最晚哪天答复",
+        "寄过去的",  # post, but signed-for or not? ask
+        "写信申请的",
+        "不是挂号，是平信",  # contradicting specifics: ask
+        "在网上下载表格后到窗口交",  # two generic channels: ask
+        "",
+    ],
+)
+def test_parse_channel_none(text):
+    assert parse_channel(text) is None
+
+
+# --- quantity -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("一个月申请35件要多少钱", (35, "件")),
+        ("材料120页收多少", (120, "页")),
+        ("我这个月申请了三十五件", (35, "件")),
+        ("一百二十页怎么收费", (120, "页")),
+        ("复印了两百五十张", (250, "页")),
+        ("共计1,200页", (1200, "页")),
+        ("一共3份申请", (3, "件")),
+        ("申请了15条信息", (15, "件")),
+        ("这个月已经１２件了", (12, "件")),
+        ("一百零五页", (105, "页")),
+        ("两百页", (200, "页")),
+        ("一百二页", (120, "页")),
+        ("0件", (0, "件")),
+        ("35 件", (35, "件")),
+    ],
+)
+def test_parse_quantity(text, expected):
+    assert parse_quantity(text) == Quantity(*expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "要多少钱",
+        "第31件开始怎么收费",  # an ordinal, not a count
+        "条例第三十三条",
+        "材料有100多页",  # vague: ask
+        "申请了十几件",
+        "大概三五件",
+        "1.5页",
+        "20个工作日",
+        "一个月",
+    ],
+)
+def test_parse_quantity_none(text):
+    assert parse_quantity(text) is None
+
+
+def test_parse_quantities_all_in_order():
+    assert parse_quantities("35件，共120页") == [Quantity(35, "件"), Quantity(120, "页")]
+
+
+def test_quantity_is_a_tuple():
+    count, unit = parse_quantity("材料120页收多少")
+    assert (count, unit) == (120, "页")
+
+
+# --- together -------------------------------------------------------------------------------------
+
+
+def test_canonical_question_end_to_end():
+    from bot.deadlines import compute_deadline, receipt_info
+    from bot.fees import calculate_fee
+
+    text = "我2026年2月5日当面交的申请，最晚哪天答复"
+    info = receipt_info(parse_channel(text), parse_date(text, TODAY))
+    assert info.fixed
+    assert compute_deadline(info.receipt_date, [], today=TODAY).due_date == D(2026, 3, 11)
+    assert calculate_fee(*parse_quantity("一个月申请35件要多少钱")).total == 3000
+    assert calculate_fee(*parse_quantity("材料120页收多少")).total == 1100
