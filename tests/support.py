@@ -16,6 +16,14 @@ def post_json(url: str, body: Any, timeout: float = 30.0) -> tuple[int, Any]:
         return error.code, error.read().decode("utf-8", "replace")
 
 
+def get_json(url: str, timeout: float = 30.0) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
 def say(rasa_url: str, sender: str, message: str) -> list[dict]:
     """Sends one message over the REST channel; returns the bot's messages (asserting no error)."""
     status, replies = post_json(f"{rasa_url}/webhooks/rest/webhook",

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.support import post_json, say, texts
+from tests.support import get_json, say, texts
 
 pytestmark = pytest.mark.servers
 
@@ -43,7 +43,7 @@ def test_conversation_state_is_kept_in_the_tracker_store(assistant):
     who = sender()
     say(assistant.rasa_url, who, "你好")
     say(assistant.rasa_url, who, "收费吗")
-    status, tracker = post_json(f"{assistant.rasa_url}/conversations/{who}/tracker/events", [])
+    status, tracker = get_json(f"{assistant.rasa_url}/conversations/{who}/tracker")
     assert status == 200
     user_texts = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert user_texts == ["你好", "收费吗"]
