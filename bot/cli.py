@@ -66,9 +66,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     actions = servers.start_action_server(5055, logs / "actions.log")
     rasa = servers.start_rasa_server(args.port, model, PROJECT_ROOT / "endpoints.yml",
                                      logs / "rasa.log")
-    started = [actions, rasa]
+    web = servers.start_web(args.web_port, logs / "web.log")
+    started = [actions, rasa, web]
     try:
-        print("正在启动动作服务器和 Rasa 服务器（约1分钟）…", flush=True)
+        print("正在启动动作服务器、Rasa 服务器和网页服务（约1分钟）…", flush=True)
         for process in started:
             process.wait_ready()
         base = f"http://127.0.0.1:{args.port}"
@@ -77,6 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
   对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
   网页组件 socket.io：{base}/socket.io
   服务状态：        {base}/status
+  网页服务：        http://127.0.0.1:{args.web_port}/
   日志：            {logs}/
 按 Ctrl+C 停止。""", flush=True)
         while all(p.popen.poll() is None for p in started):
@@ -106,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--out", help="write the per-label report (Markdown) here")
     evaluate.set_defaults(func=cmd_evaluate)
     run = commands.add_parser("run")
-    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--port", type=int, default=5005, help="Rasa server port")
+    run.add_argument("--web-port", type=int, default=8000, help="web app port (desk, widget)")
     run.set_defaults(func=cmd_run)
     args = parser.parse_args(argv)
     return args.func(args)

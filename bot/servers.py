@@ -93,6 +93,13 @@ def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
     return _spawn("Rasa server", command, f"http://127.0.0.1:{port}/status", log_path, env)
 
 
+def start_web(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
+    """The project's own web app (desk, case API, widget page)."""
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.web",
+               "--port", str(port)]
+    return _spawn("web app", command, f"http://127.0.0.1:{port}/health", log_path, env)
+
+
 def write_endpoints(path: Path, action_port: int, tracker_db: Path) -> Path:
     """An endpoints file for a given action-server port and SQLite tracker database."""
     path.parent.mkdir(parents=True, exist_ok=True)
