@@ -19,7 +19,7 @@ from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
 
 DOMAIN_WORDS = Path(__file__).resolve().parents[2] / "data" / "nlp" / "domain_words.txt"
-# A case number as citizens type it after normalisation: ZBSP-2026-0001, zbsp 2026 0001, ZBSP20260001
+# A case number as citizens type it after normalisation: ZBSP-2026-0001, zbsp 2026 0001, or with no separators
 CASE_NUMBER = r"[A-Za-z]{2,5}[-_ ]?\d{4}[-_ ]?\d{4}"
 _CASE_NUMBER_RE = re.compile(rf"(?<![A-Za-z0-9]){CASE_NUMBER}(?![A-Za-z0-9])")
 _WORDS_FILE = "domain_words.txt"
