@@ -104,7 +104,7 @@ def session_factory(database_url):
     engine.dispose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def test_key() -> bytes:
     return TEST_KEY
 
