@@ -198,12 +198,19 @@ def current_revision(url: Optional[str] = None) -> Optional[str]:
         engine.dispose()
 
 
+_MIGRATION_LOCK_ID = 4_826_001  # arbitrary, fixed: the advisory lock key for migrations
+
+
 def _run_alembic(command_name: str, url: Optional[str], revision: str) -> None:
     from alembic import command
 
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # several instances starting at once: one migrates, the others wait, then find
+                # the database already at head (the lock ends with the transaction)
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
             config = alembic_config()
             config.attributes["connection"] = connection
             getattr(command, command_name)(config, revision)

@@ -37,6 +37,8 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(EVENT_KINDS)}
 
 def event_sort_key(kind: str, occurred_on: date) -> Tuple[date, int]:
     """Chronological order; on the same day, the natural order of the procedure."""
+    if kind not in _KIND_ORDER:
+        raise ValueError(f"unknown event kind {kind!r}")
     return occurred_on, _KIND_ORDER[kind]
 
 
@@ -63,8 +65,6 @@ def derive_stage(received_on: Optional[date], events: Iterable[Tuple[str, date]]
             fee_open = False
         elif kind == "answered":
             answered = True
-        else:
-            raise ValueError(f"unknown event kind {kind!r}")
     if answered:
         return "answered"
     if not received:

@@ -83,6 +83,14 @@ def databases(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def postgres_databases(tmp_path_factory):
+    """Fresh PostgreSQL databases only, for tests about PostgreSQL itself."""
+    fresh = FreshDatabase("postgres", tmp_path_factory)
+    yield fresh
+    fresh.close()
+
+
+@pytest.fixture(scope="module")
 def database_url(databases) -> str:
     """One database per test module and backend, migrated to head."""
     url = databases.new_url()

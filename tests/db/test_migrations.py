@@ -195,3 +195,22 @@ def test_in_memory_sqlite_is_shared_by_sessions():
     with db.session_scope(factory) as session:
         assert session.execute(text("SELECT x FROM t")).scalar_one() == 1
     engine.dispose()
+
+
+
+
+@pytest.mark.postgres
+def test_instances_starting_together_migrate_once(postgres_databases):
+    # separate processes, as separate server instances would be (Alembic is not thread-safe)
+    import subprocess
+    import sys
+
+    url = postgres_databases.new_url()
+    code = f"from bot import db; db.upgrade({url!r})"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
+    assert db.current_revision(url) == "0001_cases"
