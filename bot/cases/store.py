@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -194,20 +194,58 @@ class CaseStore:
 
         Raises ``CaseDataError`` (nothing stored) if a case, merged with the events already
         stored, breaks a rule of ``check_case``. ``dry_run`` checks and counts, then rolls back."""
+        return self._write(lambda session: list(cases), today, now, dry_run)
+
+    def add_events(
+        self,
+        case_number: str,
+        events: Sequence[EventInput],
+        today: Optional[date] = None,
+        now: Optional[datetime] = None,
+    ) -> SaveSummary:
+        """Add or update ``events`` of an existing case (``CaseNotFound`` otherwise)."""
+        number = normalize_case_number(case_number)
+
+        def the_case_with(session: Session) -> List[CaseInput]:
+            case = _find(session, number, with_events=False) if number else None
+            if case is None:
+                raise CaseNotFound(case_number)
+            return [CaseInput(
+                case_number=case.case_number,
+                agency_id=case.agency_id,
+                applicant_name=case.applicant_name,
+                applicant_phone=case.applicant_phone,
+                channel=case.channel,
+                submitted_on=case.submitted_on,
+                subject=case.subject,
+                received_on=case.received_on,
+                applicant_email=case.applicant_email,
+                events=tuple(events),
+            )]
+
+        return self._write(the_case_with, today, now, dry_run=False)
+
+    def _write(
+        self,
+        inputs: Callable[[Session], List[CaseInput]],
+        today: Optional[date],
+        now: Optional[datetime],
+        dry_run: bool,
+    ) -> SaveSummary:
         now = now or utcnow()
         summary = SaveSummary()
         session = self._sessions()
         try:
             problems: List[Problem] = []
-            for case_input in cases:
+            for case_input in inputs(session):
                 case = _find(session, case_input.case_number, with_events=True)
                 problems.extend(check_case(_as_it_will_be(case_input, case), today))
                 if problems:
-                    continue  # keep checking, but write nothing more
+                    continue  # keep checking the rest, but write nothing more
                 case, change = self._upsert(session, case, case_input, now)
                 events_changed = False
                 for event in case_input.events:
-                    event_change = _put_event(session, case, event, now)
+                    event_change = _put_event(case, event, now)
                     summary.events[event_change] += 1
                     events_changed |= event_change is not Change.UNCHANGED
                 derived_changed = _refresh(case)
@@ -229,31 +267,6 @@ class CaseStore:
             raise
         finally:
             session.close()
-
-    def add_events(
-        self,
-        case_number: str,
-        events: Sequence[EventInput],
-        today: Optional[date] = None,
-        now: Optional[datetime] = None,
-    ) -> SaveSummary:
-        """Add or update ``events`` of an existing case (``CaseNotFound`` otherwise)."""
-        record = self.get(case_number)
-        if record is None:
-            raise CaseNotFound(case_number)
-        case_input = CaseInput(
-            case_number=record.case_number,
-            agency_id=record.agency_id,
-            applicant_name=record.applicant_name,
-            applicant_phone=record.applicant_phone,
-            channel=record.channel,
-            submitted_on=record.submitted_on,
-            subject=record.subject,
-            received_on=record.received_on,
-            applicant_email=record.applicant_email,
-            events=tuple(events),
-        )
-        return self.save_cases([case_input], today=today, now=now)
 
     def upsert_case(self, case_number: str, **fields: Any) -> Change:
         """Insert or update one case (fields as in ``docs/case-import.md``, dates as ``date``
@@ -353,7 +366,7 @@ def _assign(obj: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def _put_event(session: Session, case: Case, event: EventInput, now: datetime) -> Change:
+def _put_event(case: Case, event: EventInput, now: datetime) -> Change:
     for stored in case.events:
         if (stored.kind, stored.occurred_on) == event.key:
             changed = _assign(

@@ -261,17 +261,15 @@ def _named(problems: Iterable[Problem]) -> set:
     return {p.field for p in problems}
 
 
-def parse_case(
-    raw: Any, problems: List[Problem], *, with_events: bool = True
-) -> Optional[CaseInput]:
-    """One case (and its ``events`` list, when ``with_events``) from a raw record, or None."""
+def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
+    """One case and its ``events`` list from a raw record, or None (problems appended)."""
     line, source = line_of(raw), source_of(raw)
     if not isinstance(raw, Mapping):
         problems.append(Problem("案件应为一个对象", "a case must be an object", line, None, source))
         return None
     before = len(problems)
     fields = _Fields(raw, problems, line, source)
-    fields.unknown(CASE_FIELDS + (("events",) if with_events else ()))
+    fields.unknown(CASE_FIELDS + ("events",))
 
     number_text = fields.text("case_number", required=True)
     case_number = normalize_case_number(number_text) if number_text else None
@@ -304,7 +302,7 @@ def parse_case(
     subject = fields.text("subject", required=True)
 
     events: List[EventInput] = []
-    raw_events = raw.get("events") if with_events else None
+    raw_events = raw.get("events")
     if raw_events is not None and not isinstance(raw_events, list):
         fields.problem("events", "events 应为事件列表", "events must be a list of events")
     elif raw_events:
