@@ -1,0 +1,96 @@
+"""Pure parts of the case store: stage derivation and the phone check (no database)."""
+import hashlib
+import hmac
+import logging
+from datetime import date
+
+import pytest
+
+from bot.cases import verification
+from bot.cases.records import mask_name, mask_phone
+from bot.cases.stages import STAGES, derive_stage
+
+D = date(2026, 11, 10)
+
+
+def day(n):
+    return date(2026, 11, n)
+
+
+@pytest.mark.parametrize(
+    "received_on, events, stage",
+    [
+        (None, [], "submitted"),
+        (D, [], "received"),
+        (None, [("received", D)], "received"),
+        # on the same day the procedure's order applies, whatever order they are given in
+        (D, [("correction_received", day(12)), ("correction_requested", day(12))], "corrected"),
+        (D, [("correction_requested", day(11)), ("consultation_sent", day(12))], "correction_pending"),
+        (D, [("consultation_sent", day(11)), ("fee_notice_sent", day(12))], "fee_pending"),
+        (D, [("extension_approved", day(11)), ("consultation_sent", day(12))], "consultation"),
+        (D, [("correction_requested", day(11)), ("correction_received", day(12)),
+             ("correction_requested", day(13))], "correction_pending"),
+        (D, [("fee_notice_sent", day(11)), ("answered", day(12))], "answered"),
+        (None, [("answered", D)], "answered"),
+    ],
+)
+def test_derive_stage(received_on, events, stage):
+    assert derive_stage(received_on, events) == stage
+
+
+def test_stage_labels():
+    assert STAGES == {
+        "submitted": "已提交（待确认收到）",
+        "received": "已受理",
+        "correction_pending": "待补正",
+        "corrected": "已补正",
+        "consultation": "征求意见中",
+        "extended": "已延期",
+        "fee_pending": "待缴费",
+        "answered": "已答复",
+    }
+
+
+def test_unknown_event_kind():
+    with pytest.raises(ValueError):
+        derive_stage(D, [("visited", D)])
+
+
+@pytest.mark.parametrize(
+    "typed, last4",
+    [("13800000001", "0001"), ("尾号是0001", "0001"), ("０００１", "0001"),
+     ("0533-2306909", "6909"), ("001", None), ("", None), (None, None)],
+)
+def test_last_four(typed, last4):
+    assert verification.last_four(typed) == last4
+
+
+def test_digest_is_an_hmac_of_the_last_four_digits():
+    expected = hmac.new(b"k", b"phone-last4:0001", hashlib.sha256).hexdigest()
+    assert verification.phone_digest("138 0000 0001", b"k") == expected
+    assert verification.factor_matches("0001", expected, b"k")
+    assert not verification.factor_matches("0001", expected, b"other key")
+    assert not verification.factor_matches("0002", expected, b"k")
+    assert not verification.factor_matches("0001", None, b"k")
+
+
+def test_secret_key_from_environment_or_dev_default_with_a_warning(caplog, monkeypatch):
+    assert verification.secret_key({"GONGKAI_SECRET_KEY": " s3cret "}) == b"s3cret"
+    monkeypatch.setattr(verification, "_warned", False)
+    with caplog.at_level(logging.WARNING, logger="bot.cases.verification"):
+        assert verification.secret_key({}) == verification.DEV_SECRET_KEY.encode()
+        verification.secret_key({})
+    warnings = [r for r in caplog.records if "GONGKAI_SECRET_KEY is not set" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "phone, masked", [("13800000001", "138****0001"), ("0533-2306909", "053*****6909"), ("12345", "*2345")]
+)
+def test_mask_phone(phone, masked):
+    assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("王", "王")])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
