@@ -9,13 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
 from bot import clock, deadlines, fees, textparse
+from bot.cases import vocab
 from bot.nlp.normalize import normalize_text
 from bot.workdays import CalendarUnknownError, default_calendar
 
-CHANNEL_NAMES = {
-    "in_person": "当面递交", "registered_mail": "挂号信/EMS等需签收的邮寄", "ordinary_mail": "平信邮寄",
-    "email": "电子邮件", "online": "网上申请平台", "fax": "传真",
-}
 # Words saying the citizen already knows the day the agency signed for / confirmed the application.
 RECEIPT_WORDS = ("签收", "确认", "收到")
 
@@ -44,7 +41,7 @@ def due_date_answer(text: str, agency_name: str) -> str:
                  "知道签收或确认的日期后告诉我（例如“3月5日签收”），我再帮您准确计算。"]
     else:
         how = ("您没有说明递交方式，以下按当面递交计算。" if channel is None
-               else f"{CHANNEL_NAMES[channel]}，")
+               else f"{vocab.CHANNELS[channel]}，")
         lines = [f"{how}{said}为收到申请之日。{rule}"]
     lines.append(f"如需延长答复期限，须经负责人同意并告知您，最长再延20个工作日，即至{extended}。"
                  "征求第三方或其他机关意见的时间不计入；机关要求补正的，从收到补正后的申请之日重新计算。")

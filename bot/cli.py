@@ -60,7 +60,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import servers, training
 
-    print("公开助手：检查模型（数据有变化时重新训练，约需几分钟）…", flush=True)
+    from bot.cases import importer
+
+    demo = PROJECT_ROOT / "data" / "demo" / "cases.json"
+    if importer.main([str(demo)]) != 0:  # migrates the database; idempotent
+        return 1
+    print("公开助手：检查模型（数据有变化时重新训练，约需十几分钟）…", flush=True)
     model = training.ensure_model(quiet=True)
     logs = VAR / "log"
     actions = servers.start_action_server(5055, logs / "actions.log")

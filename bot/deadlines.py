@@ -37,6 +37,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.cases import vocab
 from bot.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
 
 __all__ = [
@@ -59,18 +60,8 @@ __all__ = [
     "format_date_zh",
 ]
 
-CHANNELS: Tuple[str, ...] = ("in_person", "registered_mail", "ordinary_mail", "email", "online", "fax")
-EVENT_KINDS: Tuple[str, ...] = (
-    "received",
-    "correction_requested",
-    "correction_received",
-    "consultation_sent",
-    "consultation_replied",
-    "extension_approved",
-    "fee_notice_sent",
-    "fee_paid",
-    "answered",
-)
+CHANNELS: Tuple[str, ...] = tuple(vocab.CHANNELS)
+EVENT_KINDS: Tuple[str, ...] = tuple(vocab.EVENT_KINDS)
 
 REPLY_WORKDAYS = 20  # 条例第三十三条第二款
 EXTENSION_WORKDAYS = 20  # 条例第三十三条第二款, the maximum

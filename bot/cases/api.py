@@ -40,7 +40,8 @@ from bot.cases.located import loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.records import CaseRecord
 from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
-from bot.cases.validation import CaseDataError, Problem, china_today, parse_cases, parse_events
+from bot import clock
+from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events
 from bot.db import database_url, upgrade
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def create_blueprint(
     store: CaseStore,
     token: Optional[str],
     *,
-    today: Callable[[], date] = china_today,
+    today: Callable[[], date] = clock.today,
     name: str = "case_api",
 ) -> Blueprint:
     """The case API on ``store``, accepting ``token`` (None: refuse everything with 503)."""

@@ -54,6 +54,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from bot import clock
 from bot.cases.located import Located, loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
@@ -64,7 +65,6 @@ from bot.cases.validation import (
     CaseDataError,
     CaseInput,
     Problem,
-    china_today,
     parse_cases,
 )
 from bot.db import database_url, upgrade
@@ -209,7 +209,7 @@ def import_file(
     dry_run: bool = False,
 ):
     """Check ``path`` and store it through ``store`` in one transaction."""
-    today = today or china_today()
+    today = today or clock.today()
     cases = load(path, events_path, today)
     return store.save_cases(cases, today=today, dry_run=dry_run)
 
@@ -231,7 +231,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     url = args.database_url or database_url()
-    today = china_today()
+    today = clock.today()
     try:
         cases = load(args.file, args.events, today)
     except CaseDataError as error:

@@ -19,14 +19,6 @@ from bot.cases.stages import event_sort_key
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
 from bot.cases.verification import digits
 
-CHINA = timezone(timedelta(hours=8))
-
-
-def china_today() -> date:
-    """Today's date in China: the agencies' dates are local dates."""
-    return datetime.now(CHINA).date()
-
-
 # ---- problems -------------------------------------------------------------------------------
 
 

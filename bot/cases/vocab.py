@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Dict
 
-# The agencies whose cases the store keeps (ids as in data/kb/agencies.yml). Checked when data
-# comes in, not by a database constraint: adding an agency needs no migration.
-AGENCIES: Dict[str, str] = {
-    "zibo_spj": "淄博市行政审批服务局",
-    "zaozhuang_spj": "枣庄市行政审批服务局",
-    "zhangdian_gov": "张店区人民政府办公室",
-}
+from bot import knowledge
+
+# The agencies whose cases the store keeps: those of the knowledge base (data/kb/agencies.yml),
+# id → name. Checked when data comes in, not by a database constraint: adding an agency to the
+# knowledge base needs no migration.
+AGENCIES: Dict[str, str] = {agency_id: record["name"]
+                            for agency_id, record in knowledge.cached().agencies.items()}
 
 # How the application reached the agency; it decides how the receipt date is fixed (条例第三十一条).
 CHANNELS: Dict[str, str] = {

@@ -1,15 +1,25 @@
 """Assembles the web app from the blueprints of each part of the product."""
 from __future__ import annotations
 
+from typing import Optional
+
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.cases import api as case_api
+from bot.cases.store import CaseStore
+
 APP_NAME = "gongkai_web"
+MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_app(name: str = APP_NAME) -> Sanic:
+def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sanic:
+    """The web app on the database at `database_url` (default: GONGKAI_DATABASE_URL / SQLite)."""
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    store = CaseStore.from_url(database_url)
+    app.blueprint(case_api.create_blueprint(store, case_api.api_token()))
 
     @app.get("/health")
     async def health(request: Request):
