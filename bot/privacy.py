@@ -86,6 +86,14 @@ def mask_phone(number: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def mask_name(name: str) -> str:
+    """``张三`` → ``张*``, ``示例申请人甲`` → ``示****甲``."""
+    name = name.strip()
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def phone_last4(number: str) -> str:
     """The last 4 digits, for "尾号5678" confirmations; ValueError if there are fewer."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", number))

@@ -12,22 +12,7 @@ from typing import Optional, Tuple
 from bot.cases.stages import STAGES
 from bot.cases.validation import EventInput
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
-
-
-def mask_phone(phone: str) -> str:
-    """``13800000001`` → ``138****0001``: the first three and last four characters stay."""
-    phone = phone.strip()
-    if len(phone) <= 7:
-        return "*" * max(len(phone) - 4, 0) + phone[-4:]
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_name(name: str) -> str:
-    """``张三`` → ``张*``, ``示例申请人甲`` → ``示****甲``."""
-    name = name.strip()
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1)
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+from bot.privacy import mask_name, mask_phone
 
 
 @dataclass(frozen=True)

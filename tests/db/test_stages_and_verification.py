@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from bot.cases import verification
-from bot.cases.records import mask_name, mask_phone
 from bot.cases.stages import STAGES, derive_stage
 
 D = date(2026, 11, 10)
@@ -82,15 +81,3 @@ def test_secret_key_from_environment_or_dev_default_with_a_warning(caplog, monke
         verification.secret_key({})
     warnings = [r for r in caplog.records if "GONGKAI_SECRET_KEY is not set" in r.getMessage()]
     assert len(warnings) == 1
-
-
-@pytest.mark.parametrize(
-    "phone, masked", [("13800000001", "138****0001"), ("0533-2306909", "053*****6909"), ("12345", "*2345")]
-)
-def test_mask_phone(phone, masked):
-    assert mask_phone(phone) == masked
-
-
-@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("王", "王")])
-def test_mask_name(name, masked):
-    assert mask_name(name) == masked

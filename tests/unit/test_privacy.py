@@ -10,6 +10,7 @@ from bot.privacy import (
     PIIMaskingFilter,
     mask_email,
     mask_id_number,
+    mask_name,
     mask_phone,
     mask_text,
     phone_last4,
@@ -223,3 +224,8 @@ def test_filter_masks_stack_info():
 def test_filter_never_drops_records():
     record = logging.LogRecord("anything", logging.INFO, __file__, 1, "plain", (), None)
     assert PIIMaskingFilter().filter(record) is True
+
+
+@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("欧阳娜娜", "欧**娜"), ("王", "王")])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
