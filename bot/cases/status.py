@@ -1,0 +1,89 @@
+"""What a citizen (after verification) or an agent is told about one application: its stage, what
+happens next, the statutory due date and, when overdue, what the citizen can do."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import List
+
+from bot import deadlines, knowledge
+from bot.cases.records import CaseRecord
+from bot.workdays import CalendarUnknownError
+
+NEXT_STEP = {
+    "submitted": "机关确认收到申请后才开始计算答复期限（邮寄的以签收之日、网上或电子邮件的以双方确认之日为收到之日），请留意机关的确认。",
+    "received": "机关正在办理，会在法定期限内作出答复。",
+    "corrected": "机关已收到您补正后的申请，答复期限从收到补正之日起重新计算，正在办理。",
+    "extended": "机关已决定延长答复期限，正在办理。",
+    "consultation": "机关正在书面征求第三方或其他机关的意见，对方应在15个工作日内回复，这段时间不计入答复期限。",
+    "correction_pending": "请按补正通知写明的事项和期限补充材料；无正当理由逾期不补正的，视为放弃申请。",
+    "fee_pending": "机关已发出信息处理费收费通知，请在收到通知次日起20个工作日内缴纳，逾期未缴视为放弃申请。",
+    "answered": "",
+}
+
+
+def describe(record: CaseRecord, today: dt.date, kb: knowledge.KnowledgeBase) -> str:
+    """The status message for ``record`` as of ``today`` (Chinese, several short lines)."""
+    lines: List[str] = [f"申请编号：{record.case_number}（{record.agency_name}）",
+                        f"申请内容：{record.subject}",
+                        f"当前进度：{record.stage_label}"]
+    if record.events:
+        last = record.events[-1]
+        lines.append(f"最近一步：{deadlines.format_date_zh(last.occurred_on)} {last.label}")
+    if record.stage == "answered":
+        answered = next(e for e in reversed(record.events) if e.kind == "answered")
+        lines.append(f"机关已于{deadlines.format_date_zh(answered.occurred_on)}作出答复"
+                     f"（{record.answer_label or '详见答复书'}），请以答复书为准。")
+        lines.append(kb.message("answer_remedies", record.agency_id))
+        if record.answer_type == "withheld":
+            lines.append("注意：自2024年1月1日起，对“不予公开”不服的，应当先申请行政复议，对复议决定不服再起诉"
+                         "（《行政复议法》第二十三条）。")
+        return "\n".join(lines)
+    if record.received_on is None:
+        return "\n".join(lines + [NEXT_STEP[record.stage]])
+    try:
+        result = deadlines.compute_deadline(
+            record.received_on, [(e.kind, e.occurred_on) for e in record.events], today=today)
+    except CalendarUnknownError as error:
+        return "\n".join(lines + [NEXT_STEP[record.stage], error.message_zh])
+    except deadlines.DeadlineInputError:
+        return "\n".join(lines + [NEXT_STEP[record.stage],
+                                  "这件申请的办理记录有矛盾，暂时无法计算答复期限，请联系工作人员核实。"])
+    if not result.overdue or record.stage in ("correction_pending", "fee_pending"):
+        lines.append(NEXT_STEP[record.stage])
+    lines.append(_due_line(result))
+    if record.stage == "fee_pending":
+        notice = next(e for e in reversed(record.events) if e.kind == "fee_notice_sent")
+        try:
+            pay_by = deadlines.fee_payment_due(notice.occurred_on)
+            lines.append(f"如果您是在{deadlines.format_date_zh(notice.occurred_on)}收到收费通知，"
+                         f"缴费期限到{deadlines.format_date_zh(pay_by)}。")
+        except CalendarUnknownError:
+            pass
+    if result.overdue:
+        lines.append(kb.message("overdue_remedies", record.agency_id))
+    lines.append("依据：《政府信息公开条例》第三十条至第三十三条")
+    return "\n".join(lines)
+
+
+def _due_line(result: deadlines.DeadlineResult) -> str:
+    if result.due_date is None:
+        return result.summary_zh()
+    due = deadlines.format_date_zh(result.due_date)
+    started = deadlines.format_date_zh(result.clock_start)
+    how = "收到补正后的申请" if result.restarted else "收到申请"
+    period = "20个工作日，经延长再加20个工作日" if result.extended else "20个工作日"
+    line = f"依法应于{due}前答复（自{started}{how}起算{period}"
+    if result.consultation_pending:
+        line += "；征求意见尚未回复，按对方用满15个工作日计算，这是最晚的日期"
+    elif result.excluded_workdays:
+        line += f"；已扣除征求意见的{result.excluded_workdays}个工作日"
+    line += "）。"
+    if result.overdue:
+        line += f"目前已超过期限{result.days_overdue}天。"
+        if result.fee_notice_sent:
+            line += "（发出收费通知到缴费期间是否计入答复期限尚未核实，以机关说明为准。）"
+    elif result.workdays_remaining == 0:
+        line += "今天是最后一天。"
+    elif result.workdays_remaining is not None:
+        line += f"还剩{result.workdays_remaining}个工作日。"
+    return line
