@@ -1,4 +1,5 @@
-"""The assistant's own turns: greeting, out-of-scope, not understood, asking for a person."""
+"""The assistant's own turns: greeting, out-of-scope, not understood (the second time in a row
+hands the conversation to a person: actions/handoff.py)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,6 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
 from actions.faq import HUMAN_BUTTON, faq_ranking, suggestion_buttons
+from actions.handoff import start_handoff
+
+# Not understood this many times in a row: hand off instead of asking to rephrase again.
+FALLBACKS_BEFORE_HANDOFF = 2
 
 
 class ActionGreet(Action):
@@ -32,9 +37,27 @@ class ActionOutOfScope(Action):
         return []
 
 
+def fallbacks_in_a_row(tracker: Tracker) -> int:
+    """How many of the citizen's latest messages, counting back from this one, were not
+    understood (empty messages are not counted; a hand-back or a new session starts afresh)."""
+    count = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind in ("resume", "session_started", "restart"):
+            break
+        if kind != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        if (event.get("text") or "").strip():
+            count += 1
+    return count
+
+
 class ActionHandleFallback(Action):
     """Not understood: ask to rephrase; if the message resembles known questions, offer the
-    closest ones; always offer a person."""
+    closest ones; always offer a person. The second time in a row, hand off."""
 
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -46,6 +69,8 @@ class ActionHandleFallback(Action):
         if not text:
             dispatcher.utter_message(text=kb().message("empty_message", agency_id))
             return []
+        if fallbacks_in_a_row(tracker) >= FALLBACKS_BEFORE_HANDOFF:
+            return await start_handoff(dispatcher, tracker, "fallback")
         ranking = [c for c in faq_ranking(tracker) if c["confidence"] >= 0.1]
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
@@ -54,14 +79,4 @@ class ActionHandleFallback(Action):
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
                                      buttons=[HUMAN_BUTTON])
-        return []
-
-
-class ActionContactHuman(Action):
-    def name(self) -> Text:
-        return "action_contact_human"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=kb().message("contact", agency_for(tracker)))
         return []

@@ -1,5 +1,8 @@
-"""Today's date where the agencies are (China Standard Time), whatever the server's zone.
-GONGKAI_TODAY=YYYY-MM-DD pins it (demos, tests of date-dependent answers)."""
+"""Now and today where the agencies are (China Standard Time), whatever the server's zone.
+
+GONGKAI_NOW=ISO date-time pins the current moment (demos, tests of office hours); a value without
+an offset is read as Beijing time. GONGKAI_TODAY=YYYY-MM-DD pins the date alone (date-dependent
+answers); when both are set, GONGKAI_TODAY wins for ``today()``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +13,10 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def now() -> dt.datetime:
+    pinned = os.environ.get("GONGKAI_NOW", "").strip()
+    if pinned:
+        moment = dt.datetime.fromisoformat(pinned)
+        return moment.replace(tzinfo=CHINA) if moment.tzinfo is None else moment.astimezone(CHINA)
     return dt.datetime.now(CHINA)
 
 

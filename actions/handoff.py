@@ -1,0 +1,190 @@
+"""Hand-off to a human agent: the citizen asks for a person, asks for advice on their own dispute,
+or was not understood twice in a row. In office hours the conversation joins the desk queue and
+the bot falls silent (ConversationPaused) until an agent hands it back; outside them the bot says
+when agents are back and offers to take a callback number (callback_form), never pretending that
+someone is coming."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache, partial
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import agency_for, kb
+from bot import clock
+from bot.handoff import hours
+from bot.handoff.phone import normalize_phone
+from bot.handoff.store import HandoffStore
+from bot.privacy import mask_phone
+from bot.workdays import default_calendar
+
+log = logging.getLogger(__name__)
+
+CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
+CANCEL_WORDS = ("取消", "不用了", "不用", "算了", "不需要", "不留了")
+SKIP_WORDS = ("跳过", "没有", "无", "不用说明", "不说了", "略")
+# intents that say nothing about what the citizen wants to ask
+NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq"}
+REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
+
+
+@lru_cache(maxsize=1)
+def store() -> HandoffStore:
+    """The hand-off store on GONGKAI_DATABASE_URL (created once per action-server process)."""
+    return HandoffStore.from_url()
+
+
+async def in_thread(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args))
+
+
+def first_question(tracker: Tracker, reason: str) -> Optional[str]:
+    """What the citizen wants help with, for the agents' queue: the message that triggered the
+    hand-off if it is itself a question, else the last message before it that was one."""
+    texts = []
+    for event in reversed(tracker.events):
+        if event.get("event") in ("resume", "session_started", "restart"):
+            break
+        if event.get("event") != "user":
+            continue
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
+            texts.append(text)
+            if reason != "fallback" or len(texts) == 2:
+                break
+    return " / ".join(reversed(texts)) or None
+
+
+def with_prefix(reason: str, agency_id: str, text: str) -> str:
+    name = REASON_PREFIX.get(reason)
+    return f"{kb().message(name, agency_id)}\n{text}" if name else text
+
+
+async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        reason: str) -> List[Dict[Text, Any]]:
+    """Hand the conversation to the desk (office hours) or offer a callback (outside them)."""
+    agency_id = agency_for(tracker)
+    now = clock.now()
+    duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
+    if not duty.on_duty:
+        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
+        text = kb().message("handoff_off_hours", agency_id,
+                            hours=hours.hours_text(hours.configured_hours()), next_back=next_back)
+        dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[CALLBACK_BUTTON])
+        return [SlotSet("agency", agency_id)]
+    try:
+        record, created = await in_thread(
+            store().open, tracker.sender_id, tracker.get_latest_input_channel(), agency_id, reason,
+            first_question(tracker, reason), now)
+    except SQLAlchemyError as error:
+        log.error("hand-off not recorded (%s): telling the citizen to call", error.__class__.__name__)
+        dispatcher.utter_message(text=with_prefix(reason, agency_id, kb().message(
+            "handoff_unavailable", agency_id) + "\n" + kb().message("contact", agency_id)))
+        return [SlotSet("agency", agency_id)]
+    log.info("hand-off %d %s (%s)", record.id, "opened" if created else "already open", reason)
+    dispatcher.utter_message(text=with_prefix(reason, agency_id,
+                                              kb().message("handoff_connecting", agency_id)))
+    return [SlotSet("agency", agency_id), ConversationPaused()]
+
+
+class ActionRequestHandoff(Action):
+    """request_human (typed, or the 「都不是，转人工」 button) and ask_dispute_advice."""
+
+    def name(self) -> Text:
+        return "action_request_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = "dispute" if intent == "ask_dispute_advice" else "request"
+        return await start_handoff(dispatcher, tracker, reason)
+
+
+class ActionAskCallbackPhone(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_phone"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text=kb().message("callback_ask_phone", agency_for(tracker)))
+        return []
+
+
+class ActionAskCallbackNote(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_note"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text=kb().message("callback_ask_note", agency_for(tracker)))
+        return []
+
+
+def _cancelled(text: str) -> bool:
+    text = text.strip().strip("。.！!，, ")
+    return text.startswith("/") or text in CANCEL_WORDS
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """The callback number must be a phone number; 「取消」 ends the form with nothing stored (the
+    submit action sees no number); the description is optional (「跳过」)."""
+
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    async def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if _cancelled(text):
+            return {"callback_phone": None, "requested_slot": None}
+        phone = normalize_phone(text)
+        if phone is None:
+            dispatcher.utter_message(text=kb().message("callback_bad_phone", agency_for(tracker)))
+            return {"callback_phone": None}
+        return {"callback_phone": phone}
+
+    async def validate_callback_note(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = " ".join(str(value or "").split())
+        if _cancelled(text):
+            return {"callback_phone": None, "callback_note": None, "requested_slot": None}
+        if text.strip("。.！! ") in SKIP_WORDS:
+            return {"callback_note": ""}
+        return {"callback_note": text[:300]}
+
+
+class ActionSubmitCallback(Action):
+    def name(self) -> Text:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        agency_id = agency_for(tracker)
+        reset = [SlotSet("callback_phone", None), SlotSet("callback_note", None)]
+        phone = tracker.get_slot("callback_phone")
+        if not phone:
+            dispatcher.utter_message(text=kb().message("callback_cancelled", agency_id))
+            return reset
+        description = tracker.get_slot("callback_note") or None
+        now = clock.now()
+        try:
+            ticket = await in_thread(store().add_ticket, tracker.sender_id,
+                                     tracker.get_latest_input_channel(), agency_id, phone,
+                                     description, now)
+        except SQLAlchemyError as error:
+            log.error("callback ticket not stored (%s)", error.__class__.__name__)
+            dispatcher.utter_message(text=kb().message("handoff_unavailable", agency_id) + "\n"
+                                     + kb().message("contact", agency_id))
+            return reset
+        log.info("callback ticket %d stored", ticket.id)
+        duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
+        next_back = (hours.moment_text(duty.next_start, now)
+                     if not duty.on_duty and duty.next_start else None)
+        dispatcher.utter_message(text=kb().message("callback_saved", agency_id,
+                                                   phone=mask_phone(phone), next_back=next_back))
+        return reset

@@ -1,0 +1,49 @@
+"""Tables of the assist desk: agent accounts, their server-side sessions, and login attempts
+(for throttling). Sessions are stored by the SHA-256 of the cookie value, so a copy of the
+database does not let anyone log in as an agent."""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
+
+from bot.db import Base, UTCDateTime, utcnow
+
+
+class Agent(Base):
+    __tablename__ = "desk_agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(32), nullable=False, unique=True)
+    display_name = Column(String(50), nullable=False)
+    password_hash = Column(String(255), nullable=False)  # argon2id
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Agent {self.username}>"
+
+
+class DeskSession(Base):
+    __tablename__ = "desk_sessions"
+
+    id = Column(String(64), primary_key=True)  # sha256 hex of the cookie value
+    agent_id = Column(Integer, ForeignKey("desk_agents.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_desk_sessions_agent", "agent_id"),)
+
+
+class LoginAttempt(Base):
+    __tablename__ = "desk_login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False)  # as typed, lower-cased (may not exist)
+    ip = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    succeeded = Column(Boolean, nullable=False)
+
+    __table_args__ = (
+        Index("ix_desk_login_attempts_username_at", "username", "at"),
+        Index("ix_desk_login_attempts_ip_at", "ip", "at"),
+    )

@@ -1,0 +1,125 @@
+"""What an agent does to a hand-off, end to end: the state change in the database, the matching
+events in the Rasa conversation (pause stays / resume), and the message to the citizen on their
+channel. The desk's routes call these and only translate the result to HTTP.
+
+Order of work: a take or reply is claimed in the database first (two agents clicking at once: one
+wins), then delivered. A hand-back or close is checked first, delivered (the conversation resumes)
+and only then recorded, so a Rasa failure never leaves a hand-off marked ended while the bot is
+still silent.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional
+
+from bot import clock, knowledge
+from bot.handoff import state as machine
+from bot.handoff import suggest, transcript
+from bot.handoff.delivery import Channels, deliver
+from bot.handoff.rasa_client import RasaClient
+from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY = 2000
+
+
+class ReplyError(ValueError):
+    def __init__(self, message_zh: str):
+        super().__init__(message_zh)
+        self.message_zh = message_zh
+
+
+@dataclass(frozen=True)
+class Agent:
+    username: str
+    display_name: str
+
+
+async def in_thread(function: Callable, *args, **kwargs):
+    return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args, **kwargs))
+
+
+def bot_event(text: str, metadata: Dict[str, str]) -> Dict[str, Any]:
+    return {"event": "bot", "text": text, "metadata": metadata}
+
+
+class HandoffOperations:
+    def __init__(self, store: HandoffStore, rasa: RasaClient, channels: Channels,
+                 kb: knowledge.KnowledgeBase, now: Callable[[], dt.datetime] = clock.now):
+        self.store, self.rasa, self.channels, self.kb, self.now = store, rasa, channels, kb, now
+
+    async def get(self, handoff_id: int) -> HandoffRecord:
+        record = await in_thread(self.store.get, handoff_id)
+        if record is None:
+            raise NotFound(handoff_id)
+        return record
+
+    async def take(self, handoff_id: int, agent: Agent) -> HandoffRecord:
+        before, after = await in_thread(self.store.take, handoff_id, agent.username, self.now())
+        if before.status is not after.status:
+            notice = self.kb.message("handoff_taken", after.agency_id)
+            await self._send(after, [bot_event(notice, transcript.desk_metadata())])
+            log.info("hand-off %d taken by %s", after.id, agent.username)
+        return after
+
+    async def reply(self, handoff_id: int, agent: Agent, text: str) -> tuple:
+        """(record, pushed): pushed is False when the citizen's client must collect the reply."""
+        text = (text or "").strip()
+        if not text:
+            raise ReplyError("回复内容不能为空。")
+        if len(text) > MAX_REPLY:
+            raise ReplyError(f"回复不能超过{MAX_REPLY}个字。")
+        _, after = await in_thread(self.store.reply, handoff_id, agent.username, self.now())
+        prefix = self.kb.message("agent_reply_prefix", after.agency_id, agent_name=agent.display_name)
+        event = bot_event(prefix + text, transcript.desk_metadata(agent.username, agent.display_name))
+        pushed = await self._send(after, [event])
+        log.info("hand-off %d: reply by %s (%d chars, %s)", after.id, agent.username, len(text),
+                 "pushed" if pushed else "waiting for the client to collect")
+        return after, pushed
+
+    async def hand_back(self, handoff_id: int, agent: Agent) -> HandoffRecord:
+        record = await self.get(handoff_id)
+        machine.hand_back(record.state, agent.username)  # raises before anything is sent
+        await self._resume(record)
+        _, after = await in_thread(self.store.hand_back, handoff_id, agent.username, self.now())
+        log.info("hand-off %d handed back to the bot by %s", handoff_id, agent.username)
+        return after
+
+    async def close(self, handoff_id: int, agent: Agent, note: str) -> HandoffRecord:
+        record = await self.get(handoff_id)
+        machine.close(record.state, agent.username, note)
+        await self._resume(record)
+        _, after = await in_thread(self.store.close, handoff_id, agent.username, note, self.now())
+        log.info("hand-off %d closed by %s", handoff_id, agent.username)
+        return after
+
+    async def conversation(self, record: HandoffRecord) -> Dict[str, Any]:
+        """The transcript and whether the bot is paused, from the tracker store via Rasa."""
+        tracker = await self.rasa.tracker(record.sender_id)
+        return {
+            "entries": [e.as_dict() for e in transcript.entries(tracker)],
+            "paused": transcript.is_paused(tracker),
+            "latest_user_text": transcript.latest_user_text(tracker),
+        }
+
+    async def suggestions(self, text: str, agency_id: str) -> List[suggest.Suggestion]:
+        if not (text or "").strip():
+            return []
+        parse = await self.rasa.parse(text)
+        return suggest.suggestions(parse, self.kb, agency_id, text=text)
+
+    async def _resume(self, record: HandoffRecord) -> None:
+        notice = self.kb.message("handoff_returned", record.agency_id)
+        # action_listen after resume: the next message is read as a fresh turn, so the rules
+        # (which all start after action_listen) apply again
+        await self._send(record, [{"event": "resume"},
+                                  bot_event(notice, transcript.desk_metadata()),
+                                  {"event": "action", "name": "action_listen"}])
+
+    async def _send(self, record: HandoffRecord, events: List[Dict[str, Any]]) -> bool:
+        return await deliver(self.rasa, self.channels, record.sender_id, record.channel, events)

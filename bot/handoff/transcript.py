@@ -1,0 +1,90 @@
+"""A conversation as people read it, from Rasa's tracker JSON (``GET /conversations/<id>/tracker``).
+
+Pure functions over the tracker dictionary. Messages the desk pushed into the conversation carry
+``metadata.source == "desk"`` on their bot event: an agent's reply also names the agent, a notice
+(已接入 / 已转回助手) does not.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, List, Mapping, Optional
+
+DESK_SOURCE = "desk"
+
+# Rasa's own control events, shown as one line each in the transcript
+MARKERS = {
+    "pause": "对话已转人工，助手暂停自动回复",
+    "resume": "对话已转回助手",
+    "session_started": "新的会话开始",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # user | bot | agent | notice | marker
+    text: str
+    timestamp: float
+    agent: Optional[str] = None  # the agent's display name, for agent replies
+    intent: Optional[str] = None  # for user messages: what the bot understood
+    buttons: tuple = ()
+
+    def as_dict(self) -> Dict[str, Any]:
+        data = asdict(self)
+        data["buttons"] = list(self.buttons)
+        return data
+
+
+def desk_metadata(agent: Optional[str] = None, agent_name: Optional[str] = None) -> Dict[str, str]:
+    """The metadata of a bot event the desk writes (an agent's reply, or a notice)."""
+    metadata = {"source": DESK_SOURCE}
+    if agent:
+        metadata["agent"] = agent
+        metadata["agent_name"] = agent_name or agent
+    return metadata
+
+
+def entries(tracker: Mapping[str, Any]) -> List[Entry]:
+    """Every message and hand-off marker of the conversation, oldest first."""
+    result: List[Entry] = []
+    for event in tracker.get("events") or []:
+        kind = event.get("event")
+        stamp = float(event.get("timestamp") or 0)
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            result.append(Entry("user", event.get("text") or "", stamp, intent=intent))
+        elif kind == "bot":
+            metadata = event.get("metadata") or {}
+            buttons = tuple(b.get("title", "") for b in (event.get("data") or {}).get("buttons") or [])
+            if metadata.get("source") == DESK_SOURCE:
+                who = "agent" if metadata.get("agent") else "notice"
+                result.append(Entry(who, event.get("text") or "", stamp,
+                                    agent=metadata.get("agent_name"), buttons=buttons))
+            else:
+                result.append(Entry("bot", event.get("text") or "", stamp, buttons=buttons))
+        elif kind in MARKERS:
+            result.append(Entry("marker", MARKERS[kind], stamp))
+    return result
+
+
+def latest_user_text(tracker: Mapping[str, Any]) -> Optional[str]:
+    """What the citizen last wrote (button payloads such as /request_human skipped)."""
+    for event in reversed(tracker.get("events") or []):
+        if event.get("event") == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith("/"):
+                return text
+    return None
+
+
+def desk_messages_since(tracker: Mapping[str, Any], since: float) -> List[Dict[str, Any]]:
+    """The desk's messages (agent replies and notices) after ``since``, for REST clients that
+    cannot be pushed to: ``[{"text", "timestamp", "kind", "agent"}]``."""
+    return [
+        {"text": e.text, "timestamp": e.timestamp, "kind": e.kind, "agent": e.agent}
+        for e in entries(tracker)
+        if e.kind in ("agent", "notice") and e.timestamp > since
+    ]
+
+
+def is_paused(tracker: Mapping[str, Any]) -> bool:
+    return bool(tracker.get("paused"))

@@ -1,0 +1,119 @@
+"""The hand-off actions without servers: rasa_sdk trackers built by hand, the clock pinned, the
+store on a temporary SQLite database."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import conversation, handoff
+from bot import db
+from bot.handoff.store import HandoffStore
+
+
+def user(text, intent, channel="rest"):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}},
+            "input_channel": channel}
+
+
+def tracker(events, sender="citizen-1"):
+    latest = next((e for e in reversed(events) if e["event"] == "user"), {})
+    return Tracker(sender, {}, {"intent": latest.get("parse_data", {}).get("intent", {}),
+                                "text": latest.get("text"), "entities": []},
+                   events, False, None, None, "action_listen")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'gongkai.db'}"
+    db.upgrade(url)
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", url)
+    handoff.store.cache_clear()
+    yield HandoffStore.from_url(url)
+    handoff.store.cache_clear()
+
+
+def test_two_fallbacks_in_a_row_are_counted_back_to_the_last_understood_message():
+    events = [user("你好", "greet"), user("啊啊啊", "nlu_fallback"), user("", "nlu_fallback"),
+              user("呜呜呜", "nlu_fallback")]
+    assert conversation.fallbacks_in_a_row(tracker(events)) == 2
+    assert conversation.fallbacks_in_a_row(tracker(events[:2])) == 1
+    resumed = events[:3] + [{"event": "resume"}, user("呜呜呜", "nlu_fallback")]
+    assert conversation.fallbacks_in_a_row(tracker(resumed)) == 1
+
+
+def test_first_question_skips_the_request_itself():
+    events = [user("你好", "greet"), user("复议找谁", "faq"), user("转人工", "request_human")]
+    assert handoff.first_question(tracker(events), "request") == "复议找谁"
+    assert handoff.first_question(tracker([user("转人工", "request_human")]), "request") is None
+    fallbacks = [user("啊啊", "nlu_fallback"), user("哦哦", "nlu_fallback")]
+    assert handoff.first_question(tracker(fallbacks), "fallback") == "啊啊 / 哦哦"
+
+
+async def test_in_office_hours_the_conversation_is_queued_and_paused(store, monkeypatch):
+    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T10:00:00")  # a Monday morning
+    dispatcher = CollectingDispatcher()
+    events = await handoff.start_handoff(
+        dispatcher, tracker([user("复议找谁", "faq"), user("转人工", "request_human", "socketio")]), "request")
+    assert {"event": "pause", "timestamp": None} in events
+    assert "正在为您转接淄博市行政审批服务局的人工客服" in dispatcher.messages[0]["text"]
+    record = store.open_for("citizen-1")
+    assert (record.channel, record.reason, record.first_question) == ("socketio", "request", "复议找谁")
+
+
+async def test_outside_office_hours_nobody_is_promised(store, monkeypatch):
+    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T18:30:00")
+    dispatcher = CollectingDispatcher()
+    events = await handoff.start_handoff(dispatcher, tracker([user("我这个案子能告赢吗", "ask_dispute_advice")]),
+                                         "dispute")
+    assert not any(e["event"] == "pause" for e in events)
+    text = dispatcher.messages[0]["text"]
+    assert "不能替您下结论" in text
+    assert "人工服务时间为工作日8:30—12:00、13:30—17:00（法定节假日除外），下一次为11月24日（周二）8:30" in text
+    assert "正在为您转接" not in text
+    assert dispatcher.messages[0]["buttons"] == [handoff.CALLBACK_BUTTON]
+    assert store.open_for("citizen-1") is None
+
+
+async def test_without_a_database_the_citizen_gets_the_phone_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T10:00:00")
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    handoff.store.cache_clear()
+    dispatcher = CollectingDispatcher()
+    events = await handoff.start_handoff(dispatcher, tracker([user("转人工", "request_human")]), "request")
+    handoff.store.cache_clear()
+    assert not any(e["event"] == "pause" for e in events)
+    assert "人工转接暂时不可用" in dispatcher.messages[0]["text"]
+    assert "0533-2306909" in dispatcher.messages[0]["text"]
+
+
+async def test_callback_form_validation():
+    form = handoff.ValidateCallbackForm()
+    dispatcher = CollectingDispatcher()
+    t = tracker([user("x", "faq")])
+    assert await form.validate_callback_phone("电话 139-1234-5678", dispatcher, t, {}) == {"callback_phone": "13912345678"}
+    assert await form.validate_callback_phone("12345", dispatcher, t, {}) == {"callback_phone": None}
+    assert "号码好像不完整" in dispatcher.messages[-1]["text"]
+    assert await form.validate_callback_phone("取消", dispatcher, t, {}) == {"callback_phone": None, "requested_slot": None}
+    assert await form.validate_callback_note("跳过", dispatcher, t, {}) == {"callback_note": ""}
+    assert await form.validate_callback_note("想问 复议\n期限", dispatcher, t, {}) == {"callback_note": "想问 复议 期限"}
+
+
+async def test_submit_stores_the_ticket_and_says_when(store, monkeypatch):
+    monkeypatch.setenv("GONGKAI_NOW", "2026-11-27T19:00:00")  # Friday evening
+    t = Tracker("citizen-2", {"callback_phone": "13912345678", "callback_note": "复议期限"},
+                {"intent": {}, "entities": []}, [user("x", "faq", "socketio")], False, None, None, "callback_form")
+    dispatcher = CollectingDispatcher()
+    events = await handoff.ActionSubmitCallback().run(dispatcher, t, {})
+    assert [e["name"] for e in events] == ["callback_phone", "callback_note"]
+    assert dispatcher.messages[0]["text"].startswith(
+        "已为您登记回电（139****5678）。工作人员会在11月30日（周一）8:30上班后尽快与您联系")
+    [ticket] = store.open_tickets()
+    assert (ticket.sender_id, ticket.channel, ticket.phone, ticket.description) == (
+        "citizen-2", "socketio", "13912345678", "复议期限")
+
+
+async def test_a_cancelled_form_stores_nothing(store):
+    t = Tracker("citizen-3", {"callback_phone": None}, {"intent": {}, "entities": []}, [], False, None, None, "x")
+    dispatcher = CollectingDispatcher()
+    await handoff.ActionSubmitCallback().run(dispatcher, t, {})
+    assert "已取消留言" in dispatcher.messages[0]["text"]
+    assert store.open_tickets() == []

@@ -1,0 +1,39 @@
+"""The hand-off and desk tables: migration 0002 matches the models and goes up and down."""
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot import db
+
+NEW_TABLES = {"handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts"}
+
+
+def tables(url):
+    engine = db.make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_head_has_the_new_tables_and_matches_the_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db.upgrade(url)
+    assert db.current_revision(url) == "0002_handoff_desk"
+    assert NEW_TABLES <= tables(url)
+    db.load_models()
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.Base.metadata) == []
+    engine.dispose()
+
+
+def test_down_to_the_case_tables_and_up_again(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db.upgrade(url)
+    db.downgrade(url, "0001_cases")
+    assert not NEW_TABLES & tables(url)
+    assert "cases" in tables(url)
+    db.upgrade(url)
+    assert NEW_TABLES <= tables(url)
