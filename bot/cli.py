@@ -5,6 +5,8 @@
   gongkai validate     check the knowledge base and run `rasa data validate`
   gongkai evaluate     top-1/top-3 accuracy on the held-out set (tests/heldout)
   gongkai run          train if needed, start the action server and the Rasa server
+  gongkai agent add    create an assist-desk agent account (password prompted, or --password-stdin)
+  gongkai agent list   list the desk's agent accounts
 """
 from __future__ import annotations
 
@@ -99,6 +101,40 @@ def cmd_run(args: argparse.Namespace) -> int:
             process.stop()
 
 
+def cmd_agent_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot import clock, db
+    from bot.desk.accounts import AccountError, AccountStore
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("密码（至少10个字符）：")
+        if getpass.getpass("再输入一次：") != password:
+            print("两次输入的密码不一致，未创建账号。", file=sys.stderr)
+            return 1
+    db.upgrade()
+    try:
+        agent = AccountStore.from_url().add_agent(args.username, args.display_name, password,
+                                                  clock.now())
+    except AccountError as error:
+        print(f"未创建账号：{error.message_zh}", file=sys.stderr)
+        return 1
+    print(f"已创建坐席账号 {agent.username}（{agent.display_name}）。登录地址：/desk/login")
+    return 0
+
+
+def cmd_agent_list(args: argparse.Namespace) -> int:
+    from bot import db
+    from bot.desk.accounts import AccountStore
+
+    db.upgrade()
+    for agent in AccountStore.from_url().agents():
+        print(f"{agent.username}\t{agent.display_name}\t{'启用' if agent.active else '停用'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gongkai", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -116,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=5005, help="Rasa server port")
     run.add_argument("--web-port", type=int, default=8000, help="web app port (desk, widget)")
     run.set_defaults(func=cmd_run)
+    agent = commands.add_parser("agent", help="assist-desk agent accounts")
+    agent_commands = agent.add_subparsers(dest="agent_command", required=True)
+    add = agent_commands.add_parser("add", help="create an agent account")
+    add.add_argument("username", help="2-32 lower-case letters, digits or . _ -")
+    add.add_argument("--display-name", help="the name shown in the desk and to citizens")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    add.set_defaults(func=cmd_agent_add)
+    agent_commands.add_parser("list", help="list agent accounts").set_defaults(func=cmd_agent_list)
     args = parser.parse_args(argv)
     return args.func(args)
 

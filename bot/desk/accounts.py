@@ -73,10 +73,10 @@ def token_id(token: str) -> str:
 class AccountStore:
     def __init__(self, session_factory: SessionFactory, *, idle: dt.timedelta = IDLE,
                  absolute: dt.timedelta = ABSOLUTE, max_failures: int = throttle.MAX_FAILURES,
-                 window: dt.timedelta = throttle.WINDOW):
+                 ip_max_failures: int = throttle.IP_MAX_FAILURES, window: dt.timedelta = throttle.WINDOW):
         self._sessions = session_factory
         self.idle, self.absolute = idle, absolute
-        self.max_failures, self.window = max_failures, window
+        self.max_failures, self.ip_max_failures, self.window = max_failures, ip_max_failures, window
 
     @classmethod
     def from_url(cls, url: Optional[str] = None, **kwargs) -> "AccountStore":
@@ -146,7 +146,7 @@ class AccountStore:
                 throttle.locked_until(failures(LoginAttempt.username, name), now,
                                       self.max_failures, self.window),
                 throttle.locked_until(failures(LoginAttempt.ip, ip), now,
-                                      self.max_failures, self.window)) if t]
+                                      self.ip_max_failures, self.window)) if t]
             if until:
                 log.info("desk login refused: too many failures")
                 return LoginResult(LoginStatus.LOCKED, locked_until=max(until))

@@ -1,6 +1,7 @@
-"""Login throttling, as a pure rule: after ``MAX_FAILURES`` failed logins within ``WINDOW`` (per
-username, and separately per client address), further attempts are refused until the oldest of
-those failures is ``WINDOW`` old. A success does not wipe the count (or one agent who knows their
+"""Login throttling, as a pure rule: after ``MAX_FAILURES`` failed logins for one username within
+``WINDOW`` (or ``IP_MAX_FAILURES`` from one client address: a hotline room's agents often share
+one address, and one mistyping colleague must not lock them all out), further attempts are refused
+until the oldest of those failures is ``WINDOW`` old. A success does not wipe the count (or one agent who knows their
 own password could keep guessing others' between their own logins from the same address)."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from typing import Optional, Sequence
 
 MAX_FAILURES = 5
+IP_MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 
 

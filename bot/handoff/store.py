@@ -125,6 +125,12 @@ class HandoffStore:
             row = _open_for(session, sender_id)
             return _handoff(row) if row else None
 
+    def has_handoff(self, sender_id: str) -> bool:
+        """Whether the conversation was ever handed to the desk."""
+        with session_scope(self._sessions) as session:
+            return session.scalars(
+                select(Handoff.id).where(Handoff.sender_id == sender_id).limit(1)).first() is not None
+
     def queue(self) -> List[HandoffRecord]:
         """Open hand-offs: waiting ones first, then taken ones, oldest first within each."""
         with session_scope(self._sessions) as session:

@@ -1,0 +1,76 @@
+"""Mounting the desk and the REST message-collection endpoint on the project's web app.
+
+    from bot.desk.app import mount
+    mount(app, database_url)       # in bot.web.app.create_app
+
+One aiohttp session to Rasa per web-app process, opened lazily and closed when the server stops.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Optional
+
+from sanic import Sanic
+
+from bot import knowledge
+from bot.cases.store import CaseStore
+from bot.desk.accounts import AccountStore
+from bot.desk.config import DeskConfig
+from bot.desk.routes import DeskContext, create_blueprint
+from bot.handoff import api as handoff_api
+from bot.handoff.delivery import Channels, default_channels
+from bot.handoff.operations import HandoffOperations
+from bot.handoff.rasa_client import RasaClient
+from bot.handoff.store import HandoffStore
+from bot.privacy import PIIMaskingFilter
+
+log = logging.getLogger(__name__)
+
+
+def channels() -> Channels:
+    """The channels agent replies can be pushed on (see bot.handoff.delivery)."""
+    return default_channels()
+
+
+def audit_logging() -> None:
+    """Agents' actions (logins, take-overs, replies, case look-ups) are logged at INFO by the
+    ``bot.desk`` and ``bot.handoff`` loggers. When the process has not configured logging itself,
+    send them to standard error (var/log/web.log under ``gongkai run``), masked."""
+    for name in ("bot.desk", "bot.handoff"):
+        logger = logging.getLogger(name)
+        if logger.handlers or logging.getLogger().handlers:
+            continue
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(PIIMaskingFilter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[DeskConfig] = None,
+          rasa: Optional[RasaClient] = None) -> DeskContext:
+    audit_logging()
+    config = config or DeskConfig.from_env()
+    rasa = rasa or RasaClient.from_env()
+    handoffs = HandoffStore.from_url(database_url)
+    kb = knowledge.cached()
+    ctx = DeskContext(
+        accounts=AccountStore.from_url(database_url),
+        handoffs=handoffs,
+        cases=CaseStore.from_url(database_url),
+        ops=HandoffOperations(handoffs, rasa, channels(), kb),
+        kb=kb,
+        config=config,
+    )
+    app.blueprint(create_blueprint(ctx))
+    app.blueprint(handoff_api.create_blueprint(handoffs, rasa))
+
+    @app.listener("after_server_stop")
+    async def close_rasa_session(app, loop) -> None:
+        await rasa.close()
+
+    if not config.secure_cookies:
+        log.info("desk: session cookies without the Secure flag (set GONGKAI_DESK_SECURE_COOKIES=1 behind HTTPS)")
+    return ctx

@@ -1,0 +1,66 @@
+"""What the desk shows of hand-offs and callback tickets: plain dictionaries for the templates and
+the live streams. Everything a citizen typed goes through ``mask_text`` here (the store already
+masks, this is the second lock), and stays plain text: the page escapes it or sets textContent."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Optional
+
+from bot.cases.vocab import AGENCIES
+from bot.clock import CHINA
+from bot.handoff.store import HandoffRecord, TicketRecord
+from bot.privacy import mask_phone, mask_text
+
+
+def local_time(moment: Optional[dt.datetime]) -> str:
+    return moment.astimezone(CHINA).strftime("%m-%d %H:%M") if moment else ""
+
+
+def wait_seconds(since: dt.datetime, now: dt.datetime) -> int:
+    return max(int((now - since).total_seconds()), 0)
+
+
+def handoff_row(record: HandoffRecord, now: dt.datetime) -> Dict[str, Any]:
+    return {
+        "id": record.id,
+        "status": record.status.value,
+        "status_label": record.status.label,
+        "agent": record.agent,
+        "channel": record.channel_label,
+        "agency": AGENCIES.get(record.agency_id, record.agency_id),
+        "reason": record.reason_label,
+        "question": mask_text(record.first_question or "") or "（未描述问题）",
+        "created": local_time(record.created_at),
+        "wait_seconds": wait_seconds(record.created_at, now),
+        "url": f"/desk/handoffs/{record.id}",
+    }
+
+
+def ticket_row(ticket: TicketRecord, now: dt.datetime) -> Dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "phone": mask_phone(ticket.phone),
+        "channel": ticket.channel_label,
+        "agency": AGENCIES.get(ticket.agency_id, ticket.agency_id),
+        "question": mask_text(ticket.description or "") or "（未留言）",
+        "created": local_time(ticket.created_at),
+        "wait_seconds": wait_seconds(ticket.created_at, now),
+        "url": f"/desk/callbacks/{ticket.id}",
+    }
+
+
+def queue(handoffs: List[HandoffRecord], tickets: List[TicketRecord], now: dt.datetime) -> Dict[str, Any]:
+    return {
+        "handoffs": [handoff_row(r, now) for r in handoffs],
+        "tickets": [ticket_row(t, now) for t in tickets],
+    }
+
+
+def wait_text(seconds: int) -> str:
+    """For pages rendered on the server: 45秒 / 3分钟 / 1小时5分钟."""
+    if seconds < 60:
+        return f"{seconds}秒"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}分钟"
+    return f"{minutes // 60}小时{minutes % 60}分钟"

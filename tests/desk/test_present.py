@@ -1,0 +1,32 @@
+"""What the queue shows: masked, plain text."""
+import datetime as dt
+
+from bot.clock import CHINA
+from bot.desk import present
+from bot.handoff.state import Status
+from bot.handoff.store import HandoffRecord, TicketRecord
+
+T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=CHINA)
+
+
+def test_handoff_row_masks_and_labels():
+    record = HandoffRecord(7, "s", "socketio", "zaozhuang_spj", "dispute",
+                           "我手机13912345678，身份证110101199003071234", Status.WAITING, None, None,
+                           T0, None, None, T0)
+    row = present.handoff_row(record, T0 + dt.timedelta(minutes=3, seconds=5))
+    assert row["question"] == "我手机139****5678，身份证**************1234"
+    assert (row["channel"], row["agency"], row["reason"], row["status_label"]) == (
+        "网站聊天窗口", "枣庄市行政审批服务局", "具体案件咨询", "等待接入")
+    assert row["wait_seconds"] == 185 and row["created"] == "11-23 09:00"
+    assert row["url"] == "/desk/handoffs/7"
+
+
+def test_ticket_row_masks_the_phone():
+    ticket = TicketRecord(3, "s", "rest", "zibo_spj", "13912345678", None, "open", T0, None, None, None)
+    row = present.ticket_row(ticket, T0)
+    assert row["phone"] == "139****5678" and row["question"] == "（未留言）"
+
+
+def test_wait_text():
+    assert [present.wait_text(s) for s in (0, 59, 60, 3599, 3600, 3900)] == [
+        "0秒", "59秒", "1分钟", "59分钟", "1小时0分钟", "1小时5分钟"]
