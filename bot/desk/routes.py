@@ -225,8 +225,7 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
     # ---- one conversation -------------------------------------------------------------------
 
     async def handoff_or_404(handoff_id: int):
-        record = await in_thread(ctx.handoffs.get, handoff_id)
-        return record
+        return await in_thread(ctx.handoffs.get, handoff_id)
 
     def state_of(record, request: Request) -> Dict[str, Any]:
         me = request.ctx.desk.agent.username
@@ -240,32 +239,42 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
             return page("missing.html", 404, **base_context(request), what="这次人工服务")
         return page("conversation.html", **base_context(request), handoff=state_of(record, request))
 
-    @bp.get("/handoffs/<handoff_id:int>/stream", name="conversation_stream")
-    async def conversation_stream(request: Request, handoff_id: int) -> Optional[HTTPResponse]:
+    async def conversation_events(record, request: Request, latest: Dict[str, Any]):
+        """[(event name, data)] for one hand-off: its state, the transcript and the suggested
+        answers for the citizen's latest message (recomputed only when that message changes)."""
+        events = [("state", state_of(record, request))]
+        try:
+            talk = await ctx.ops.conversation(record)
+        except RasaError as failure:
+            log.warning("desk conversation view: %s", failure)
+            return events + [("problem", {"message": "暂时无法读取对话记录（Rasa 服务器无响应），稍后自动重试。"})]
+        events.append(("transcript", {"entries": talk["entries"], "paused": talk["paused"]}))
+        if talk["latest_user_text"] != latest.get("text", ""):
+            try:
+                found = await ctx.ops.suggestions(talk["latest_user_text"] or "", record.agency_id)
+            except RasaError as failure:
+                log.warning("desk suggestions: %s", failure)
+                found = []
+            latest.update(text=talk["latest_user_text"], items=[s.as_dict() for s in found])
+        events.append(("suggestions", {"question": latest["text"], "items": latest["items"]}))
+        events.append(("problem", {"message": ""}))
+        return events
+
+    @bp.get("/handoffs/<handoff_id:int>/conversation.json", name="conversation_json")
+    async def conversation_json(request: Request, handoff_id: int) -> HTTPResponse:
         record = await handoff_or_404(handoff_id)
         if record is None:
             return error(404, "没有这次人工服务。")
-        latest = {"text": None, "suggestions": []}
+        return json_answer(dict(await conversation_events(record, request, {})))
+
+    @bp.get("/handoffs/<handoff_id:int>/stream", name="conversation_stream")
+    async def conversation_stream(request: Request, handoff_id: int) -> Optional[HTTPResponse]:
+        if await handoff_or_404(handoff_id) is None:
+            return error(404, "没有这次人工服务。")
+        latest: Dict[str, Any] = {}
 
         async def produce():
-            current = await handoff_or_404(handoff_id)
-            events = [("state", state_of(current, request))]
-            try:
-                talk = await ctx.ops.conversation(current)
-            except RasaError as failure:
-                log.warning("desk stream: %s", failure)
-                return events + [("problem", {"message": "暂时无法读取对话记录（Rasa 服务器无响应），稍后自动重试。"})]
-            events.append(("transcript", {"entries": talk["entries"], "paused": talk["paused"]}))
-            if talk["latest_user_text"] != latest["text"]:
-                try:
-                    found = await ctx.ops.suggestions(talk["latest_user_text"] or "", current.agency_id)
-                except RasaError as failure:
-                    log.warning("desk suggestions: %s", failure)
-                    found = []
-                latest.update(text=talk["latest_user_text"], suggestions=[s.as_dict() for s in found])
-            events.append(("suggestions", {"question": latest["text"], "items": latest["suggestions"]}))
-            events.append(("problem", {"message": ""}))
-            return events
+            return await conversation_events(await handoff_or_404(handoff_id), request, latest)
 
         await stream(request, produce, ctx.config.stream_interval, ctx.config.stream_lifetime,
                      SECURITY_HEADERS)

@@ -52,25 +52,28 @@ def csrf_from(html: str) -> str:
 class Agent:
     """A browser-like client: keeps cookies, knows its CSRF token after logging in."""
 
-    def __init__(self, web: WebApp):
-        self.web = web
+    def __init__(self, web):
+        self.base = web if isinstance(web, str) else web.base
         self.http = requests.Session()
         self.csrf: Optional[str] = None
 
+    def url(self, path: str) -> str:
+        return self.base + path
+
     def login(self, username: str = "li", password: str = PASSWORD) -> requests.Response:
-        form = self.http.get(self.web.url("/desk/login"))
-        answer = self.http.post(self.web.url("/desk/login"), allow_redirects=False, data={
+        form = self.http.get(self.url("/desk/login"))
+        answer = self.http.post(self.url("/desk/login"), allow_redirects=False, data={
             "csrf_token": csrf_from(form.text), "username": username, "password": password})
         if answer.status_code == 303:
-            self.csrf = csrf_from(self.http.get(self.web.url("/desk/")).text)
+            self.csrf = csrf_from(self.http.get(self.url("/desk/")).text)
         return answer
 
     def get(self, path: str, **kwargs) -> requests.Response:
-        return self.http.get(self.web.url(path), allow_redirects=False, **kwargs)
+        return self.http.get(self.url(path), allow_redirects=False, **kwargs)
 
     def post(self, path: str, body=None, csrf: Optional[str] = "session") -> requests.Response:
         headers = {}
         token = self.csrf if csrf == "session" else csrf
         if token:
             headers["X-CSRF-Token"] = token
-        return self.http.post(self.web.url(path), json=body or {}, headers=headers, allow_redirects=False)
+        return self.http.post(self.url(path), json=body or {}, headers=headers, allow_redirects=False)

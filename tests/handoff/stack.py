@@ -1,0 +1,117 @@
+"""The whole product for the hand-off tests: the real action server, the real Rasa server (with an
+API token, as the desk is configured in production) and our web app, on free loopback ports, on a
+temporary SQLite database, the clock pinned to Monday 23 November 2026, 10:00 (office hours).
+
+Started once per test session, whichever of tests/handoff and tests/desk asks first (both
+conftests call ``shared``); ``outside_office_hours`` restarts only the action server (the process
+that reads the clock) with the clock at 19:00 and puts it back afterwards.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from bot import clock, db, servers, training
+from bot.cases import importer
+from bot.desk.accounts import AccountStore
+from bot.settings import PROJECT_ROOT
+
+IN_HOURS = "2026-11-23T10:00:00"  # a Monday, working day
+OFF_HOURS = "2026-11-23T19:00:00"
+RASA_TOKEN = "rasa-api-token-for-the-desk-tests"
+PASSWORD = "correct horse battery"
+AGENTS = (("li", "李明"), ("wang", "王芳"))
+
+
+@dataclass
+class Stack:
+    work: Path
+    database_url: str
+    rasa_url: str
+    web_url: str
+    action_port: int
+    env: Dict[str, str]
+    processes: Dict[str, servers.Process] = field(default_factory=dict)
+
+    def web(self, path: str = "") -> str:
+        return self.web_url + path
+
+    def start_actions(self, now: str) -> None:
+        env = {**self.env, "GONGKAI_NOW": now}
+        process = servers.start_action_server(self.action_port, self.work / f"actions-{now[11:13]}.log", env)
+        process.wait_ready()
+        self.processes["actions"] = process
+
+    def restart_actions(self, now: str) -> None:
+        self.processes.pop("actions").stop()
+        self.start_actions(now)
+
+    @contextlib.contextmanager
+    def outside_office_hours(self) -> Iterator["Stack"]:
+        self.restart_actions(OFF_HOURS)
+        try:
+            yield self
+        finally:
+            self.restart_actions(IN_HOURS)
+
+    def stop(self) -> None:
+        for name in ("web", "rasa", "actions"):
+            process = self.processes.pop(name, None)
+            if process:
+                process.stop()
+
+
+def start(work: Path) -> Stack:
+    model = training.ensure_model(quiet=True)
+    database_url = f"sqlite:///{work / 'gongkai.db'}"
+    db.upgrade(database_url)
+    store = importer.CaseStore.from_url(database_url)
+    importer.import_file(PROJECT_ROOT / "data" / "demo" / "cases.json", store)
+    accounts = AccountStore.from_url(database_url)
+    for username, name in AGENTS:
+        accounts.add_agent(username, name, PASSWORD, clock.now())
+
+    action_port, rasa_port, web_port = servers.free_port(), servers.free_port(), servers.free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_NOW": IN_HOURS,
+           "GONGKAI_RASA_URL": rasa_url, "GONGKAI_RASA_TOKEN": RASA_TOKEN}
+    env.pop("GONGKAI_TODAY", None)
+    stack = Stack(work, database_url, rasa_url, f"http://127.0.0.1:{web_port}", action_port, env)
+    try:
+        stack.start_actions(IN_HOURS)
+        endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
+        command = [servers.rasa_executable(), "run", "--model", str(model), "--port", str(rasa_port),
+                   "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                   "--enable-api", "--auth-token", RASA_TOKEN, "--cors", "*", "--interface", "127.0.0.1"]
+        # start_rasa_server has no --auth-token; its health URL must carry the token too
+        stack.processes["rasa"] = servers._spawn(
+            "Rasa server", command, f"{rasa_url}/status?token={RASA_TOKEN}", work / "rasa.log", env)
+        stack.processes["web"] = servers.start_web(web_port, work / "web.log", env)
+        stack.processes["rasa"].wait_ready()
+        stack.processes["web"].wait_ready()
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+_shared: Optional[Stack] = None
+
+
+def shared(request, tmp_path_factory) -> Stack:
+    """The session's stack, started on first use; stopped when the session ends."""
+    global _shared
+    if _shared is None:
+        _shared = start(tmp_path_factory.mktemp("handoff-stack"))
+        stack = _shared
+
+        def stop() -> None:
+            global _shared
+            stack.stop()
+            _shared = None
+
+        request.addfinalizer(stop)  # the asking fixture is session-scoped: runs at the end
+    return _shared
