@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import agency_for, kb
 from bot import clock
 from bot.handoff import hours
+from bot.handoff.operations import CALLBACK_BUTTON
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.privacy import mask_phone
@@ -26,7 +27,6 @@ from bot.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 
-CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
 CANCEL_WORDS = ("取消", "不用了", "不用", "算了", "不需要", "不留了")
 SKIP_WORDS = ("跳过", "没有", "无", "不用说明", "不说了", "略")
 # intents that say nothing about what the citizen wants to ask

@@ -7,6 +7,7 @@ One aiohttp session to Rasa per web-app process, opened lazily and closed when t
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from typing import Optional
@@ -26,6 +27,8 @@ from bot.handoff.store import HandoffStore
 from bot.privacy import PIIMaskingFilter
 
 log = logging.getLogger(__name__)
+
+RELEASE_EVERY = 60.0  # seconds between checks for waiting hand-offs left at the end of a shift
 
 
 def channels() -> Channels:
@@ -66,6 +69,18 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
     )
     app.blueprint(create_blueprint(ctx))
     app.blueprint(handoff_api.create_blueprint(handoffs, rasa))
+
+    async def release_loop() -> None:
+        while True:
+            try:
+                await ctx.ops.release_waiting()
+            except Exception:  # a database or Rasa hiccup must not end the loop
+                log.exception("releasing waiting hand-offs failed; trying again later")
+            await asyncio.sleep(RELEASE_EVERY)
+
+    @app.listener("after_server_start")
+    async def start_release_loop(app, loop) -> None:
+        app.add_task(release_loop())
 
     @app.listener("after_server_stop")
     async def close_rasa_session(app, loop) -> None:

@@ -17,15 +17,20 @@ from functools import partial
 from typing import Any, Callable, Dict, List, Optional
 
 from bot import clock, knowledge
+from bot.handoff import hours, suggest, transcript
 from bot.handoff import state as machine
-from bot.handoff import suggest, transcript
 from bot.handoff.delivery import Channels, deliver
-from bot.handoff.rasa_client import RasaClient
+from bot.handoff.rasa_client import RasaClient, RasaError
+from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
+from bot.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 
 MAX_REPLY = 2000
+SYSTEM = "system"  # who ended a hand-off nobody took before office hours ended
+CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
+LISTEN = {"event": "action", "name": "action_listen"}
 
 
 class ReplyError(ValueError):
@@ -44,8 +49,11 @@ async def in_thread(function: Callable, *args, **kwargs):
     return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args, **kwargs))
 
 
-def bot_event(text: str, metadata: Dict[str, str]) -> Dict[str, Any]:
-    return {"event": "bot", "text": text, "metadata": metadata}
+def bot_event(text: str, metadata: Dict[str, str], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
+    event = {"event": "bot", "text": text, "metadata": metadata}
+    if buttons:
+        event["data"] = {"buttons": buttons}
+    return event
 
 
 class HandoffOperations:
@@ -98,6 +106,38 @@ class HandoffOperations:
         log.info("hand-off %d closed by %s", handoff_id, agent.username)
         return after
 
+    async def release_waiting(self) -> List[int]:
+        """Outside office hours, hand-offs nobody took go back to the bot, which tells the citizen
+        when agents are back and offers a callback (the same words as a request made then).
+        Taken ones stay with their agent. Safe with several web-app instances doing it at once:
+        the database decides who releases each; the others skip it."""
+        now = self.now()
+        shifts = hours.configured_hours()
+        duty = hours.duty(now, shifts, default_calendar().is_workday)
+        if duty.on_duty:
+            return []
+        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
+        released = []
+        for record in await in_thread(self.store.queue):
+            if record.status is not Status.WAITING:
+                continue
+            try:
+                await in_thread(self.store.hand_back, record.id, SYSTEM, now, "非人工服务时间，无人接入，自动转回助手")
+            except TransitionError:
+                continue  # taken or released meanwhile
+            text = self.kb.message("handoff_off_hours", record.agency_id,
+                                   hours=hours.hours_text(shifts), next_back=next_back)
+            try:
+                await self._send(record, [{"event": "resume"},
+                                          bot_event(text, transcript.desk_metadata(), [CALLBACK_BUTTON]),
+                                          LISTEN])
+            except RasaError as failure:
+                log.error("hand-off %d released but the conversation not resumed: %s", record.id, failure)
+                continue
+            log.info("hand-off %d: nobody took it before office hours ended, back to the bot", record.id)
+            released.append(record.id)
+        return released
+
     async def conversation(self, record: HandoffRecord) -> Dict[str, Any]:
         """The transcript and whether the bot is paused, from the tracker store via Rasa."""
         tracker = await self.rasa.tracker(record.sender_id)
@@ -117,9 +157,8 @@ class HandoffOperations:
         notice = self.kb.message("handoff_returned", record.agency_id)
         # action_listen after resume: the next message is read as a fresh turn, so the rules
         # (which all start after action_listen) apply again
-        await self._send(record, [{"event": "resume"},
-                                  bot_event(notice, transcript.desk_metadata()),
-                                  {"event": "action", "name": "action_listen"}])
+        await self._send(record, [{"event": "resume"}, bot_event(notice, transcript.desk_metadata()),
+                                  LISTEN])
 
     async def _send(self, record: HandoffRecord, events: List[Dict[str, Any]]) -> bool:
         return await deliver(self.rasa, self.channels, record.sender_id, record.channel, events)

@@ -1,4 +1,4 @@
-"""Agent accounts, sessions and login throttling on a migrated SQLite database."""
+"""Agent accounts, sessions and login throttling on migrated SQLite and PostgreSQL databases."""
 import datetime as dt
 
 import pytest
@@ -6,6 +6,7 @@ import pytest
 from bot import db
 from bot.desk.accounts import AccountError, AccountStore, LoginStatus, token_id
 from bot.desk.models import DeskSession
+from tests.handoff.databases import database_url  # noqa: F401 (fixture)
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "correct horse battery"
@@ -16,10 +17,8 @@ def later(**delta):
 
 
 @pytest.fixture
-def accounts(tmp_path):
-    url = f"sqlite:///{tmp_path / 'gongkai.db'}"
-    db.upgrade(url)
-    store = AccountStore.from_url(url)
+def accounts(database_url):
+    store = AccountStore.from_url(database_url)
     store.add_agent("li", "李明", PASSWORD, T0)
     return store
 

@@ -36,6 +36,8 @@ def start(work: Path, extra_env: Optional[Dict[str, str]] = None,
     port = servers.free_port()
     env = {**os.environ, "GONGKAI_DATABASE_URL": database_url,
            "GONGKAI_RASA_URL": f"http://127.0.0.1:{servers.free_port()}",  # nobody listens
+           # office hours, so the end-of-shift release never touches the tests' hand-offs
+           "GONGKAI_NOW": "2026-11-23T10:00:00",
            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **(extra_env or {})}
     process = servers.start_web(port, work / "web.log", env)
     process.wait_ready(timeout=60)

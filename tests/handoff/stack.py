@@ -9,7 +9,6 @@ that reads the clock) with the clock at 19:00 and puts it back afterwards.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, Optional

@@ -1,12 +1,18 @@
 """Hand-off end to end through the real servers: the citizen on REST or socket.io, the agent on the
 desk's HTTP routes, Rasa's tracker in between, the state in our database."""
 import asyncio
+import datetime as dt
 import time
 import uuid
 
 import pytest
 import socketio
 
+from bot import knowledge
+from bot.clock import CHINA
+from bot.handoff.delivery import default_channels
+from bot.handoff.operations import HandoffOperations
+from bot.handoff.rasa_client import RasaClient
 from bot.handoff.state import Status
 from bot.handoff.store import HandoffStore
 from tests.desk.webapp import Agent
@@ -246,3 +252,28 @@ def test_desk_streams_send_server_sent_events(stack, agent):
             break
     answer.close()
     assert "event: queue" in lines and lines[-1].startswith('data: {"handoffs":')
+
+
+async def test_waiting_hand_offs_go_back_to_the_bot_when_office_hours_end(stack):
+    sender = new_sender()
+    say(stack.rasa_url, sender, "转人工")
+    taken_sender = new_sender()
+    say(stack.rasa_url, taken_sender, "转人工")
+    waiting, taken = store(stack).open_for(sender), store(stack).open_for(taken_sender)
+    store(stack).take(taken.id, "li", dt.datetime(2026, 11, 23, 16, 50, tzinfo=CHINA))
+
+    evening = dt.datetime(2026, 11, 23, 17, 1, tzinfo=CHINA)
+    ops = HandoffOperations(store(stack), RasaClient(stack.rasa_url, stack_module.RASA_TOKEN),
+                            default_channels(), knowledge.cached(), now=lambda: evening)
+    try:
+        released = await ops.release_waiting()
+        assert waiting.id in released and taken.id not in released
+        assert await ops.release_waiting() == []  # nothing twice
+    finally:
+        await ops.rasa.close()
+    after = store(stack).get(waiting.id)
+    assert (after.status, after.agent) == (Status.RETURNED, "system")
+    assert store(stack).get(taken.id).status is Status.TAKEN  # the agent keeps theirs
+    message = poll(stack, sender)["messages"][-1]["text"]
+    assert "现在不是人工服务时间" in message and "下一次为11月24日（周二）8:30" in message
+    assert "20个工作日" in texts(say(stack.rasa_url, sender, DEADLINE_QUESTION))

@@ -4,6 +4,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot import db
+from tests.handoff.databases import database_url  # noqa: F401 (fixture)
 
 NEW_TABLES = {"handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts"}
 
@@ -16,9 +17,8 @@ def tables(url):
         engine.dispose()
 
 
-def test_head_has_the_new_tables_and_matches_the_models(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    db.upgrade(url)
+def test_head_has_the_new_tables_and_matches_the_models(database_url):
+    url = database_url
     assert db.current_revision(url) == "0002_handoff_desk"
     assert NEW_TABLES <= tables(url)
     db.load_models()
@@ -29,9 +29,8 @@ def test_head_has_the_new_tables_and_matches_the_models(tmp_path):
     engine.dispose()
 
 
-def test_down_to_the_case_tables_and_up_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    db.upgrade(url)
+def test_down_to_the_case_tables_and_up_again(database_url):
+    url = database_url
     db.downgrade(url, "0001_cases")
     assert not NEW_TABLES & tables(url)
     assert "cases" in tables(url)

@@ -1,23 +1,21 @@
-"""The hand-off store on a migrated SQLite database."""
+"""The hand-off store on migrated SQLite and PostgreSQL databases."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from bot import db
 from bot.clock import CHINA
 from bot.handoff.models import Handoff
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffStore, NotFound
+from tests.handoff.databases import database_url  # noqa: F401 (fixture)
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=CHINA)
 
 
 @pytest.fixture
-def store(tmp_path):
-    url = f"sqlite:///{tmp_path / 'gongkai.db'}"
-    db.upgrade(url)
-    return HandoffStore.from_url(url)
+def store(database_url):
+    return HandoffStore.from_url(database_url)
 
 
 def minutes(n):
