@@ -9,7 +9,7 @@ from bot.channels.kvstore import KeyValueStore
 
 PROCESSING = "processing"  # the first delivery is running its turn
 RETRIED = "retried"        # a retry came while it ran: its passive reply would reach nobody
-ASYNC = "async"            # answered through the messaging API
+DONE = "done"              # answered through the messaging API, or nothing to answer
 PASSIVE = "passive:"       # answered in the HTTP response; the reply text follows
 
 
@@ -28,14 +28,14 @@ class Deduplicator:
             return None
         if await self.store.replace(key, PROCESSING, RETRIED, self.ttl):
             return RETRIED
-        return await self.store.get(key) or ASYNC  # expired meanwhile: answer nothing twice
+        return await self.store.get(key) or DONE  # expired meanwhile: answer nothing twice
 
     async def answered_passively(self, key: str, reply: str) -> bool:
         """Records the passive reply; False if a retry arrived first (then answer via the API)."""
         return await self.store.replace(self.prefix + key, PROCESSING, PASSIVE + reply, self.ttl)
 
-    async def answered_async(self, key: str) -> None:
-        await self.store.set(self.prefix + key, ASYNC, self.ttl)
+    async def answered_later(self, key: str) -> None:
+        await self.store.set(self.prefix + key, DONE, self.ttl)
 
 
 def passive_reply(state: Optional[str]) -> Optional[str]:

@@ -4,7 +4,7 @@ import uuid
 import pytest
 
 from bot.channels.kvstore import MemoryStore, RedisStore
-from bot.channels.state import (ASYNC, PROCESSING, RETRIED, Deduplicator, PendingChoices,
+from bot.channels.state import (DONE, PROCESSING, RETRIED, Deduplicator, PendingChoices,
                                 passive_reply)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -54,9 +54,9 @@ async def test_no_passive_answer_after_a_retry_arrived(store):
     await dedup.claim("msg:1")
     await dedup.claim("msg:1")  # the retry
     assert not await dedup.answered_passively("msg:1", "太迟了")
-    await dedup.answered_async("msg:1")
+    await dedup.answered_later("msg:1")
     state = await dedup.claim("msg:1")
-    assert state == ASYNC and passive_reply(state) is None
+    assert state == DONE and passive_reply(state) is None
 
 
 async def test_pending_choices_are_taken_once(store):
