@@ -4,6 +4,8 @@ from __future__ import annotations
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.web.widget import widget_blueprint
+
 APP_NAME = "gongkai_web"
 
 
@@ -14,5 +16,7 @@ def create_app(name: str = APP_NAME) -> Sanic:
     @app.get("/health")
     async def health(request: Request):
         return response.json({"status": "ok"})
+
+    app.blueprint(widget_blueprint())
 
     return app
