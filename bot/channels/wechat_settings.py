@@ -9,8 +9,12 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional
 
+from wechatpy.client import WeChatClient
+
 MODES = ("plain", "compatible", "safe")
 WECHAT_TEXT_LIMIT = 2048  # bytes of UTF-8 in one text message, passive or 客服消息
+# WeChat's public API server, as wechatpy's (synchronous, unused) client names it
+DEFAULT_API_BASE = WeChatClient.API_BASE_URL.split("/cgi-bin", 1)[0]
 
 
 class SettingsError(ValueError):
@@ -25,7 +29,7 @@ class WeChatSettings:
     encoding_aes_key: str = ""           # GONGKAI_WECHAT_ENCODING_AES_KEY: 43 characters
     mode: str = "plain"                  # GONGKAI_WECHAT_MODE: plain | compatible | safe
     reply_budget: float = 4.0            # GONGKAI_WECHAT_REPLY_BUDGET: seconds to answer passively
-    api_base: str = "https://api.weixin.qq.com"  # GONGKAI_WECHAT_API_BASE
+    api_base: str = DEFAULT_API_BASE     # GONGKAI_WECHAT_API_BASE: WeChat's API server
     redis_url: str = ""                  # GONGKAI_WECHAT_REDIS_URL: empty = this process's memory
     max_clock_skew: float = 300.0        # GONGKAI_WECHAT_MAX_CLOCK_SKEW: seconds; older = replay
     text_limit: int = 2000               # GONGKAI_WECHAT_TEXT_LIMIT: bytes per message part
