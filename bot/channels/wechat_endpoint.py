@@ -207,6 +207,7 @@ class WeChatEndpoint:
             await self.choices.take(openid)
             return "turn", GREET
         if isinstance(message, ClickEvent):
+            await self.choices.take(openid)  # a new topic: an earlier numbered list is stale
             payload = menu_payload(message.key)
             if payload is None:
                 logger.warning("WeChat menu key %r is outside the FAQ_/INTENT_ scheme",
