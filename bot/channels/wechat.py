@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.textparts import number_buttons
 from bot.channels.wechat_api import WeChatSender
-from bot.channels.wechat_endpoint import Reply, WeChatEndpoint, user_tag
+from bot.channels.wechat_endpoint import Reply, WeChatEndpoint
 from bot.channels.wechat_settings import SettingsError, WeChatSettings, load
 from bot.privacy import PIIMaskingFilter
 
@@ -116,6 +116,10 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return _http(await endpoint.receive(_query(request), request.body or b""))
 
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await endpoint.close()
+
         return webhook
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -132,5 +136,3 @@ def _http(reply: Reply) -> HTTPResponse:
     return response.text(reply.body, status=reply.status, content_type=reply.content_type,
                           headers={"X-Content-Type-Options": "nosniff"})
 
-
-__all__ = ["WeChatInput", "WeChatOutput", "WeChatSender", "WeChatCollector", "user_tag"]

@@ -340,6 +340,12 @@ class WeChatEndpoint:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def close(self) -> None:
+        """Releases the HTTP session and the store's connections (server shutdown)."""
+        if self.sender is not None:
+            await self.sender.close()
+        await self.store.close()
+
     async def drain(self) -> None:
         """Waits for background deliveries (tests, shutdown)."""
         while self._tasks:

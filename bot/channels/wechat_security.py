@@ -15,7 +15,7 @@ from wechatpy.exceptions import InvalidAppIdException
 
 # A DTD is how entity expansion ("billion laughs") and external entities get in; WeChat never
 # sends one, so any sign of it ends the request before a parser sees it.
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
+_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 
 
 class BadRequest(ValueError):
@@ -55,10 +55,14 @@ def check_query(query: Mapping[str, str], token: str, now: float, max_skew: floa
 
 def parse_xml(body: bytes) -> dict[str, Any]:
     """The fields under <xml>; BadRequest for anything else (DTDs included)."""
-    if _DTD.search(body):
+    try:
+        text = body.decode("utf-8")  # WeChat sends UTF-8; another encoding could hide a DTD
+    except UnicodeDecodeError:
+        raise BadRequest("the body is not UTF-8") from None
+    if _DTD.search(text):
         raise BadRequest("XML with a DTD or entity declarations is not accepted")
     try:
-        document = xmltodict.parse(body, disable_entities=True)
+        document = xmltodict.parse(text, disable_entities=True)
     except Exception as error:  # ExpatError, ValueError ("entities are disabled"), …
         raise BadRequest(f"malformed XML: {type(error).__name__}") from None
     root = document.get("xml") if isinstance(document, dict) else None

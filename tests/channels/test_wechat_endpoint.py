@@ -153,6 +153,9 @@ BAD_BODIES = {
     "billion laughs": (BILLION_LAUGHS, 400),
     "external entity": (EXTERNAL_ENTITY, 400),
     "lower-case doctype": (BILLION_LAUGHS.replace("DOCTYPE", "doctype"), 400),
+    "utf-16 billion laughs": (BILLION_LAUGHS.replace('"1.0"?>', '"1.0" encoding="UTF-16"?>'
+                                                     ).encode("utf-16"), 400),
+    "not utf-8": ("<xml><Content>申请</Content></xml>".encode("gbk"), 400),
     "empty": ("", 400),
     "blank": ("  \n ", 400),
     "oversized": ("<xml>" + "申" * 22_000 + "</xml>", 413),  # 66 KB

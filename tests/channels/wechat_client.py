@@ -79,8 +79,8 @@ class WeChatClient:
             query["openid"] = openid
         return query
 
-    def plain(self, xml: str, **kwargs) -> tuple[dict[str, str], bytes]:
-        return self.query(**kwargs), xml.encode("utf-8")
+    def plain(self, xml, **kwargs) -> tuple[dict[str, str], bytes]:
+        return self.query(**kwargs), xml if isinstance(xml, bytes) else xml.encode("utf-8")
 
     def safe(self, xml: str, **kwargs) -> tuple[dict[str, str], bytes]:
         """Safe mode: the message inside <Encrypt>, msg_signature in the URL."""
