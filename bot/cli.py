@@ -51,7 +51,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     model = Path(args.model) if args.model else training.ensure_model(quiet=True)
     report = evaluation.evaluate(evaluation.parse_with_agent(model), evaluation.load_questions())
-    print(f"held-out: {report.total} questions, top-1 {report.top1_accuracy:.1%}, "
+    print(f"held-out: {report.total} questions scored ({report.left_out} near copies of training "
+          f"examples left out), top-1 {report.top1_accuracy:.1%}, "
           f"top-3 {report.top3_accuracy:.1%} (model {model.name})")
     if args.out:
         Path(args.out).write_text(report.markdown(), encoding="utf-8")

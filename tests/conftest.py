@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
+
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+# The demo cases are dated around this day; pinning it keeps due dates and "overdue" stable.
+DEMO_TODAY = "2026-11-23"
 
 
 @dataclass(frozen=True)
@@ -17,22 +24,28 @@ class Assistant:
     rasa_url: str
     actions_url: str
     log_dir: Path
+    database_url: str
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory):
     from bot import servers, training
+    from bot.cases import importer
 
     model = training.ensure_model(quiet=True)
     work = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{work / 'gongkai.db'}"
+    assert importer.main([str(DEMO_CASES), "--database-url", database_url]) == 0
+    env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY}
     action_port, rasa_port = servers.free_port(), servers.free_port()
     endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
-    actions = servers.start_action_server(action_port, work / "actions.log")
-    rasa = servers.start_rasa_server(rasa_port, model, endpoints, work / "rasa.log")
+    actions = servers.start_action_server(action_port, work / "actions.log", env=env)
+    rasa = servers.start_rasa_server(rasa_port, model, endpoints, work / "rasa.log", env=env)
     try:
         actions.wait_ready()
         rasa.wait_ready()
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", work)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", work,
+                        database_url)
     finally:
         rasa.stop()
         actions.stop()

@@ -20,7 +20,7 @@ from bot.desk.accounts import AccountStore
 from bot.desk.config import DeskConfig
 from bot.desk.routes import DeskContext, create_blueprint
 from bot.handoff import api as handoff_api
-from bot.handoff.delivery import Channels, default_channels
+from bot.handoff.delivery import Channel, Channels
 from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.store import HandoffStore
@@ -31,9 +31,15 @@ log = logging.getLogger(__name__)
 RELEASE_EVERY = 60.0  # seconds between checks for waiting hand-offs left at the end of a shift
 
 
+WECHAT = "wechat"  # bot.channels.wechat.CHANNEL (not imported: it would load Rasa into the web app)
+
+
 def channels() -> Channels:
-    """The channels agent replies can be pushed on (see bot.handoff.delivery)."""
-    return default_channels()
+    """Where agent replies can be pushed (bot.handoff.delivery): the widget and WeChat through
+    Rasa's own output channels — WeChat's (bot.channels.wechat.WeChatOutput) sends through the
+    客服消息 API with the Rasa process's cached access token, so the web app needs no WeChat
+    credentials of its own; REST clients collect replies from the poll endpoint."""
+    return Channels(Channel("socketio", via_rasa=True), Channel(WECHAT, via_rasa=True), Channel("rest"))
 
 
 def audit_logging() -> None:

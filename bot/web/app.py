@@ -9,6 +9,7 @@ from sanic.request import Request
 from bot.cases import api as case_api
 from bot.cases.store import CaseStore
 from bot.desk import app as desk
+from bot.web.widget import widget_blueprint
 
 APP_NAME = "gongkai_web"
 MAX_BODY_BYTES = 1024 * 1024
@@ -21,6 +22,7 @@ def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sani
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     store = CaseStore.from_url(database_url)
     app.blueprint(case_api.create_blueprint(store, case_api.api_token()))
+    app.blueprint(widget_blueprint())
     desk.mount(app, database_url)  # the assist desk (/desk) and GET /api/conversations/<id>/messages
 
     @app.get("/health")

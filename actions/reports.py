@@ -1,0 +1,24 @@
+"""Annual-report figures by agency, year and category (bot.reports)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import agency_for, kb
+from bot import clock, reports
+from bot.nlp.normalize import normalize_text
+
+
+class ActionAnnualReport(Action):
+    def name(self) -> Text:
+        return "action_annual_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        agency_id = agency_for(tracker)
+        text = normalize_text(tracker.latest_message.get("text") or "")
+        dispatcher.utter_message(text=reports.answer(kb(), text, agency_id, clock.today()))
+        return [SlotSet("agency", agency_id)]

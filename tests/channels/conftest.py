@@ -1,0 +1,103 @@
+"""Real servers for the channel tests: one action server and two Rasa servers that share it, with
+the WeChat channel configured through environment variables, talking to a fake WeChat API:
+
+* ``plain``: the committed credentials.yml (REST, socket.io widget, WeChat) in plain mode, an
+  in-memory store, a 4.8 s reply budget and 300-byte message parts (so that the 20-working-day
+  answer, ~400 bytes, comes as a passive first part plus a 客服消息);
+* ``safe``: a test credentials file whose keys set safe (AES) mode and a 0.01 s budget (every
+  answer goes through the 客服消息 API), de-duplication in the real Redis.
+
+Both start in parallel on first use (~1–2 min with the model already trained)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.channels.fake_wechat import FakeWeChat
+from tests.channels.wechat_client import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatClient
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PLAIN_TEXT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class WeChatRasa:
+    rasa_url: str
+    webhook: str
+    client: WeChatClient
+    fake: FakeWeChat
+    log_path: Path
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    with FakeWeChat(APP_ID, APP_SECRET) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def wechat_servers(tmp_path_factory, fake_wechat):
+    from bot import servers, training
+    from bot.settings import PROJECT_ROOT
+
+    model = training.ensure_model(quiet=True)
+    work = tmp_path_factory.mktemp("wechat")
+    action_port = servers.free_port()
+    actions = servers.start_action_server(action_port, work / "actions.log")
+    base_env = {**training.rasa_env(),
+                "GONGKAI_WECHAT_TOKEN": TOKEN, "GONGKAI_WECHAT_APP_ID": APP_ID,
+                "GONGKAI_WECHAT_APP_SECRET": APP_SECRET,
+                "GONGKAI_WECHAT_ENCODING_AES_KEY": AES_KEY,
+                "GONGKAI_WECHAT_API_BASE": fake_wechat.url}
+    for name in list(base_env):  # a developer's own settings must not leak into the tests
+        if name.startswith("GONGKAI_WECHAT_") and name not in (
+                "GONGKAI_WECHAT_TOKEN", "GONGKAI_WECHAT_APP_ID", "GONGKAI_WECHAT_APP_SECRET",
+                "GONGKAI_WECHAT_ENCODING_AES_KEY", "GONGKAI_WECHAT_API_BASE"):
+            del base_env[name]
+
+    safe_credentials = work / "credentials-safe.yml"
+    safe_credentials.write_text(
+        "rest:\n"
+        "bot.channels.wechat.WeChatInput:\n"
+        "  mode: safe\n"
+        "  reply_budget: 0.01\n", encoding="utf-8")
+    configs = {
+        "plain": (PROJECT_ROOT / "credentials.yml",
+                  {"GONGKAI_WECHAT_MODE": "plain", "GONGKAI_WECHAT_REPLY_BUDGET": "4.8",
+                   "GONGKAI_WECHAT_TEXT_LIMIT": str(PLAIN_TEXT_LIMIT)}),
+        "safe": (safe_credentials, {"GONGKAI_WECHAT_REDIS_URL": REDIS_URL}),
+    }
+    started = {}
+    try:
+        for name, (credentials, extra) in configs.items():
+            port = servers.free_port()
+            endpoints = servers.write_endpoints(work / f"endpoints-{name}.yml", action_port,
+                                                work / f"tracker-{name}.db")
+            process = servers.start_rasa_server(port, model, endpoints, work / f"rasa-{name}.log",
+                                                credentials=credentials,
+                                                env={**base_env, **extra})
+            started[name] = (port, process)
+        actions.wait_ready()
+        for port, process in started.values():
+            process.wait_ready()
+        yield {name: WeChatRasa(f"http://127.0.0.1:{port}",
+                                f"http://127.0.0.1:{port}/webhooks/wechat/webhook",
+                                WeChatClient(), fake_wechat, process.log_path)
+               for name, (port, process) in started.items()}
+    finally:
+        for _, process in started.values():
+            process.stop()
+        actions.stop()
+
+
+@pytest.fixture(scope="session")
+def plain_server(wechat_servers) -> WeChatRasa:
+    return wechat_servers["plain"]
+
+
+@pytest.fixture(scope="session")
+def safe_server(wechat_servers) -> WeChatRasa:
+    return wechat_servers["safe"]
+
