@@ -13,6 +13,7 @@ from actions.handoff import start_handoff
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
 FALLBACKS_BEFORE_HANDOFF = 2
+FALLBACK_ACTION = "action_handle_fallback"
 
 
 class ActionGreet(Action):
@@ -38,20 +39,24 @@ class ActionOutOfScope(Action):
 
 
 def fallbacks_in_a_row(tracker: Tracker) -> int:
-    """How many of the citizen's latest messages, counting back from this one, were not
-    understood (empty messages are not counted; a hand-back or a new session starts afresh)."""
+    """How many of the citizen's latest messages, counting back from this one (being handled as
+    not understood right now), were not understood: each earlier one counts if this action
+    answered it, whether the NLU or the dialogue policy fell back. Empty messages do not count;
+    a hand-back or a new session starts afresh."""
     count = 0
+    answered_by_fallback = True  # the current message: this very action is answering it
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind in ("resume", "session_started", "restart"):
             break
-        if kind != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
-            break
-        if (event.get("text") or "").strip():
-            count += 1
+        if kind == "action" and event.get("name") == FALLBACK_ACTION:
+            answered_by_fallback = True
+        elif kind == "user":
+            if not answered_by_fallback:
+                break
+            if (event.get("text") or "").strip():
+                count += 1
+            answered_by_fallback = False
     return count
 
 

@@ -31,12 +31,24 @@ def store(tmp_path, monkeypatch):
     handoff.store.cache_clear()
 
 
-def test_two_fallbacks_in_a_row_are_counted_back_to_the_last_understood_message():
-    events = [user("你好", "greet"), user("啊啊啊", "nlu_fallback"), user("", "nlu_fallback"),
-              user("呜呜呜", "nlu_fallback")]
-    assert conversation.fallbacks_in_a_row(tracker(events)) == 2
-    assert conversation.fallbacks_in_a_row(tracker(events[:2])) == 1
-    resumed = events[:3] + [{"event": "resume"}, user("呜呜呜", "nlu_fallback")]
+def answered(name):
+    return [{"event": "action", "name": name}, {"event": "bot", "text": "..."},
+            {"event": "action", "name": "action_listen"}]
+
+
+def test_fallbacks_in_a_row_are_counted_back_to_the_last_message_understood():
+    fallback = "action_handle_fallback"
+    greeted = [user("你好", "greet")] + answered("action_greet")
+    first = [user("啊啊啊", "nlu_fallback")]
+    assert conversation.fallbacks_in_a_row(tracker(greeted + first)) == 1
+    events = (greeted + first + answered(fallback) + [user("", "nlu_fallback")] + answered(fallback)
+              + [user("呜呜呜", "faq")])  # the policy fell back on this one: being answered now
+    assert conversation.fallbacks_in_a_row(tracker(events)) == 2  # the empty one does not count
+    understood_between = (greeted + first + answered(fallback) + [user("收费吗", "faq")]
+                          + answered("action_answer_faq") + [user("嗯嗯嗯", "nlu_fallback")])
+    assert conversation.fallbacks_in_a_row(tracker(understood_between)) == 1
+    resumed = (greeted + first + answered(fallback) + [{"event": "pause"}, user("在吗", "greet"),
+               {"event": "resume"}, user("呜呜呜", "nlu_fallback")])
     assert conversation.fallbacks_in_a_row(tracker(resumed)) == 1
 
 
