@@ -4,7 +4,7 @@ masks, this is the second lock), and stays plain text: the page escapes it or se
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from bot.cases.vocab import AGENCIES
 from bot.clock import CHINA
@@ -20,12 +20,13 @@ def wait_seconds(since: dt.datetime, now: dt.datetime) -> int:
     return max(int((now - since).total_seconds()), 0)
 
 
-def handoff_row(record: HandoffRecord, now: dt.datetime) -> Dict[str, Any]:
+def handoff_row(record: HandoffRecord, now: dt.datetime,
+                names: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     return {
         "id": record.id,
         "status": record.status.value,
         "status_label": record.status.label,
-        "agent": record.agent,
+        "agent": (names or {}).get(record.agent, record.agent) if record.agent else None,
         "channel": record.channel_label,
         "agency": AGENCIES.get(record.agency_id, record.agency_id),
         "reason": record.reason_label,
@@ -49,9 +50,10 @@ def ticket_row(ticket: TicketRecord, now: dt.datetime) -> Dict[str, Any]:
     }
 
 
-def queue(handoffs: List[HandoffRecord], tickets: List[TicketRecord], now: dt.datetime) -> Dict[str, Any]:
+def queue(handoffs: List[HandoffRecord], tickets: List[TicketRecord], now: dt.datetime,
+          names: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     return {
-        "handoffs": [handoff_row(r, now) for r in handoffs],
+        "handoffs": [handoff_row(r, now, names) for r in handoffs],
         "tickets": [ticket_row(t, now) for t in tickets],
     }
 

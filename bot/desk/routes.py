@@ -29,7 +29,7 @@ from bot.desk import caller, csrf, present
 from bot.desk.accounts import AccountStore, LoginStatus, SessionInfo
 from bot.desk.config import DeskConfig
 from bot.desk.sse import stream
-from bot.handoff.operations import Agent, HandoffOperations, ReplyError, in_thread
+from bot.handoff.operations import SYSTEM, Agent, HandoffOperations, ReplyError, in_thread
 from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
 from bot.handoff.store import HandoffStore, NotFound
@@ -194,10 +194,16 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
 
     # ---- the queue --------------------------------------------------------------------------
 
+    async def agent_names() -> Dict[str, str]:
+        """username → display name, for showing who holds a hand-off."""
+        names = {a.username: f"{a.display_name}（{a.username}）" for a in await in_thread(ctx.accounts.agents)}
+        names[SYSTEM] = "系统（下班自动转回）"
+        return names
+
     async def queue_snapshot() -> Dict[str, Any]:
         handoffs = await in_thread(ctx.handoffs.queue)
         tickets = await in_thread(ctx.handoffs.open_tickets)
-        return present.queue(handoffs, tickets, ctx.now())
+        return present.queue(handoffs, tickets, ctx.now(), await agent_names())
 
     def base_context(request: Request) -> Dict[str, Any]:
         info: SessionInfo = request.ctx.desk
@@ -207,8 +213,9 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
     async def queue(request: Request) -> HTTPResponse:
         snapshot = await queue_snapshot()
         recent = await in_thread(ctx.handoffs.recent, 10)
+        names = await agent_names()
         return page("queue.html", **base_context(request), queue=snapshot,
-                    recent=[present.handoff_row(r, ctx.now()) | {"note": r.note or ""} for r in recent])
+                    recent=[present.handoff_row(r, ctx.now(), names) | {"note": r.note or ""} for r in recent])
 
     @bp.get("/queue.json", name="queue_json")
     async def queue_json(request: Request) -> HTTPResponse:
@@ -227,9 +234,9 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
     async def handoff_or_404(handoff_id: int):
         return await in_thread(ctx.handoffs.get, handoff_id)
 
-    def state_of(record, request: Request) -> Dict[str, Any]:
+    def state_of(record, request: Request, names: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         me = request.ctx.desk.agent.username
-        return {**present.handoff_row(record, ctx.now()), "mine": record.agent == me,
+        return {**present.handoff_row(record, ctx.now(), names), "mine": record.agent == me,
                 "open": record.status.is_open, "note": record.note or ""}
 
     @bp.get("/handoffs/<handoff_id:int>", name="conversation")
@@ -237,12 +244,13 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
         record = await handoff_or_404(handoff_id)
         if record is None:
             return page("missing.html", 404, **base_context(request), what="这次人工服务")
-        return page("conversation.html", **base_context(request), handoff=state_of(record, request))
+        return page("conversation.html", **base_context(request),
+                    handoff=state_of(record, request, await agent_names()))
 
     async def conversation_events(record, request: Request, latest: Dict[str, Any]):
         """[(event name, data)] for one hand-off: its state, the transcript and the suggested
         answers for the citizen's latest message (recomputed only when that message changes)."""
-        events = [("state", state_of(record, request))]
+        events = [("state", state_of(record, request, await agent_names()))]
         try:
             talk = await ctx.ops.conversation(record)
         except RasaError as failure:
@@ -293,7 +301,7 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
             log.warning("desk action on hand-off %d: %s", handoff_id, failure)
             return error(502, "Rasa 服务器暂时无响应，操作没有完成，请稍后重试。")
         record, pushed = result if isinstance(result, tuple) else (result, None)
-        body = {"ok": True, "handoff": state_of(record, request)}
+        body = {"ok": True, "handoff": state_of(record, request, await agent_names())}
         if pushed is not None:
             body["pushed"] = pushed
         return json_answer(body)

@@ -21,6 +21,13 @@ PUBLIC = {
     ("GET", "/desk/static/<__file_uri__:path>"),
     ("HEAD", "/desk/static/<__file_uri__:path>"),
     ("GET", "/api/conversations/<sender_id:str>/messages"),  # REST poll: unguessable sender ids
+    # the website widget's public files (bot/web/widget.py)
+    ("GET", "/widget"),
+    ("GET", "/widget/embed.js"),
+    ("GET", "/widget/assets/widget.css"),
+    ("HEAD", "/widget/assets/widget.css"),
+    ("GET", "/widget/vendor/<__file_uri__:path>"),
+    ("HEAD", "/widget/vendor/<__file_uri__:path>"),
 }
 SAMPLES = {"int": "1", "str": "x", "path": "desk.css"}
 
