@@ -55,11 +55,16 @@ class ChineseNormalizer(GraphComponent):
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class AgencyMasker(GraphComponent):
     """Replaces the tokens of an agency name (found by the spaCy entity ruler) with one placeholder
-    token before featurisation. Which agency a question names says nothing about what it asks;
-    without this the classifier learns that 枣庄市行政审批服务局 means whatever intent happened to
-    mention it most in the training data. Entity extraction still sees the real text."""
+    token before featurisation, and short numbers (days, counts, years) with another. Which agency
+    a question names, or which day, says nothing about what it asks; without this the classifier
+    learns that 枣庄市行政审批服务局 or the digit 8 means whatever intent happened to mention it
+    most in the training data (measured: "88" and "早上8点" went to the 2512345 hotline FAQ).
+    Long numbers (2512345, 12345) stay: they name things. Entity extraction sees the real text;
+    the RegexFeaturizer still flags "has a date / a quantity"."""
 
     PLACEHOLDER = "agency"
+    NUMBER = "num"
+    MAX_MASKED_DIGITS = 4
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -71,6 +76,9 @@ class AgencyMasker(GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT])
         if doc is None or not tokens:
             return
+        for token in tokens:
+            if token.text.isdigit() and len(token.text) <= self.MAX_MASKED_DIGITS:
+                token.text = token.lemma = self.NUMBER
         spans = [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ == "agency"]
         if not spans:
             return

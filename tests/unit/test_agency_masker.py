@@ -33,3 +33,10 @@ def test_message_without_agency_is_untouched(nlp):
     before = [t.text for t in msg.get(TOKENS_NAMES[TEXT])]
     AgencyMasker().process([msg])
     assert [t.text for t in msg.get(TOKENS_NAMES[TEXT])] == before
+
+
+def test_short_numbers_become_a_placeholder_and_long_ones_stay(nlp):
+    msg = message(nlp, "早上8点打2512345")
+    AgencyMasker().process([msg])
+    words = [t.text for t in msg.get(TOKENS_NAMES[TEXT])]
+    assert "num" in words and "8" not in words and "2512345" in words
