@@ -1,6 +1,6 @@
 # 公开助手 — the front door. `make run` and `make test` are the two commands of the README;
 # both set up the environment first (quick when nothing changed).
-.PHONY: run test setup train validate evaluate bench lock clean
+.PHONY: run test setup train validate evaluate crossval bench lock clean
 
 VENV := .venv/bin
 
@@ -22,6 +22,9 @@ validate: setup
 
 evaluate: setup
 	$(VENV)/gongkai evaluate
+
+crossval: setup
+	$(VENV)/gongkai crossval
 
 bench: setup
 	$(VENV)/python bench/run.py

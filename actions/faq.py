@@ -8,7 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.calculators import due_date_answer, fee_answer
 from actions.common import agency_for, kb, latest_entity
+from bot import clock, textparse
+from bot.nlp.normalize import normalize_text
 from bot.settings import settings
 
 RETRIEVAL_INTENT = "faq"
@@ -32,6 +35,21 @@ def suggestion_buttons(ranking: List[Dict[str, Any]], limit: int = 3) -> List[Di
     buttons = [{"title": kb().faqs[c["faq_id"]].title,
                 "payload": f'/choose_faq{{"faq_id":"{c["faq_id"]}"}}'} for c in ranking[:limit]]
     return buttons + [HUMAN_BUTTON]
+
+
+# FAQ answers that state a rule; when the question also carries the citizen's own figure, the
+# computed result for that figure follows the rule.
+FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
+DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
+
+
+def worked_example(faq_id: str, text: str, agency_name: str) -> Optional[str]:
+    text = normalize_text(text)
+    if faq_id in FEE_FAQS and textparse.parse_quantity(text):
+        return fee_answer(text)
+    if faq_id in DEADLINE_FAQS and textparse.parse_date(text, clock.today()):
+        return due_date_answer(text, agency_name)
+    return None
 
 
 def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
@@ -61,4 +79,8 @@ class ActionAnswerFaq(Action):
         # faq_id/agency/sources land in the BotUttered event's metadata: the desk shows them
         dispatcher.utter_message(text=answer.full_text, faq_id=chosen, agency=agency_id,
                                  sources=list(answer.sources))
+        example = worked_example(chosen, tracker.latest_message.get("text") or "",
+                                 kb().agency(agency_id)["name"])
+        if example:
+            dispatcher.utter_message(text="按您说的情况计算：\n" + example)
         return [SlotSet("agency", agency_id)]

@@ -4,6 +4,7 @@
   gongkai train        train the model if the data changed (--force: always)
   gongkai validate     check the knowledge base and run `rasa data validate`
   gongkai evaluate     top-1/top-3 accuracy on the held-out set (tests/heldout)
+  gongkai crossval     5-fold cross-validation on the training data (rasa test nlu; ~30 min)
   gongkai run          train if needed, start the action server and the Rasa server
   gongkai agent add    create an assist-desk agent account (password prompted, or --password-stdin)
   gongkai agent list   list the desk's agent accounts
@@ -58,6 +59,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         Path(args.out).write_text(report.markdown(), encoding="utf-8")
         print(f"written: {args.out}")
     return 0
+
+
+def cmd_crossval(args: argparse.Namespace) -> int:
+    from bot import build_data, training
+
+    build_data.build()
+    out = PROJECT_ROOT / "results" / "crossval"
+    command = [training.rasa_executable(), "test", "nlu", "--nlu", "data/nlu", "--config",
+               "config.yml", "--domain", "domain", "--cross-validation", "--folds", str(args.folds),
+               "--out", str(out), "--no-plot"]
+    code = subprocess.run(command, cwd=PROJECT_ROOT, env=training.rasa_env()).returncode
+    print(f"reports: {out}/ (intent_report.json, response_selection_report.json)")
+    return code
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -149,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--model", help="a trained model (default: the current one)")
     evaluate.add_argument("--out", help="write the per-label report (Markdown) here")
     evaluate.set_defaults(func=cmd_evaluate)
+    crossval = commands.add_parser("crossval")
+    crossval.add_argument("--folds", type=int, default=5)
+    crossval.set_defaults(func=cmd_crossval)
     run = commands.add_parser("run")
     run.add_argument("--port", type=int, default=5005, help="Rasa server port")
     run.add_argument("--web-port", type=int, default=8000, help="web app port (desk, widget)")

@@ -39,6 +39,7 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.cases import vocab
 from bot.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
+from bot.workdays import plain_date as _plain_date
 
 __all__ = [
     "CHANNELS",
@@ -197,19 +198,27 @@ class DeadlineResult:
     basis: Tuple[str, ...]  # short Chinese citations the assistant can show
     notes: Tuple[str, ...]  # short Chinese remarks: reading of the rules, caveats, irregularities
 
+    def period_zh(self) -> str:
+        """How the period runs, e.g. 自2026年2月5日收到申请起算20个工作日."""
+        start_what = "收到补正后的申请" if self.restarted else "收到申请"
+        period = "20个工作日，经延长再加20个工作日" if self.extended else "20个工作日"
+        return f"自{format_date_zh(self.clock_start)}{start_what}起算{period}"
+
+    def exclusion_zh(self) -> str:
+        """What the due date leaves out for consultations ("" when nothing)."""
+        if self.consultation_pending:
+            return "征求意见尚未回复，按对方用满15个工作日计算，这是最晚的日期"
+        if self.excluded_workdays:
+            return f"已扣除征求意见的{self.excluded_workdays}个工作日"
+        return ""
+
     def summary_zh(self) -> str:
         """One plain sentence for the citizen."""
         if self.paused or self.due_date is None:
             return "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。"
-        due = format_date_zh(self.due_date)
-        start = format_date_zh(self.clock_start)
-        start_what = "收到补正后的申请" if self.restarted else "收到申请"
-        period = "20个工作日，经延长再加20个工作日" if self.extended else "20个工作日"
-        text = f"自{start}{start_what}起算{period}，答复期限到{due}"
-        if self.consultation_pending:
-            text += "（征求意见尚未回复，按对方用满15个工作日计算，这是最晚的日期）"
-        elif self.excluded_workdays:
-            text += f"（已扣除征求意见的{self.excluded_workdays}个工作日）"
+        text = f"{self.period_zh()}，答复期限到{format_date_zh(self.due_date)}"
+        if self.exclusion_zh():
+            text += f"（{self.exclusion_zh()}）"
         if self.answered_on is not None:
             when = format_date_zh(self.answered_on)
             return text + (f"；机关于{when}答复，超过了期限。" if self.overdue else f"；机关于{when}已按期答复。")
@@ -411,10 +420,3 @@ def _coerce_event(raw: Any) -> Event:
     except TypeError:
         raise DeadlineInputError(f"event {kind} has no date: {day!r}") from None
 
-
-def _plain_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raise TypeError(f"expected a datetime.date, got {type(value).__name__}")

@@ -173,7 +173,7 @@ class WorkdayCalendar:
         raise CalendarUnknownError(year)
 
     def is_workday(self, day: dt.date) -> bool:
-        day = _plain_date(day)
+        day = plain_date(day)
         override = self._overrides.get(day.year)
         if override is not None:
             if day in override.workdays:
@@ -188,7 +188,7 @@ class WorkdayCalendar:
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted)."""
-        start = _plain_date(start)
+        start = plain_date(start)
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"n must be a non-negative whole number, got {n!r}")
         day = start
@@ -200,7 +200,7 @@ class WorkdayCalendar:
 
     def workdays_between(self, a: dt.date, b: dt.date) -> int:
         """Working days ``d`` with ``a < d <= b``; negative when ``b`` is before ``a``."""
-        a, b = _plain_date(a), _plain_date(b)
+        a, b = plain_date(a), plain_date(b)
         if b < a:
             return -self.workdays_between(b, a)
         return sum(1 for day in _days_after(a, b) if self.is_workday(day))
@@ -213,7 +213,7 @@ def _days_after(a: dt.date, b: dt.date) -> Iterable[dt.date]:
         yield day
 
 
-def _plain_date(value: Any) -> dt.date:
+def plain_date(value: Any) -> dt.date:
     # datetime is a subclass of date; mixing them breaks set membership, so reduce to a date.
     if isinstance(value, dt.datetime):
         return value.date()

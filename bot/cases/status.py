@@ -68,15 +68,9 @@ def describe(record: CaseRecord, today: dt.date, kb: knowledge.KnowledgeBase) ->
 def _due_line(result: deadlines.DeadlineResult) -> str:
     if result.due_date is None:
         return result.summary_zh()
-    due = deadlines.format_date_zh(result.due_date)
-    started = deadlines.format_date_zh(result.clock_start)
-    how = "收到补正后的申请" if result.restarted else "收到申请"
-    period = "20个工作日，经延长再加20个工作日" if result.extended else "20个工作日"
-    line = f"依法应于{due}前答复（自{started}{how}起算{period}"
-    if result.consultation_pending:
-        line += "；征求意见尚未回复，按对方用满15个工作日计算，这是最晚的日期"
-    elif result.excluded_workdays:
-        line += f"；已扣除征求意见的{result.excluded_workdays}个工作日"
+    line = f"依法应于{deadlines.format_date_zh(result.due_date)}前答复（{result.period_zh()}"
+    if result.exclusion_zh():
+        line += f"；{result.exclusion_zh()}"
     line += "）。"
     if result.overdue:
         line += f"目前已超过期限{result.days_overdue}天。"
