@@ -86,11 +86,16 @@ def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -
 
 def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
                       credentials: Path = PROJECT_ROOT / "credentials.yml",
-                      env: Optional[dict] = None) -> Process:
+                      env: Optional[dict] = None, auth_token: Optional[str] = None) -> Process:
+    """Rasa with its HTTP API on; with `auth_token`, the API wants `?token=` (the desk sends it)."""
     command = [rasa_executable(), "run", "--model", str(model), "--port", str(port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
                "--enable-api", "--cors", "*", "--interface", "127.0.0.1"]
-    return _spawn("Rasa server", command, f"http://127.0.0.1:{port}/status", log_path, env)
+    health = f"http://127.0.0.1:{port}/status"
+    if auth_token:
+        command += ["--auth-token", auth_token]
+        health += f"?token={auth_token}"
+    return _spawn("Rasa server", command, health, log_path, env)
 
 
 def start_web(port: int, log_path: Path, env: Optional[dict] = None) -> Process:

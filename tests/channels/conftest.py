@@ -18,6 +18,8 @@ import pytest
 from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.wechat_client import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatClient
 
+OFF_HOURS = "2026-11-23T20:00:00"  # Monday 20:00, Beijing time
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PLAIN_TEXT_LIMIT = 300
 
@@ -50,7 +52,9 @@ def wechat_servers(tmp_path_factory, fake_wechat):
                 "GONGKAI_WECHAT_TOKEN": TOKEN, "GONGKAI_WECHAT_APP_ID": APP_ID,
                 "GONGKAI_WECHAT_APP_SECRET": APP_SECRET,
                 "GONGKAI_WECHAT_ENCODING_AES_KEY": AES_KEY,
-                "GONGKAI_WECHAT_API_BASE": fake_wechat.url}
+                "GONGKAI_WECHAT_API_BASE": fake_wechat.url,
+                # an evening: 「转人工」 answers with office hours, not a pause (deterministic)
+                "GONGKAI_NOW": OFF_HOURS}
     for name in list(base_env):  # a developer's own settings must not leak into the tests
         if name.startswith("GONGKAI_WECHAT_") and name not in (
                 "GONGKAI_WECHAT_TOKEN", "GONGKAI_WECHAT_APP_ID", "GONGKAI_WECHAT_APP_SECRET",

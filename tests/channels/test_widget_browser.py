@@ -78,7 +78,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
             button = page.locator(".rw-reply", has_text="都不是，转人工")
             expect(button).to_be_visible(timeout=WAIT_MS)
             button.click()
-            expect(answer(page, "0533-2306909")).to_be_visible(timeout=WAIT_MS)
+            expect(answer(page, "现在不是人工服务时间")).to_be_visible(timeout=WAIT_MS)
 
             session = page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
             status, tracker = get_json(f"{plain_server.rasa_url}/conversations/{session}/tracker")
@@ -92,7 +92,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
             if not page.locator(".rw-conversation-container").is_visible():
                 page.click(".rw-launcher")
             history = page.locator(".rw-messages-container")
-            for text in ("申请信息公开多久答复？", "20个工作日", "原则上不收费", "0533-2306909"):
+            for text in ("申请信息公开多久答复？", "20个工作日", "原则上不收费", "现在不是人工服务时间"):
                 expect(history).to_contain_text(text, timeout=WAIT_MS)
             assert page.evaluate(
                 "JSON.parse(localStorage.getItem('chat_session')).session_id") == session

@@ -12,7 +12,9 @@ from bot import db
 from bot.cases import vocab
 from bot.cases.stages import STAGES
 
-TABLES = {"cases", "case_events", "lookup_attempts"}
+TABLES = {"cases", "case_events", "lookup_attempts",
+          "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts"}
+HEAD = "0002_handoff_desk"
 
 
 def _tables(url):
@@ -27,7 +29,7 @@ def test_upgrade_creates_the_tables_the_models_describe(databases):
     url = databases.new_url()
     assert db.current_revision(url) is None
     db.upgrade(url)
-    assert db.current_revision(url) == "0001_cases"
+    assert db.current_revision(url) == HEAD
     assert _tables(url) == TABLES | {"alembic_version"}
     db.load_models()
     engine = db.make_engine(url)
@@ -213,4 +215,4 @@ def test_instances_starting_together_migrate_once(postgres_databases):
     ]
     errors = [p.communicate(timeout=120)[1] for p in processes]
     assert [p.returncode for p in processes] == [0, 0, 0], errors
-    assert db.current_revision(url) == "0001_cases"
+    assert db.current_revision(url) == HEAD

@@ -82,12 +82,8 @@ def start(work: Path) -> Stack:
     try:
         stack.start_actions(IN_HOURS)
         endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
-        command = [servers.rasa_executable(), "run", "--model", str(model), "--port", str(rasa_port),
-                   "--endpoints", str(endpoints), "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-                   "--enable-api", "--auth-token", RASA_TOKEN, "--cors", "*", "--interface", "127.0.0.1"]
-        # start_rasa_server has no --auth-token; its health URL must carry the token too
-        stack.processes["rasa"] = servers._spawn(
-            "Rasa server", command, f"{rasa_url}/status?token={RASA_TOKEN}", work / "rasa.log", env)
+        stack.processes["rasa"] = servers.start_rasa_server(
+            rasa_port, model, endpoints, work / "rasa.log", env=env, auth_token=RASA_TOKEN)
         stack.processes["web"] = servers.start_web(web_port, work / "web.log", env)
         stack.processes["rasa"].wait_ready()
         stack.processes["web"].wait_ready()
