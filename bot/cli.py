@@ -76,7 +76,6 @@ def cmd_crossval(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import servers, training
-
     from bot.cases import importer
 
     demo = PROJECT_ROOT / "data" / "demo" / "cases.json"
@@ -95,12 +94,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         for process in started:
             process.wait_ready()
         base = f"http://127.0.0.1:{args.port}"
+        web = f"http://127.0.0.1:{args.web_port}"
         print(f"""
 公开助手已启动（默认机构：{settings.default_agency}）。
   对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
-  网页组件 socket.io：{base}/socket.io
+  网页聊天窗口：    {web}/widget/      （socket.io 渠道：{base}/socket.io）
+  坐席工作台：      {web}/desk/        （先创建账号：.venv/bin/gongkai agent add 用户名）
+  演示案件查询：    对助手说“查询进度”，编号 ZBSP-2026-0101，手机后四位 0001
   服务状态：        {base}/status
-  网页服务：        http://127.0.0.1:{args.web_port}/
   日志：            {logs}/
 按 Ctrl+C 停止。""", flush=True)
         while all(p.popen.poll() is None for p in started):
