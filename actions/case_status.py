@@ -5,7 +5,6 @@ whether a case exists; after 5 failures per sender per hour the look-up is locke
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from functools import lru_cache
@@ -23,6 +22,7 @@ from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, VerifyStatus
 from bot.nlp.normalize import normalize_text
+from bot.threads import in_thread
 
 log = logging.getLogger(__name__)
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -67,10 +67,8 @@ class ActionCheckCaseStatus(Action):
         code: Optional[str] = tracker.get_slot("verification_code")
         clear = [SlotSet("case_number", None), SlotSet("verification_code", None)]
         agency_id = agency_for(tracker)
-        loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(
-                None, case_store().verify, number or "", tracker.sender_id, code or "")
+            result = await in_thread(case_store().verify, number or "", tracker.sender_id, code or "")
         except SQLAlchemyError as error:
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
             dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),

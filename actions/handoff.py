@@ -5,9 +5,8 @@ when agents are back and offers to take a callback number (callback_form), never
 someone is coming."""
 from __future__ import annotations
 
-import asyncio
 import logging
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,6 +22,7 @@ from bot.handoff.operations import CALLBACK_BUTTON
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.privacy import mask_phone
+from bot.threads import in_thread
 from bot.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
 def store() -> HandoffStore:
     """The hand-off store on GONGKAI_DATABASE_URL (created once per action-server process)."""
     return HandoffStore.from_url()
-
-
-async def in_thread(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args))
 
 
 def first_question(tracker: Tracker, reason: str) -> Optional[str]:

@@ -95,7 +95,7 @@ class Report:
         return self.top3 / self.total if self.total else 0.0
 
     def markdown(self) -> str:
-        lines = [f"| questions scored | left out (near copies of training data) | top-1 | top-3 |",
+        lines = ["| questions scored | left out (near copies of training data) | top-1 | top-3 |",
                  "| --- | --- | --- | --- |",
                  f"| {self.total} | {self.left_out} | {self.top1_accuracy:.1%} | {self.top3_accuracy:.1%} |", "",
                  "| label | n | top-1 | top-3 |", "| --- | --- | --- | --- |"]

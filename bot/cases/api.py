@@ -19,7 +19,6 @@ Mount ``create_blueprint(store, token)`` on the project's web app, or run it alo
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import hmac
 import json
@@ -43,6 +42,7 @@ from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
 from bot import clock
 from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events
 from bot.db import database_url, upgrade
+from bot.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +142,6 @@ def create_blueprint(
                 f"invalid JSON: {error.msg} (column {error.colno})",
                 error.lineno,
             )])
-
-    async def in_thread(function, *args, **kwargs):
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, partial(function, *args, **kwargs))
 
     async def answer(number: str, summary: SaveSummary) -> HTTPResponse:
         record = await in_thread(store.get, number)

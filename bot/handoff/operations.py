@@ -9,11 +9,9 @@ still silent.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Callable, Dict, List, Optional
 
 from bot import clock, knowledge
@@ -23,6 +21,7 @@ from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
+from bot.threads import in_thread
 from bot.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -45,8 +44,6 @@ class Agent:
     display_name: str
 
 
-async def in_thread(function: Callable, *args, **kwargs):
-    return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args, **kwargs))
 
 
 def bot_event(text: str, metadata: Dict[str, str], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
