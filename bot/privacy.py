@@ -36,6 +36,8 @@ __all__ = [
     "mask_email",
     "phone_last4",
     "PIIMaskingFilter",
+    "install_log_masking",
+    "masking_filter",
 ]
 
 DEFAULT_ALLOWED_EMAILS: FrozenSet[str] = frozenset()
@@ -185,3 +187,34 @@ class PIIMaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self._mask(record.stack_info)
         return True
+
+
+_installed_filter: Optional[PIIMaskingFilter] = None
+
+
+def install_log_masking(allow_emails: Iterable[str] = DEFAULT_ALLOWED_EMAILS) -> PIIMaskingFilter:
+    """Masks every log record of this process when it is created, whatever handler later writes
+    it. A filter on a handler is not enough in the Rasa processes: Rasa's coloredlogs set-up
+    replaces the stderr handler after the logging configuration has been applied, and structlog's
+    engine logs (user text at DEBUG) reach the root logger's handlers through the standard
+    library. Idempotent; returns the filter in use."""
+    global _installed_filter
+    if _installed_filter is None:
+        masking = PIIMaskingFilter(allow_emails)
+        make_record = logging.getLogRecordFactory()
+
+        def masked_record(*args, **kwargs) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            masking.filter(record)
+            return record
+
+        logging.setLogRecordFactory(masked_record)
+        _installed_filter = masking
+    return _installed_filter
+
+
+def masking_filter() -> PIIMaskingFilter:
+    """Filter factory for a logging config file (``"()": bot.privacy.masking_filter``): also
+    installs the record-level masking above, so the file works for ``rasa run`` and
+    ``rasa run actions`` (``--logging-config-file logging.yml``)."""
+    return install_log_masking()

@@ -16,6 +16,8 @@ from typing import IO, Optional
 from bot.settings import PROJECT_ROOT
 from bot.training import rasa_env, rasa_executable
 
+# masks personal data in every log record of the Rasa and action servers (bot.privacy)
+LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
 STARTUP_TIMEOUT = 240.0  # seconds; Rasa needs ~50 s to load TensorFlow and the model here
 
 
@@ -80,7 +82,8 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
-    command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port)]
+    command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port),
+               "--logging-config-file", str(LOGGING_CONFIG)]
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
@@ -90,7 +93,8 @@ def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
     """Rasa with its HTTP API on; with `auth_token`, the API wants `?token=` (the desk sends it)."""
     command = [rasa_executable(), "run", "--model", str(model), "--port", str(port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
-               "--enable-api", "--cors", "*", "--interface", "127.0.0.1"]
+               "--enable-api", "--cors", "*", "--interface", "127.0.0.1",
+               "--logging-config-file", str(LOGGING_CONFIG)]
     health = f"http://127.0.0.1:{port}/status"
     if auth_token:
         command += ["--auth-token", auth_token]
