@@ -135,24 +135,21 @@ def start_single(work: Path, model: Path) -> Deployment:
 
 
 def start_cluster(work: Path, model: Path, rasa_count: int, action_count: int) -> Deployment:
-    """OPS's launcher (bot/cluster.py); its interface is read defensively since it is being
-    written alongside this script."""
+    """OPS's launcher (bot/cluster.py): a fresh PostgreSQL database (trackers + cases, dropped
+    afterwards), Redis lock store, Rasa i → action server i mod M."""
     try:
-        from bot import cluster
+        from bot.cluster import start_cluster as launch
     except ImportError as missing:
         raise SystemExit(f"bot/cluster.py is not available on this branch ({missing})")
-    return cluster_deployment(cluster, work, model, rasa_count, action_count)
-
-
-def cluster_deployment(cluster, work: Path, model: Path, rasa_count: int,
-                       action_count: int) -> Deployment:
-    env = {"GONGKAI_TODAY": DEMO_TODAY}
-    running = cluster.start(rasa=rasa_count, actions=action_count, work=work, model=model,
-                            env=env, demo_cases=True)
-    rasa_urls = list(running.rasa_urls)
-    processes = {p.name: p.popen.pid for p in running.processes}
+    cluster = launch(rasa_count, action_count, model=model, work_dir=work,
+                     env={"GONGKAI_TODAY": DEMO_TODAY})
+    labels: Dict[str, int] = {}
+    for kind, prefix in (("Rasa", "Rasa"), ("action", "actions")):
+        for i, process in enumerate(p for p in cluster.processes if p.name.startswith(kind)):
+            labels[f"{prefix} {i + 1}"] = process.popen.pid
     return Deployment(f"cluster: {rasa_count} Rasa + {action_count} action servers, "
-                      "PostgreSQL tracker, Redis lock store", rasa_urls, processes, running.stop)
+                      "PostgreSQL tracker store, Redis lock store", list(cluster.rasa_urls), labels,
+                      cluster.stop)
 
 
 # ---- the simulated citizens --------------------------------------------------------------------

@@ -37,6 +37,13 @@ def handoff_row(record: HandoffRecord, now: dt.datetime,
     }
 
 
+def recent_row(record: HandoffRecord, now: dt.datetime,
+               names: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+    """A finished hand-off in the list, with the agent's closing note, which may quote the
+    citizen's number ("已回电 138…"), so it is masked like the question."""
+    return handoff_row(record, now, names) | {"note": mask_text(record.note or "")}
+
+
 def ticket_row(ticket: TicketRecord, now: dt.datetime) -> Dict[str, Any]:
     return {
         "id": ticket.id,

@@ -215,7 +215,7 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
         recent = await in_thread(ctx.handoffs.recent, 10)
         names = await agent_names()
         return page("queue.html", **base_context(request), queue=snapshot,
-                    recent=[present.handoff_row(r, ctx.now(), names) | {"note": r.note or ""} for r in recent])
+                    recent=[present.recent_row(r, ctx.now(), names) for r in recent])
 
     @bp.get("/queue.json", name="queue_json")
     async def queue_json(request: Request) -> HTTPResponse:

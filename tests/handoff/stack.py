@@ -63,7 +63,7 @@ class Stack:
                 process.stop()
 
 
-def start(work: Path) -> Stack:
+def start(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
     model = training.ensure_model(quiet=True)
     database_url = f"sqlite:///{work / 'gongkai.db'}"
     db.upgrade(database_url)
@@ -76,7 +76,7 @@ def start(work: Path) -> Stack:
     action_port, rasa_port, web_port = servers.free_port(), servers.free_port(), servers.free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_NOW": IN_HOURS,
-           "GONGKAI_RASA_URL": rasa_url, "GONGKAI_RASA_TOKEN": RASA_TOKEN}
+           "GONGKAI_RASA_URL": rasa_url, "GONGKAI_RASA_TOKEN": RASA_TOKEN, **(extra_env or {})}
     env.pop("GONGKAI_TODAY", None)
     stack = Stack(work, database_url, rasa_url, f"http://127.0.0.1:{web_port}", action_port, env)
     try:
