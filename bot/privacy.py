@@ -149,6 +149,26 @@ def mask_text(text: str, allow_emails: Iterable[str] = DEFAULT_ALLOWED_EMAILS) -
     return "".join(out)
 
 
+_JSON_ESCAPE = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|\\u([0-9a-f]{4})", re.IGNORECASE)
+
+
+def _unescape_non_ascii(text: str) -> str:
+    """Rasa's structlog lines are JSON with non-ASCII characters escaped (``\\uff11``): turn
+    those back into characters, so that full-width digits are masked too (and the log can be
+    read). ASCII escapes (quotes, backslashes, control characters) stay, keeping the JSON valid."""
+    if "\\u" not in text:
+        return text
+
+    def character(m: "re.Match[str]") -> str:
+        if m.group(1):
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        code = int(m.group(3), 16)
+        return chr(code) if code >= 0x80 and not 0xD800 <= code <= 0xDFFF else m.group(0)
+
+    return _JSON_ESCAPE.sub(character, text)
+
+
 class PIIMaskingFilter(logging.Filter):
     """Masks a log record's message (after %-formatting), exception text and stack.
 
@@ -164,7 +184,7 @@ class PIIMaskingFilter(logging.Filter):
         self.allow_emails: FrozenSet[str] = frozenset(e.strip().lower() for e in allow_emails)
 
     def _mask(self, value: str) -> str:
-        return mask_text(value, self.allow_emails)
+        return mask_text(_unescape_non_ascii(value), self.allow_emails)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message: Optional[str]

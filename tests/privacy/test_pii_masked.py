@@ -3,6 +3,7 @@ log of the real servers — not even Rasa's DEBUG engine logs — nor in the des
 authenticated agent's conversation view shows it in full. Test values are fake (a 1949-12-31
 test ID, the 138 0013 8000 test mobile, an example.com address)."""
 import re
+import unicodedata
 import uuid
 
 import pytest
@@ -17,15 +18,23 @@ ID_NUMBER = "11010519491231002X"
 MOBILE = "13800138000"
 EMAIL = "zhangsan.test@example.com"
 FIRST = f"我叫张三，身份证{ID_NUMBER}，手机{MOBILE}，邮箱{EMAIL}，想申请公开拆迁补偿文件"
-SECOND = f"我的手机是 138 0013 8000，身份证 110105 19491231 002x，邮件 {EMAIL.upper()}"
+SECOND = (f"我的手机是 138 0013 8000，也可打１３８００１３８０００，身份证 110105 19491231 002x，"
+          f"邮件 {EMAIL.upper()}")
 
 # What would give the person away, in any spelling the logs might use (a token list, JSON, …):
 # the mobile's middle-and-end digits, the ID's birth date and the e-mail's local part.
 LEAKS = re.compile(r"0013\D{0,3}8000|19491231|1949\D{1,3}1231|zhangsan\.test", re.IGNORECASE)
 
 
+def readable(line: str) -> str:
+    """JSON escapes (Rasa's structlog lines) decoded and full-width digits folded, so that no
+    spelling of the number slips past the scan."""
+    line = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), line)
+    return unicodedata.normalize("NFKC", line)
+
+
 def leaks(text: str) -> list:
-    return [line.strip()[:300] for line in text.splitlines() if LEAKS.search(line)]
+    return [line.strip()[:300] for line in text.splitlines() if LEAKS.search(readable(line))]
 
 
 def test_personal_data_is_masked_in_every_log_and_desk_list(debug_stack):
