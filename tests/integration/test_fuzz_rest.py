@@ -5,7 +5,7 @@ answers a normal question afterwards."""
 import uuid
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 
 from tests.fuzz_inputs import FUZZ, messages
 from tests.support import post_json, say, texts
@@ -21,6 +21,7 @@ def test_rest_never_fails_on_hostile_input(assistant, message):
     sender = f"fuzz-{uuid.uuid4().hex[:12]}"  # fresh: a /request_human must not silence the next
     status, replies = post_json(f"{assistant.rasa_url}/webhooks/rest/webhook",
                                 {"sender": sender, "message": message}, timeout=120)
+    event(f"HTTP {status}")
     assert status == 200, (status, replies)
     reply = texts(replies)
     if not message.strip().startswith("/"):  # payloads (/restart…) may legitimately say nothing
