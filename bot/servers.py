@@ -91,7 +91,9 @@ def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
                       credentials: Path = PROJECT_ROOT / "credentials.yml",
                       env: Optional[dict] = None, auth_token: Optional[str] = None) -> Process:
     """Rasa with its HTTP API on; with `auth_token`, the API wants `?token=` (the desk sends it)."""
-    command = [rasa_executable(), "run", "--model", str(model), "--port", str(port),
+    # bot.rasa_launch: the rasa command with log masking and a cached response validator
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.rasa_launch",
+               "run", "--model", str(model), "--port", str(port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
                "--enable-api", "--cors", "*", "--interface", "127.0.0.1",
                "--logging-config-file", str(LOGGING_CONFIG)]

@@ -1,0 +1,57 @@
+"""``python -m bot.rasa_launch <arguments of the rasa command>``: the ``rasa`` command with two
+process-wide adjustments made before it starts (bot/servers.py starts the Rasa server this way):
+
+* personal data masked in every log record (bot.privacy.install_log_masking; logging.yml does the
+  same for a plain ``rasa run --logging-config-file logging.yml``);
+* Rasa 3.6 checks each action-server response with ``jsonschema.validate()``, which with the
+  locked jsonschema 4.17 first re-validates the (constant) schema against its meta-schema: ~15 ms
+  of CPU per custom-action call, the largest single cost of a turn in a profile of the server
+  under load (docs/benchmarks.md, "Load"). The replacement validates against the same schema with
+  a validator built once (~0.4 ms) and raises the same error.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+
+def fast_action_response_validation() -> None:
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    if getattr(RemoteAction._validate_action_result, "cached_validator", False):
+        return
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)  # once, instead of on every response
+    validator = validator_class(schema)
+
+    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        error = best_match(validator.iter_errors(result))  # what jsonschema.validate raises
+        if error is None:
+            return True
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    _validate_action_result.cached_validator = True
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def main() -> None:
+    from bot.privacy import install_log_masking
+
+    install_log_masking()
+    fast_action_response_validation()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""bot.rasa_launch's cached validator accepts and refuses action-server responses exactly as
+Rasa's own check does."""
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from bot import rasa_launch
+
+GOOD = {"events": [{"event": "slot", "timestamp": None, "name": "case_number", "value": "X"}],
+        "responses": [{"text": "您好"}]}
+BAD = [{"events": [{"event": "slot", "name": 3}]}, {"events": "not a list"},
+       {"responses": ["not an object"]}, {"events": [{"event": "no_such_event"}]}]
+
+
+@pytest.fixture
+def fast(monkeypatch):
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    rasa_launch.fast_action_response_validation()
+    assert getattr(RemoteAction._validate_action_result, "cached_validator", False)
+    return RemoteAction("action_x", None)
+
+
+def test_same_verdicts_as_jsonschema_validate(fast):
+    schema = RemoteAction.action_response_format_spec()
+    assert fast._validate_action_result(GOOD) is True
+    jsonschema.validate(GOOD, schema)
+    for response in BAD:
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            fast._validate_action_result(response)
+        with pytest.raises(jsonschema.ValidationError) as theirs:
+            jsonschema.validate(response, schema)
+        assert ours.value.message.startswith(theirs.value.message)
+        assert "Failed to validate Action server response" in ours.value.message
