@@ -31,3 +31,20 @@ def test_same_verdicts_as_jsonschema_validate(fast):
             jsonschema.validate(response, schema)
         assert ours.value.message.startswith(theirs.value.message)
         assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_sqlite_databases_opened_through_sqlalchemy_use_wal(tmp_path):
+    import sqlalchemy as sa
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    rasa_launch.fast_sqlite_commits()
+    rasa_launch.fast_sqlite_commits()  # once is enough
+    try:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        engine.dispose()
+    finally:
+        event.remove(Engine, "connect", rasa_launch._sqlite_wal)
