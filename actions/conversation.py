@@ -70,7 +70,7 @@ class ActionHandleFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        metrics.FALLBACKS.inc()
+        metrics.FALLBACKS.labels("not_understood").inc()
         agency_id = agency_for(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:

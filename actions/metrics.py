@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
-FALLBACKS = Counter("gongkai_fallbacks", "Messages the assistant did not understand "
-                    "(action_handle_fallback runs)")
+FALLBACKS = Counter("gongkai_fallbacks", "Messages the assistant could not answer directly: "
+                    "not_understood (action_handle_fallback) or did_you_mean (FAQ candidates "
+                    "offered instead of an answer)", ["kind"])
 HANDOFFS = Counter("gongkai_handoffs", "Conversations handed to a person (or offered a callback "
                    "outside office hours), by reason", ["reason"])
 CASE_LOOKUP_ERRORS = Counter("gongkai_case_lookup_errors", "Case look-ups that failed because the "

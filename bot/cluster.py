@@ -180,7 +180,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(f"{name}: {' '.join(urls)}")
         print(f"database: {cluster.database_url}\nredis: {cluster.redis_url} "
               f"(key prefix {cluster.key_prefix})\nlogs: {cluster.work_dir}\nCtrl+C stops.", flush=True)
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT is ignored in background jobs
+            signal.signal(stop_signal, signal.default_int_handler)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
+from prometheus_client import Counter, Histogram
+
 from bot.privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -32,14 +34,20 @@ RATE_LIMITED = "您发送消息太频繁了，请稍等一分钟再继续提问�
 TOO_LONG = "您的消息太长了（超过{limit}个字），请精简后再发送，或分几次发送，一次只问一个问题。"
 
 
+TURNS = Counter("gongkai_turns", "Citizen messages received, by channel and outcome "
+                "(ok, apology, rate_limited, too_long)", ["channel", "outcome"])
+TURN_SECONDS = Histogram("gongkai_turn_seconds", "Time from receiving a message to the last reply",
+                         ["channel"], buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60))
+
+
 class SettingsError(ValueError):
     pass
 
 
 @dataclass(frozen=True)
 class GuardSettings:
-    rate_messages: int = 20          # GONGKAI_RATE_LIMIT "20/60": at most 20 messages …
-    rate_seconds: float = 60.0       # … per 60 seconds per sender; "0" or "off" = no limit
+    rate_messages: int = 30          # GONGKAI_RATE_LIMIT "30/60": at most 30 messages …
+    rate_seconds: float = 60.0       # … per 60 seconds per sender; "off" = no limit
     max_chars: int = 1000            # GONGKAI_MAX_MESSAGE_CHARS
     reply_timeout: float = 30.0      # GONGKAI_REPLY_TIMEOUT seconds for one turn
     redis_url: str = ""              # GONGKAI_REDIS_URL: shared rate limits (empty = in process)
@@ -49,7 +57,7 @@ class GuardSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "GuardSettings":
-        messages, seconds = parse_rate(env.get("GONGKAI_RATE_LIMIT", "20/60"))
+        messages, seconds = parse_rate(env.get("GONGKAI_RATE_LIMIT", "30/60"))
         try:
             return cls(rate_messages=messages, rate_seconds=seconds,
                        max_chars=int(env.get("GONGKAI_MAX_MESSAGE_CHARS", "1000")),
@@ -199,8 +207,6 @@ class Guard:
 
     async def handle(self, message: Any, on_new_message: Handler) -> str:
         """Handles one message; returns the outcome (ok, apology, rate_limited, too_long)."""
-        from bot import metrics
-
         started = time.perf_counter()
         channel = str(getattr(message, "input_channel", None) or "unknown")
         text = message.text if isinstance(message.text, str) else ""
@@ -212,8 +218,8 @@ class Guard:
             await self._say(message, RATE_LIMITED)
         else:
             outcome = await self._run(message, on_new_message)
-        metrics.TURNS.labels(channel, outcome).inc()
-        metrics.TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
+        TURNS.labels(channel, outcome).inc()
+        TURN_SECONDS.labels(channel).observe(time.perf_counter() - started)
         return outcome
 
     async def _run(self, message: Any, on_new_message: Handler) -> str:

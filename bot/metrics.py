@@ -1,19 +1,14 @@
-"""Prometheus metrics of the Rasa side (the channel guard, bot/guard.py) and the exporter that
-serves them. The action server has its own counters (actions/metrics.py). Names and the
-fallback-rate query are listed in docs/deployment.md."""
+"""The Prometheus exporter of each process: the Rasa side's metrics are defined by the channel
+guard (bot/guard.py), the action server's in actions/metrics.py. Names and the fallback-rate
+query are listed in docs/deployment.md."""
 from __future__ import annotations
 
 import logging
 import threading
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import start_http_server
 
 logger = logging.getLogger(__name__)
-
-TURNS = Counter("gongkai_turns", "Citizen messages received, by channel and outcome "
-                "(ok, apology, rate_limited, too_long)", ["channel", "outcome"])
-TURN_SECONDS = Histogram("gongkai_turn_seconds", "Time from receiving a message to the last reply",
-                         ["channel"], buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60))
 
 _started: set[int] = set()
 _lock = threading.Lock()
