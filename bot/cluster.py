@@ -5,6 +5,13 @@ Used by the scale-out tests and the load benchmark; also a command for trying it
 
     .venv/bin/python -m bot.cluster --instances 2 --actions 2      # Ctrl+C stops everything
 
+and the writer of one production instance's endpoints file (deploy/endpoints.production.yml)::
+
+    .venv/bin/python -m bot.cluster --write-endpoints /etc/gongkai/endpoints.yml \
+        --action-url http://10.0.0.21:5055/webhook \
+        --database-url postgresql://gongkai:secret@10.0.0.10:5432/gongkai \
+        --redis-url redis://10.0.0.11:6379/0
+
 In production each process runs on its own host behind a proxy (docs/deployment.md); this
 launcher only wires loopback ports together.
 """
@@ -169,7 +176,22 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--actions", type=int, default=2, help="action servers (default 2)")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh database, dropped at exit)")
     parser.add_argument("--redis-url", default=REDIS_URL)
+    parser.add_argument("--write-endpoints", type=Path, metavar="FILE",
+                        help="only write one Rasa instance's endpoints file (needs --action-url, "
+                             "--database-url) and exit")
+    parser.add_argument("--action-url", help="with --write-endpoints: http://host:5055/webhook")
+    parser.add_argument("--key-prefix", default="gongkai", help="Redis key prefix (alphanumeric)")
     args = parser.parse_args(argv)
+    if args.write_endpoints:
+        if not (args.action_url and args.database_url):
+            parser.error("--write-endpoints needs --action-url and --database-url")
+        path = servers.write_endpoints(
+            args.write_endpoints, 0, action_url=args.action_url,
+            tracker_store=servers.sql_tracker_store(args.database_url),
+            lock_store=servers.redis_lock_store(args.redis_url, args.key_prefix))
+        path.chmod(0o600)  # it holds the database password
+        print(f"wrote {path}")
+        return 0
     print("starting… (Rasa needs about a minute to load)", flush=True)
     cluster = start_cluster(args.instances, args.actions, database_url=args.database_url,
                             redis_url=args.redis_url)
