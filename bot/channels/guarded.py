@@ -25,8 +25,20 @@ class GuardedRestInput(RestInput):
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """The website widget's socket.io channel."""
+    """The website widget's socket.io channel. With GONGKAI_REDIS_URL set, the socket.io servers
+    of all Rasa instances share one Redis message queue (python-socketio's AsyncRedisManager):
+    a message emitted by any instance — e.g. an agent's reply the desk sends through instance
+    A — reaches the widget even though its socket is held by instance B."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         guard = shared_guard()
-        return guard.bind(super().blueprint(guard.wrap(on_new_message)))
+        blueprint = guard.bind(super().blueprint(guard.wrap(on_new_message)))
+        if guard.settings.redis_url:
+            from socketio import AsyncRedisManager
+
+            # swapped in before the server has seen any client (it initialises on first use)
+            manager = AsyncRedisManager(guard.settings.redis_url,
+                                        channel=f"{guard.settings.redis_prefix}:socketio")
+            manager.set_server(self.sio)
+            self.sio.manager = manager
+        return blueprint

@@ -115,6 +115,43 @@ def test_simultaneous_messages_of_one_sender_are_handled_one_after_another(clust
             {"event": "action", "name": "action_listen"}) <= 1
 
 
+async def test_a_message_sent_through_one_instance_reaches_a_widget_on_the_other(cluster):
+    """The desk pushes an agent's reply through the Rasa instance it talks to; the citizen's
+    socket may be held by another one (shared Redis socket.io queue)."""
+    import asyncio
+
+    import socketio
+
+    a, b = cluster.rasa_urls
+    client = socketio.AsyncClient()
+    received: list[str] = []
+    got = asyncio.Event()
+
+    @client.on("bot_uttered")
+    async def on_bot_uttered(data):
+        received.append(data.get("text") or "")
+        if "坐席" in received[-1]:
+            got.set()
+
+    session = uuid.uuid4().hex
+    await client.connect(a, transports=["websocket"], socketio_path="/socket.io")
+    try:
+        await client.emit("session_request", {"session_id": session})
+        await client.emit("user_uttered", {"message": "你好", "session_id": session})
+        for _ in range(60):  # the greeting: A has joined the session's room and subscribed
+            if received:
+                break
+            await asyncio.sleep(0.5)
+        status, _ = await asyncio.to_thread(
+            post_json, f"{b}/conversations/{session}/tracker/events?output_channel=socketio"
+                       "&execute_side_effects=true", [{"event": "bot", "text": "坐席：您好，我来帮您"}])
+        assert status == 200
+        await asyncio.wait_for(got.wait(), timeout=20)
+    finally:
+        await client.disconnect()
+    assert "坐席：您好，我来帮您" in received
+
+
 def test_an_overlong_message_gets_a_polite_200(cluster):
     status, replies = post_json(f"{cluster.rasa_urls[1]}/webhooks/rest/webhook",
                                 {"sender": f"long-{uuid.uuid4().hex[:8]}", "message": "查" * 1001})
