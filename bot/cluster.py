@@ -9,7 +9,7 @@ and the writer of one production instance's endpoints file (deploy/endpoints.pro
 
     .venv/bin/python -m bot.cluster --write-endpoints /etc/gongkai/endpoints.yml \
         --action-url http://10.0.0.21:5055/webhook \
-        --database-url postgresql://gongkai:secret@10.0.0.10:5432/gongkai \
+        --database-url postgresql://gongkai:<password>@10.0.0.10:5432/gongkai \
         --redis-url redis://10.0.0.11:6379/0
 
 In production each process runs on its own host behind a proxy (docs/deployment.md); this
@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from sqlalchemy.engine.url import URL
+
 from bot import servers
 from bot.settings import PROJECT_ROOT
 
-POSTGRES_ADMIN_URL = os.environ.get("GONGKAI_CLUSTER_POSTGRES_URL",
-                                    "postgresql://postgres@127.0.0.1:5432/postgres")
+# the local PostgreSQL (trust auth, user postgres), where each cluster gets a database of its own
+POSTGRES_ADMIN_URL = os.environ.get("GONGKAI_CLUSTER_POSTGRES_URL") or str(URL.create(
+    "postgresql", username="postgres", host="127.0.0.1", port=5432, database="postgres"))
 REDIS_URL = os.environ.get("GONGKAI_CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/0")
 DEMO_CASES = PROJECT_ROOT / "data" / "demo" / "cases.json"
 
