@@ -193,9 +193,9 @@ class Guard:
         if not any(isinstance(f, _ActionFailureFilter) for f in processor_log.filters):
             processor_log.addFilter(_ActionFailureFilter())
 
-    def wrap(self, on_new_message: Handler) -> Handler:
+    def wrap(self, on_new_message: Handler, channel: str) -> Handler:
         async def guarded(message: Any) -> None:
-            await self.handle(message, on_new_message)
+            await self.handle(message, on_new_message, channel)
         return guarded
 
     def bind(self, blueprint: Any) -> Any:
@@ -205,10 +205,10 @@ class Guard:
             self.app = app
         return blueprint
 
-    async def handle(self, message: Any, on_new_message: Handler) -> str:
-        """Handles one message; returns the outcome (ok, apology, rate_limited, too_long)."""
+    async def handle(self, message: Any, on_new_message: Handler, channel: str = "rest") -> str:
+        """Handles one message; returns the outcome (ok, apology, rate_limited, too_long).
+        `channel` is the channel's own name (a metrics label: never taken from the request)."""
         started = time.perf_counter()
-        channel = str(getattr(message, "input_channel", None) or "unknown")
         text = message.text if isinstance(message.text, str) else ""
         if len(text) > self.settings.max_chars:
             outcome = "too_long"

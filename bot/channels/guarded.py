@@ -4,16 +4,27 @@ handling fails. Same channel names (``rest``, ``socketio``), so URLs, the widget
 replies through Rasa are unchanged. Registered by module path in credentials.yml."""
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+from sanic.request import Request
 
 from bot.guard import shared_guard
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def _body(request: Request) -> Dict[str, Any]:
+    """The JSON object posted, or {} for anything else (no body, bad JSON, a list…), so that a
+    malformed request gets the bot's polite answer to an empty message instead of a 400/500."""
+    try:
+        body = request.json
+    except Exception:  # Sanic's InvalidUsage on unparsable JSON
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 class GuardedRestInput(RestInput):
@@ -21,7 +32,23 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         guard = shared_guard()
-        return guard.bind(super().blueprint(guard.wrap(on_new_message)))
+        return guard.bind(super().blueprint(guard.wrap(on_new_message, self.name())))
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        sender = _body(req).get("sender")
+        return str(sender) if isinstance(sender, (str, int)) and str(sender) else None  # None: new id
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = _body(req).get("message")
+        return message if isinstance(message, str) else ""
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        channel = _body(req).get("input_channel")
+        return channel if isinstance(channel, str) and channel else self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        metadata = _body(request).get("metadata")
+        return metadata if isinstance(metadata, dict) else None
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -32,7 +59,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         guard = shared_guard()
-        blueprint = guard.bind(super().blueprint(guard.wrap(on_new_message)))
+        blueprint = guard.bind(super().blueprint(guard.wrap(on_new_message, self.name())))
         if guard.settings.redis_url:
             from socketio import AsyncRedisManager
 

@@ -97,7 +97,7 @@ class WeChatInput(InputChannel):
         from bot.guard import shared_guard
 
         guard = shared_guard()  # length cap, rate limit, apology on failure (bot/guard.py)
-        on_new_message = guard.wrap(on_new_message)
+        on_new_message = guard.wrap(on_new_message, CHANNEL)
 
         async def turn(openid: str, text: str) -> List[Dict[str, Any]]:
             collector = WeChatCollector()

@@ -152,10 +152,21 @@ async def test_a_message_sent_through_one_instance_reaches_a_widget_on_the_other
     assert "坐席：您好，我来帮您" in received
 
 
-def test_an_overlong_message_gets_a_polite_200(cluster):
-    status, replies = post_json(f"{cluster.rasa_urls[1]}/webhooks/rest/webhook",
-                                {"sender": f"long-{uuid.uuid4().hex[:8]}", "message": "查" * 1001})
-    assert status == 200 and "太长" in texts(replies)
+def post_raw(url: str, body: bytes) -> tuple[int, list]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # raises on 4xx/5xx
+        return response.status, json.loads(response.read())
+
+
+@pytest.mark.parametrize("body", [
+    json.dumps({"sender": "long-1", "message": "查" * 1001}).encode(),
+    b"{not json", b"", b"[1, 2]", json.dumps({"sender": ["x"], "message": {"a": 1}}).encode(),
+], ids=["too-long", "bad-json", "empty", "list", "wrong-types"])
+def test_malformed_or_overlong_requests_get_a_polite_200(cluster, body):
+    status, replies = post_raw(f"{cluster.rasa_urls[1]}/webhooks/rest/webhook", body)
+    assert status == 200 and replies and re.search(r"[\u4e00-\u9fff]", texts(replies))
+    if b"1001" in body or len(body) > 1000:
+        assert "太长" in texts(replies)
 
 
 def test_metrics_count_turns_latency_fallbacks_and_handoffs(cluster):
