@@ -15,6 +15,7 @@ from sanic.request import Request
 from bot.guard import shared_guard
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+MAX_SENDER_CHARS = 255
 
 
 def _body(request: Request) -> Dict[str, Any]:
@@ -36,7 +37,9 @@ class GuardedRestInput(RestInput):
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = _body(req).get("sender")
-        return str(sender) if isinstance(sender, (str, int)) and str(sender) else None  # None: new id
+        sender = str(sender) if isinstance(sender, (str, int)) else ""
+        # None makes Rasa pick a new id; the tracker store keeps at most 255 characters
+        return sender if 0 < len(sender) <= MAX_SENDER_CHARS else None
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _body(req).get("message")

@@ -152,6 +152,24 @@ async def test_a_message_sent_through_one_instance_reaches_a_widget_on_the_other
     assert "坐席：您好，我来帮您" in received
 
 
+async def test_the_widget_channel_is_guarded_too(cluster):
+    import asyncio
+
+    import socketio
+
+    client = socketio.AsyncClient()
+    received = asyncio.Queue()
+    client.on("bot_uttered", lambda data: received.put_nowait(data.get("text") or ""))
+    await client.connect(cluster.rasa_urls[1], transports=["websocket"], socketio_path="/socket.io")
+    try:
+        session = uuid.uuid4().hex
+        await client.emit("session_request", {"session_id": session})
+        await client.emit("user_uttered", {"message": "查" * 1001, "session_id": session})
+        assert "太长" in await asyncio.wait_for(received.get(), timeout=30)
+    finally:
+        await client.disconnect()
+
+
 def post_raw(url: str, body: bytes) -> tuple[int, list]:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:  # raises on 4xx/5xx
@@ -161,7 +179,8 @@ def post_raw(url: str, body: bytes) -> tuple[int, list]:
 @pytest.mark.parametrize("body", [
     json.dumps({"sender": "long-1", "message": "查" * 1001}).encode(),
     b"{not json", b"", b"[1, 2]", json.dumps({"sender": ["x"], "message": {"a": 1}}).encode(),
-], ids=["too-long", "bad-json", "empty", "list", "wrong-types"])
+    json.dumps({"sender": "s" * 300, "message": "你好"}).encode(),
+], ids=["too-long", "bad-json", "empty", "list", "wrong-types", "long-sender"])
 def test_malformed_or_overlong_requests_get_a_polite_200(cluster, body):
     status, replies = post_raw(f"{cluster.rasa_urls[1]}/webhooks/rest/webhook", body)
     assert status == 200 and replies and re.search(r"[\u4e00-\u9fff]", texts(replies))
