@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.calculators import due_date_answer, fee_answer
+from actions import metrics
 from actions.common import agency_for, kb, latest_entity
 from bot import clock, textparse
 from bot.nlp.normalize import normalize_text
@@ -71,6 +72,7 @@ class ActionAnswerFaq(Action):
         if chosen not in kb().faqs:
             ranking = faq_ranking(tracker)
             if is_unsure(ranking):
+                metrics.FALLBACKS.labels("did_you_mean").inc()
                 dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
                                          buttons=suggestion_buttons(ranking))
                 return [SlotSet("agency", agency_id)]
