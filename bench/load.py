@@ -113,7 +113,10 @@ def demo_database(work: Path) -> str:
 
 def start_single(work: Path, model: Path) -> Deployment:
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": demo_database(work),
-           "GONGKAI_TODAY": DEMO_TODAY}
+           "GONGKAI_TODAY": DEMO_TODAY,
+           # free ports: the default metrics ports may be taken by another running assistant
+           "GONGKAI_METRICS_PORT": str(servers.free_port()),
+           "GONGKAI_ACTIONS_METRICS_PORT": str(servers.free_port())}
     action_port, rasa_port = servers.free_port(), servers.free_port()
     endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
     actions = servers.start_action_server(action_port, work / "actions.log", env=env)
