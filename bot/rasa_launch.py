@@ -8,11 +8,14 @@ process-wide adjustments made before it starts (bot/servers.py starts the Rasa s
   of CPU per custom-action call, the largest single cost of a turn in a profile of the server
   under load (docs/benchmarks.md, "Load"). The replacement validates against the same schema with
   a validator built once (~0.4 ms) and raises the same error;
-* a SQLite tracker store (the single-machine set-up) in WAL mode with ``synchronous=NORMAL``:
-  Rasa's SQL tracker store commits synchronously inside the event loop, and each commit's fsync
-  (5–10 ms on this disk) blocked every other conversation. In WAL mode a commit is only an append
-  to the log, which is fsynced at checkpoints; the database cannot be corrupted by a crash, but a
-  power failure may lose the last moments of conversations (PostgreSQL deployments are unaffected).
+* tracker-store commits that do not wait for the disk: Rasa's SQL tracker store commits
+  synchronously inside the event loop, and each commit's fsync (2–10 ms on this disk) blocked
+  every other conversation of the process. SQLite: WAL mode with ``synchronous=NORMAL`` (a commit
+  is an append to the log, fsynced at checkpoints); PostgreSQL: ``synchronous_commit=off`` for the
+  Rasa server's own connections only. Neither can corrupt the database; a power failure (SQLite)
+  or a database-server crash (PostgreSQL) may lose the last moments of conversation history —
+  an acceptable price for chat transcripts. The case store and the desk, in other processes,
+  keep fully synchronous commits.
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ def fast_action_response_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
-def _sqlite_wal(dbapi_connection, _record) -> None:
+def _fast_commits(dbapi_connection, _record) -> None:
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -56,14 +59,19 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+    elif type(dbapi_connection).__module__.startswith("psycopg2"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+        dbapi_connection.commit()  # a SET inside psycopg2's implicit transaction must stick
 
 
-def fast_sqlite_commits() -> None:
+def fast_commits() -> None:
+    """Tracker-store commits that do not wait for the disk (see the module docstring)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    if not event.contains(Engine, "connect", _sqlite_wal):
-        event.listen(Engine, "connect", _sqlite_wal)
+    if not event.contains(Engine, "connect", _fast_commits):
+        event.listen(Engine, "connect", _fast_commits)
 
 
 def main() -> None:
@@ -71,7 +79,7 @@ def main() -> None:
 
     install_log_masking()
     fast_action_response_validation()
-    fast_sqlite_commits()
+    fast_commits()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

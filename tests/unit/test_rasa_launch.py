@@ -38,8 +38,8 @@ def test_sqlite_databases_opened_through_sqlalchemy_use_wal(tmp_path):
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    rasa_launch.fast_sqlite_commits()
-    rasa_launch.fast_sqlite_commits()  # once is enough
+    rasa_launch.fast_commits()
+    rasa_launch.fast_commits()  # once is enough
     try:
         engine = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
         with engine.connect() as connection:
@@ -47,4 +47,20 @@ def test_sqlite_databases_opened_through_sqlalchemy_use_wal(tmp_path):
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         engine.dispose()
     finally:
-        event.remove(Engine, "connect", rasa_launch._sqlite_wal)
+        event.remove(Engine, "connect", rasa_launch._fast_commits)
+
+
+def test_postgresql_connections_commit_without_waiting_for_the_disk():
+    import sqlalchemy as sa
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    rasa_launch.fast_commits()
+    try:
+        engine = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres")
+        for _ in range(2):  # also after the pooled connection's reset (a rollback)
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        engine.dispose()
+    finally:
+        event.remove(Engine, "connect", rasa_launch._fast_commits)
