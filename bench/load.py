@@ -250,6 +250,9 @@ async def level(deployment: Deployment, users: int, warmup: float, duration: flo
         "p99": percentile(lat, 0.99) if lat else float("nan"),
         "tally": tally,
         "rss": peaks,
+        # the machine's 1-minute load average as the level ends: on 2 cores, anything well over
+        # the load this benchmark makes itself means other work competed for the CPU
+        "load": float(Path("/proc/loadavg").read_text().split()[0]),
     }
 
 
@@ -259,7 +262,8 @@ def row(mode: str, result: Dict[str, object]) -> str:
               f"{tally.timeouts} timeouts, {tally.other} other)" if tally.errors else "0")
     rss = ", ".join(f"{label} {mb:.0f}" for label, mb in result["rss"].items())
     return (f"| {mode} | {result['users']} | {result['turns']} | {result['throughput']:.1f} | "
-            f"{result['median']:.0f} / {result['p95']:.0f} / {result['p99']:.0f} | {errors} | {rss} |")
+            f"{result['median']:.0f} / {result['p95']:.0f} / {result['p99']:.0f} | {errors} | {rss} | "
+            f"{result['load']:.1f} |")
 
 
 def main() -> None:
@@ -276,24 +280,27 @@ def main() -> None:
     model = training.ensure_model(quiet=True)
     questions = faq_questions()
     users = [int(u) for u in args.users.split(",")]
-    rows: List[str] = []
-    best: Dict[str, float] = {}
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        work = Path(tempfile.mkdtemp(prefix=f"load-{mode}-"))
-        print(f"[load] starting {mode} in {work} …", flush=True)
-        deployment = (start_single(work, model) if mode == "single"
-                      else start_cluster(work, model, args.rasa, args.actions))
-        try:
-            print(f"[load] {deployment.name}", flush=True)
-            for count in users:
-                result = asyncio.run(level(deployment, count, args.warmup, args.duration, questions))
-                rows.append(row(mode, result))
-                best[mode] = max(best.get(mode, 0.0), result["throughput"])
-                if count == 10:
-                    best[f"{mode}@10"] = result["throughput"]
-                print(rows[-1], flush=True)
-        finally:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    deployments: Dict[str, Deployment] = {}
+    results: Dict[str, List[Dict[str, object]]] = {mode: [] for mode in modes}
+    try:
+        for mode in modes:  # all running at once (idle servers cost no CPU) …
+            work = Path(tempfile.mkdtemp(prefix=f"load-{mode}-"))
+            print(f"[load] starting {mode} in {work} …", flush=True)
+            deployments[mode] = (start_single(work, model) if mode == "single"
+                                 else start_cluster(work, model, args.rasa, args.actions))
+            print(f"[load] {deployments[mode].name}", flush=True)
+        for count in users:  # … and measured in turns, so that both see the same background load
+            for mode in modes:
+                result = asyncio.run(level(deployments[mode], count, args.warmup, args.duration,
+                                           questions))
+                results[mode].append(result)
+                print(row(mode, result), flush=True)
+    finally:
+        for deployment in deployments.values():
             deployment.stop()
+    rows = [row(mode, result) for mode in modes for result in results[mode]]
+    best = {mode: max(r["throughput"] for r in results[mode]) for mode in modes}
 
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
@@ -304,13 +311,15 @@ def main() -> None:
                        f"turns/s = {best['cluster'] / best['single']:.2f}× (target ≥ 1.6×).")
     header = (f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {os.cpu_count()} cores ({cpu}), "
               f"Python {platform.python_version()}; {args.warmup:.0f} s warm-up + {args.duration:.0f} s "
-              f"measured per level; closed loop (each citizen waits for the reply); one visit in ten "
+              f"measured per level, the configurations running side by side and measured in turns; closed loop (each citizen waits for the reply); one visit in ten "
               f"is a case look-up (3 turns), the rest 1–4 FAQ questions; a new sender per visit. "
-              f"Latency in ms over successful turns; RSS = peak MB per server process (with children). "
+              f"Latency in ms over successful turns; RSS = peak MB per server process (with children); "
+              f"load avg = the machine's 1-minute load average at the end of the level. "
               f"Command: `{command}`.")
     table = "\n".join([
-        "| configuration | citizens | turns | turns/s | median / p95 / p99 ms | errors | peak RSS MB |",
-        "| --- | --- | --- | --- | --- | --- | --- |", *rows])
+        "| configuration | citizens | turns | turns/s | median / p95 / p99 ms | errors | peak RSS MB "
+        "| load avg |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |", *rows])
     body = "\n\n".join([header, table, *summary])
     print(body)
     if not args.no_write:
