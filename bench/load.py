@@ -306,13 +306,19 @@ def main() -> None:
                 if l.startswith("model name")), platform.processor())
     command = " ".join([".venv/bin/python", "bench/load.py", *sys.argv[1:]])
     summary = []
+    errors = sum(r["tally"].errors for rs in results.values() for r in rs)
+    summary.append(f"Errors over all levels: {errors} (target 0).")
+    ten = next((r for r in results.get("single", []) if r["users"] == 10), None)
+    if ten:
+        summary.append(f"Single instance, 10 citizens: {ten['throughput']:.1f} turns/s at p95 "
+                       f"{ten['p95']:.0f} ms (target ≥ 40 turns/s at p95 ≤ 300 ms).")
     if "single" in best and "cluster" in best:
         summary.append(f"Best throughput: cluster {best['cluster']:.1f} / single {best['single']:.1f} "
                        f"turns/s = {best['cluster'] / best['single']:.2f}× (target ≥ 1.6×).")
     header = (f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {os.cpu_count()} cores ({cpu}), "
               f"Python {platform.python_version()}; {args.warmup:.0f} s warm-up + {args.duration:.0f} s "
-              f"measured per level, the configurations running side by side and measured in turns; closed loop (each citizen waits for the reply); one visit in ten "
-              f"is a case look-up (3 turns), the rest 1–4 FAQ questions; a new sender per visit. "
+              f"measured per level, the configurations running side by side and measured in turns; "
+              f"closed loop (each citizen waits for the reply); one visit in ten is a case look-up (3 turns), the rest 1–4 FAQ questions; a new sender per visit. "
               f"Latency in ms over successful turns; RSS = peak MB per server process (with children); "
               f"load avg = the machine's 1-minute load average at the end of the level. "
               f"Command: `{command}`.")
