@@ -329,7 +329,7 @@ def main() -> None:
     body = "\n\n".join([header, table, *summary])
     print(body)
     if not args.no_write:
-        write_section(SECTION, body)
+        write_section(SECTION, body + "\n")  # a blank line before the next section
 
 
 if __name__ == "__main__":
