@@ -72,8 +72,9 @@ class ActionAnswerFaq(Action):
         if chosen not in kb().faqs:
             ranking = faq_ranking(tracker)
             if is_unsure(ranking):
+                # unsure=True in the bot event's metadata: counted by the desk's analytics
                 dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
-                                         buttons=suggestion_buttons(ranking))
+                                         buttons=suggestion_buttons(ranking), unsure=True)
                 text = tracker.latest_message.get("text")
                 if feedback.is_question(text):  # for the desk's review queue
                     best = ranking[0] if ranking else {}

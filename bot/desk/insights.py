@@ -151,7 +151,7 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
             query=urlencode({"start": start, "end": end}),
             conversations_chart=charts.stacked_bars("每日对话数（按渠道）", days, report.series("conversations")),
             turns_chart=charts.stacked_bars("每日消息数（按渠道）", days, report.series("turns")),
-            fallback_chart=charts.rate_line("每日未听懂率", days, report.daily_rate("fallbacks", "questions")),
+            fallback_chart=charts.rate_line("每日未能直接答复的比例", days, report.unanswered_rates()),
             top_chart=charts.horizontal_bars("答复最多的问题", [
                 (titles.get(faq_id, faq_id), n) for faq_id, n in report.top_faqs]),
             ratings=[(label, report.ratings.get(value, 0)) for value, label in RATING_LABELS])

@@ -3,7 +3,8 @@
 - conversations (distinct senders) and turns (the citizen's messages) per day and channel, read
   from Rasa's SQL tracker store (its ``events`` table);
 - fallback rate: the assistant's not-understood replies (``action_handle_fallback``) per typed
-  question (a message not starting with "/", i.e. not a button);
+  question (a message not starting with "/", i.e. not a button); likewise the unsure rate (the
+  「您是不是想问」 replies, marked ``unsure`` in their bot event's metadata by actions/faq.py);
 - top questions: FAQ answers given, by FAQ key (the ``faq_id`` the answer's bot event carries);
 - hand-off rate: hand-offs opened per conversation; median wait for an agent (opened → taken);
 - helpfulness rate: 有帮助 / (有帮助 + 没帮助); the 好差评 ratings of hand-offs.
@@ -80,6 +81,7 @@ class Counts:
     turns: int = 0
     questions: int = 0
     fallbacks: int = 0
+    unsure: int = 0
     faq_answers: int = 0
     handoffs: int = 0
     helpful: int = 0
@@ -99,6 +101,7 @@ class Report:
     turns: int = 0
     questions: int = 0
     fallbacks: int = 0
+    unsure: int = 0
     handoffs: int = 0
     helpful: int = 0
     not_helpful: int = 0
@@ -130,6 +133,18 @@ class Report:
     @property
     def fallback_rate(self) -> Optional[float]:
         return _rate(self.fallbacks, self.questions)
+
+    @property
+    def unsure_rate(self) -> Optional[float]:
+        return _rate(self.unsure, self.questions)
+
+    def unanswered_rates(self) -> List[Optional[float]]:
+        """Per day: (not understood + 「您是不是想问」) per typed question."""
+        rates = []
+        for day in self.days:
+            rows = [c for (d, _), c in self.daily.items() if d == day]
+            rates.append(_rate(sum(c.fallbacks + c.unsure for c in rows), sum(c.questions for c in rows)))
+        return rates
 
     @property
     def handoff_rate(self) -> Optional[float]:
@@ -190,7 +205,10 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
             elif kind == "action" and action == FALLBACK_ACTION:
                 _count(report, day, channel_of.get(sender, "unknown")).fallbacks += 1
             elif kind == "bot":
-                faq_id = (json.loads(data or "{}").get("metadata") or {}).get("faq_id")
+                metadata = json.loads(data or "{}").get("metadata") or {}
+                faq_id = metadata.get("faq_id")
+                if metadata.get("unsure"):
+                    _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
                 if faq_id:
                     faqs[faq_id] += 1
                     _count(report, day, channel_of.get(sender, "unknown")).faq_answers += 1
@@ -250,10 +268,11 @@ def build(start: dt.date, end: dt.date, database_url: Optional[str] = None,
     report.questions = sum(c.questions for c in report.daily.values())
     report.turns = sum(c.turns for c in report.daily.values())
     report.fallbacks = sum(c.fallbacks for c in report.daily.values())
+    report.unsure = sum(c.unsure for c in report.daily.values())
     return report
 
 
-CSV_COLUMNS = ("date", "channel", "conversations", "turns", "questions", "fallbacks",
+CSV_COLUMNS = ("date", "channel", "conversations", "turns", "questions", "fallbacks", "unsure",
                "faq_answers", "handoffs", "helpful", "not_helpful")
 
 

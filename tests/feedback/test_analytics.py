@@ -28,10 +28,12 @@ def user(sender, moment, text, intent, channel):
     return (sender, "user", moment.timestamp(), intent, None, json.dumps(event.as_dict()))
 
 
-def bot(sender, moment, text, faq_id=None):
+def bot(sender, moment, text, faq_id=None, **metadata):
     from rasa.shared.core.events import BotUttered
 
-    event = BotUttered(text, metadata={"faq_id": faq_id} if faq_id else {}, timestamp=moment.timestamp())
+    if faq_id:
+        metadata["faq_id"] = faq_id
+    event = BotUttered(text, metadata=metadata, timestamp=moment.timestamp())
     return (sender, "bot", moment.timestamp(), None, None, json.dumps(event.as_dict()))
 
 
@@ -58,6 +60,8 @@ def seed_tracker(url):
         user("c", at(17, 10), "转人工", "request_human", "wechat"),
         user("a", at(17, 11), "收费吗", "faq", "rest"),
         bot("a", at(17, 11), "原则上不收费……", "fee_principle"),
+        user("a", at(17, 11, 5), "那个要钱的事", "faq", "rest"),
+        bot("a", at(17, 11, 5), "您是不是想问：", unsure=True),
         # just outside the range, in Beijing time
         user("e", at(15, 23, 59), "申请信息公开多久答复？", "faq", "rest"),
         bot("e", at(15, 23, 59), "……", "reply_deadline"),
@@ -100,8 +104,8 @@ def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
 
     assert report.tracker_problem is None
     assert report.conversations == 3  # a, b, c (d and e fall outside)
-    assert (report.turns, report.questions, report.fallbacks) == (7, 6, 2)
-    assert report.fallback_rate == 2 / 6
+    assert (report.turns, report.questions, report.fallbacks, report.unsure) == (8, 7, 2, 1)
+    assert (report.fallback_rate, report.unsure_rate) == (2 / 7, 1 / 7)
     assert report.top_faqs == [("fee_principle", 2), ("reply_deadline", 1)]
     assert (report.handoffs, report.handoff_rate) == (3, 1.0)
     assert sorted(report.waits) == [60.0, 180.0] and report.median_wait == 120.0
@@ -112,18 +116,19 @@ def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
     assert report.series("conversations") == {"rest": [1, 1, 0, 0, 0, 0, 0],
                                               "socketio": [1, 0, 0, 0, 0, 0, 0],
                                               "wechat": [0, 1, 0, 0, 0, 0, 0]}
-    assert report.series("turns")["rest"] == [2, 1, 0, 0, 0, 0, 0]
-    assert report.daily_rate("fallbacks", "questions")[:3] == [1 / 3, 1 / 3, None]
+    assert report.series("turns")["rest"] == [2, 2, 0, 0, 0, 0, 0]
+    assert report.daily_rate("fallbacks", "questions")[:3] == [1 / 3, 1 / 4, None]
+    assert report.unanswered_rates()[:3] == [1 / 3, 2 / 4, None]
 
     lines = analytics.to_csv(report).lstrip("\ufeff").splitlines()
     assert lines == [
-        "date,channel,conversations,turns,questions,fallbacks,faq_answers,handoffs,helpful,not_helpful",
-        "2026-11-16,rest,1,2,1,0,1,0,1,0",
-        "2026-11-16,socketio,1,2,2,1,1,1,0,0",
-        "2026-11-17,rest,1,1,1,0,1,0,0,0",
-        "2026-11-17,socketio,0,0,0,0,0,0,0,1",
-        "2026-11-17,wechat,1,2,2,1,0,1,0,1",
-        "2026-11-18,rest,0,0,0,0,0,1,0,0",
+        "date,channel,conversations,turns,questions,fallbacks,unsure,faq_answers,handoffs,helpful,not_helpful",
+        "2026-11-16,rest,1,2,1,0,0,1,0,1,0",
+        "2026-11-16,socketio,1,2,2,1,0,1,1,0,0",
+        "2026-11-17,rest,1,2,2,0,1,1,0,0,0",
+        "2026-11-17,socketio,0,0,0,0,0,0,0,0,1",
+        "2026-11-17,wechat,1,2,2,1,0,0,1,0,1",
+        "2026-11-18,rest,0,0,0,0,0,0,1,0,0",
     ]
 
 
