@@ -30,7 +30,7 @@ from bot.feedback.store import ReviewRecord
 from bot.nlp.normalize import normalize_text
 
 KB_DIR_ENV = "GONGKAI_REVIEW_KB_DIR"  # where the desk writes (default data/kb); tests use a copy
-SIMILAR = 70  # rapidfuzz ratio (0–100) on the normalised text: at least this → same group
+SIMILAR = 70  # similarity (0–100, see similarity()) at least this → same group
 REASON_LABELS = {"fallback": "未听懂", "unsure": "拿不准（您是不是想问）", "unhelpful": "没帮助",
                  "handoff": "转人工"}
 _FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,6 +56,12 @@ def comparable(text: str) -> str:
 
 
 # ---- grouping --------------------------------------------------------------------------------
+
+def similarity(a: str, b: str) -> float:
+    """Of two comparable forms: rapidfuzz's ratio, or the same on the sorted characters when
+    that is higher — Chinese word order varies (「能不能用微信提交申请」「申请能用微信提交吗」)."""
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(" ".join(a), " ".join(b)))
+
 
 @dataclass
 class Group:
@@ -106,7 +112,7 @@ def group_items(items: Sequence[ReviewRecord], threshold: int = SIMILAR) -> List
     for item in sorted(items, key=lambda i: (i.created_at, i.id)):
         key = comparable(item.question)
         for group in groups:
-            if key == group.key or fuzz.ratio(key, group.key) >= threshold:
+            if key == group.key or similarity(key, group.key) >= threshold:
                 group.items.append(item)
                 break
         else:
