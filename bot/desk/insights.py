@@ -117,6 +117,8 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
         await in_thread(store.resolve, ids, "paraphrase", who, ctx.now(), faq_id)
         title = (await in_thread(knowledge.load, kb_dir())).faqs[faq_id].title
         log.info("desk review: %s added %d paraphrase(s) to %s", who, len(added), faq_id)
+        if not added:
+            return back(request, f"所选问法已在「{title}」中，无需重复添加。")
         return back(request, DONE["paraphrase"].format(n=len(added), title=title) + RETRAIN)
 
     @bp.post("/review/new-faq", name="review_new_faq")

@@ -70,8 +70,9 @@ def test_unanswered_questions_become_paraphrases_of_existing_answers(stack, agen
     say(stack.rasa_url, sender, "那个事情怎么弄")
     ids = open_ids(stack, "那个事情怎么弄")
     refused = form_post(agent, "/desk/review/resolve", {"item_ids": ",".join(map(str, ids)),
-                        "action": "paraphrase", "faq_id": "fee_principle", "question": "收费吗"})
-    assert refused.status_code == 400 and "已是「申请信息公开收费吗？」" in refused.text
+                        "action": "paraphrase", "faq_id": "reply_deadline", "question": "收费吗"})
+    assert refused.status_code == 400 and "「收费吗」已是「申请信息公开收费吗？」（fee_principle）的问法" in refused.text
+    assert open_ids(stack, "那个事情怎么弄") == ids
     # out of scope: resolved without touching the knowledge base
     done = form_post(agent, "/desk/review/resolve", {"item_ids": ",".join(map(str, ids)),
                      "action": "out_of_scope"})
