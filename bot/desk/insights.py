@@ -108,6 +108,8 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
             return back(request, DONE["out_of_scope"].format(n=n))
         faq_id = request.form.get("faq_id") or ""
         questions = request.form.getlist("question") or []
+        if not faq_id:
+            return await review_page(request, 400, ["请选择要加入问法的问题。"])
         if not questions:
             return await review_page(request, 400, ["请至少勾选一条问法。"])
         try:

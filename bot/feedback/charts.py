@@ -37,7 +37,7 @@ def _axes(top: float, days: Sequence[dt.date], percent: bool = False) -> List[st
     for i in range(5):
         value = top * i / 4
         y = HEIGHT - BOTTOM - plot_h * i / 4
-        text = f"{value * 100:.0f}%" if percent else (f"{value:.0f}" if top >= 4 else f"{value:.1f}")
+        text = f"{round(value * 100, 1):g}%" if percent else f"{round(value, 2):g}"
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
                      f'stroke="#e3e6ea" stroke-width="1"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '

@@ -15,6 +15,8 @@ from sqlalchemy import insert
 from bot import db
 from bot.clock import CHINA
 from bot.feedback import analytics
+from bot.feedback.store import FeedbackStore
+from bot.handoff.models import Handoff
 from tests.handoff import stack as stack_module
 from tests.support import say, texts
 
@@ -79,6 +81,25 @@ def seed_week(tracker_url: str) -> int:
     return conversations
 
 
+def seed_ours(database_url: str) -> None:
+    """Hand-offs (waits of 1–4 minutes), 有帮助/没帮助 and 好差评 ratings in the same week."""
+    store = FeedbackStore.from_url(database_url)
+    engine = db.make_engine(database_url)
+    with db.session_scope(db.make_session_factory(engine)) as session:
+        for n, day in enumerate(WEEK):
+            created = dt.datetime.combine(day, dt.time(10), CHINA)
+            session.add(Handoff(sender_id=f"week-{day}-wechat-0", channel="wechat", agency_id="zibo_spj",
+                                reason="request", status="closed", created_at=created, updated_at=created,
+                                taken_at=created + dt.timedelta(minutes=1 + n % 4)))
+    engine.dispose()
+    for n, day in enumerate(WEEK):
+        moment = dt.datetime.combine(day, dt.time(11), CHINA)
+        for k in range(3):
+            store.add_answer_feedback(f"week-{day}-{k}", "wechat", "zibo_spj", "reply_deadline",
+                                      "申请信息公开多久答复？", k < 2 or n % 2 == 0, moment)
+        store.add_rating(f"week-{day}-r", "wechat", "zibo_spj", None, (5, 4, 5, 3, 5, 2, 4)[n], moment)
+
+
 def test_review_and_analytics_in_the_browser(stack, browser):
     from playwright.sync_api import expect
 
@@ -106,9 +127,12 @@ def test_review_and_analytics_in_the_browser(stack, browser):
     screenshot(page, "review-written.png")
 
     conversations = seed_week(stack.env["GONGKAI_TRACKER_URL"])
+    seed_ours(stack.database_url)
     page.goto(stack.web("/desk/analytics?start=2026-11-16&end=2026-11-22"))
     expect(page.locator("#kpi-conversations")).to_have_text(str(conversations))
     expect(page.locator("svg.chart")).to_have_count(4)
+    expect(page.locator("#kpi-wait")).to_have_text("2.0 分钟")  # waits 1,2,3,4,1,2,3 min
+    expect(page.locator("#kpi-satisfied")).to_have_text("85.7%")
     assert page.locator("svg.chart rect").count() > 20
     expect(page.locator("#csv-link")).to_have_attribute("href", "/desk/analytics.csv?start=2026-11-16&end=2026-11-22")
     screenshot(page, "analytics-week.png")
