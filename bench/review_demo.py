@@ -77,6 +77,7 @@ def main(argv=None) -> int:
     shutil.copytree(knowledge.KB_DIR, backup)
     try:
         before_model = training.ensure_model(quiet=True)
+        shutil.copy2(before_model, scratch / before_model.name)  # training removes other models
         before = run_week(before_model, scratch / "before", "before")
         before_accuracy = heldout(before_model)
 
@@ -100,6 +101,8 @@ def main(argv=None) -> int:
             shutil.rmtree(knowledge.KB_DIR)
             shutil.copytree(backup, knowledge.KB_DIR)
             build_data.build()
+            for saved in scratch.glob("gongkai-*.tar.gz"):  # the model of the restored data
+                shutil.copy2(saved, training.MODELS_DIR / saved.name)
     b, a = before["report"], after["report"]
     print()
     print("| | before | after |")
