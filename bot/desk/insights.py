@@ -129,6 +129,7 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
         ids = item_ids(request)
         form = {k: (request.form.get(k) or "").strip() for k in
                 ("faq_id", "title", "topic", "answer", "source_ref", "source_article", "examples")}
+        form["item_ids"] = ",".join(map(str, ids))  # the group whose draft is shown again
         draft = review.NewFaq(form["faq_id"], form["title"], form["answer"], form["source_ref"],
                               form["source_article"], form["topic"], form["examples"].splitlines())
         if not (draft.title and draft.answer and draft.source_ref):

@@ -94,3 +94,28 @@ def test_analytics_page_and_csv(stack, agent):
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("date,channel,conversations,turns")
     assert any(",rest," in line for line in lines[1:])
+
+
+def test_a_new_faq_is_drafted_from_a_group(stack, agent):
+    question = "我想问问那个"  # measured: unsure (top candidate 0.39)
+    assert "您是不是想问" in texts(say(stack.rasa_url, f"review-{uuid.uuid4().hex}", question))
+    ids = ",".join(map(str, open_ids(stack, question)))
+    fields = {"item_ids": ids, "faq_id": "vague_question", "title": "我想咨询，但不知道怎么问",
+              "topic": "other", "answer": "请直接说出您想了解的事项，例如“怎么申请”“多久答复”“收不收费”。",
+              "source_ref": "条例", "source_article": "", "examples": question}
+    refused = form_post(agent, "/desk/review/new-faq", fields)
+    assert refused.status_code == 400
+    assert "vague_question: 1 examples, needs at least 15" in refused.text
+    assert "请直接说出您想了解的事项" in refused.text  # the draft is shown again, not lost
+    assert "vague_question" not in knowledge.load(stack.work / "kb").faqs
+
+    examples = [question] + [f"我想问问{topic}的事" for topic in
+                             ("信息公开", "政府信息", "申请", "那个申请", "办事", "流程", "手续", "规定",
+                              "有关部门", "相关情况", "具体情况", "这方面", "那方面", "这个问题")]
+    done = form_post(agent, "/desk/review/new-faq", {**fields, "examples": "\n".join(examples)})
+    assert done.status_code == 303, done.text
+    assert "已新建问题「我想咨询，但不知道怎么问」" in agent.get(done.headers["Location"]).text
+    kb = knowledge.load(stack.work / "kb")
+    assert kb.faqs["vague_question"].topic == "other" and len(kb.faqs["vague_question"].examples) == 15
+    assert knowledge.validate(kb) == []
+    assert open_ids(stack, question) == []
