@@ -218,7 +218,10 @@ def test_action_server_hanging_gets_the_apology_and_keeps_the_message(cluster):
     assert texts(replies).endswith(APOLOGY) and "2512345" in APOLOGY
     events = tracker_events(a, sender)
     assert user_texts(events) == ["申请信息公开多久答复？"]
-    assert events[-1]["event"] == "bot" and events[-1]["text"] == APOLOGY
+    assert [e["text"] for e in events if e["event"] == "bot"] == [APOLOGY]
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+    # the action server is back: the same conversation goes on normally
+    assert "20个工作日" in texts(say(a, sender, "申请信息公开多久答复？"))
 
 
 def test_action_server_down_gets_the_apology_and_keeps_the_message(cluster):
