@@ -44,7 +44,7 @@ def cluster(tmp_path_factory):
             work / "endpoints-c.yml", int(running.action_urls[0].rsplit(":", 1)[1]),
             tracker_store=servers.sql_tracker_store(running.database_url),
             lock_store=servers.redis_lock_store(f"redis://127.0.0.1:{free_closed_port()}/0"))
-        c_env = {**running.processes[0].env, "GONGKAI_METRICS_PORT": "0"}
+        c_env = {**running.rasa_process(0).env, "GONGKAI_METRICS_PORT": "0"}
         model = Path(running.rasa_process(0).popen.args[3])  # rasa run --model <path>
         c = servers.start_rasa_server(c_port, model, endpoints, work / "rasa-c.log", env=c_env)
         running.processes.append(c)
