@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import metrics
 from actions.common import agency_for, kb
 from bot import clock
 from bot.cases import status
@@ -71,6 +72,7 @@ class ActionCheckCaseStatus(Action):
             result = await in_thread(case_store().verify, number or "", tracker.sender_id, code or "")
         except SQLAlchemyError as error:
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
+            metrics.CASE_LOOKUP_ERRORS.inc()
             dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),
                                      buttons=[HUMAN_BUTTON])
             return clear

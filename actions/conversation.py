@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback
+from actions import feedback, metrics
 from actions.common import agency_for, kb
 from actions.faq import HUMAN_BUTTON, faq_ranking, suggestion_buttons
 from actions.handoff import start_handoff
@@ -71,6 +71,7 @@ class ActionHandleFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        metrics.FALLBACKS.labels("not_understood").inc()
         agency_id = agency_for(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:

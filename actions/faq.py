@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback
+from actions import feedback, metrics
 from actions.calculators import due_date_answer, fee_answer
 from actions.common import agency_for, kb, latest_entity
 from bot import clock, textparse
@@ -72,6 +72,7 @@ class ActionAnswerFaq(Action):
         if chosen not in kb().faqs:
             ranking = faq_ranking(tracker)
             if is_unsure(ranking):
+                metrics.FALLBACKS.labels("did_you_mean").inc()
                 # unsure=True in the bot event's metadata: counted by the desk's analytics
                 dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
                                          buttons=suggestion_buttons(ranking), unsure=True)

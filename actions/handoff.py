@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import feedback
+from actions import feedback, metrics
 from actions.common import agency_for, kb
 from bot import clock
 from bot.handoff import hours
@@ -67,6 +67,7 @@ def with_prefix(reason: str, agency_id: str, text: str) -> str:
 async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
                         reason: str) -> List[Dict[Text, Any]]:
     """Hand the conversation to the desk (office hours) or offer a callback (outside them)."""
+    metrics.HANDOFFS.labels(reason).inc()
     agency_id = agency_for(tracker)
     now = clock.now()
     question = first_question(tracker, reason)

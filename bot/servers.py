@@ -40,6 +40,7 @@ class Process:
     health_url: str
     log_path: Path
     _log: IO = field(repr=False, default=None)
+    env: Optional[dict] = field(repr=False, default=None)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
@@ -76,11 +77,13 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
     log = open(log_path, "ab")
     popen = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env or rasa_env(), stdout=log,
                              stderr=subprocess.STDOUT, start_new_session=True)
-    return Process(name, popen, health_url, log_path, log)
+    return Process(name, popen, health_url, log_path, log, env)
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
     command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port)]
+    env = dict(env or rasa_env())
+    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # actions/__init__.py serves /metrics
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
@@ -105,12 +108,54 @@ def start_web(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
     return _spawn("web app", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
-def write_endpoints(path: Path, action_port: int, tracker_db: Path) -> Path:
-    """An endpoints file for a given action-server port and SQLite tracker database."""
+def sql_tracker_store(database_url: str) -> dict:
+    """Rasa's SQL tracker-store settings for a SQLAlchemy URL (sqlite:///… or postgresql://…)."""
+    from sqlalchemy.engine.url import make_url
+
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite"):
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    config = {"type": "SQL", "dialect": url.drivername, "url": url.host or "127.0.0.1",
+              "port": url.port or 5432, "db": url.database, "username": url.username}
+    if url.password:
+        config["password"] = url.password
+    if url.query:
+        config["query"] = dict(url.query)  # e.g. options=-csearch_path=… or sslmode
+    return {k: v for k, v in config.items() if v is not None}
+
+
+def redis_lock_store(redis_url: str, key_prefix: str = "gongkai") -> dict:
+    """Lock-store settings for a redis://host:port/db URL: our atomic SerialRedisLockStore
+    (bot/lockstore.py). `key_prefix` must be alphanumeric (Rasa ignores it otherwise)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(redis_url)
+    config = {"type": "bot.lockstore.SerialRedisLockStore", "url": url.hostname or "127.0.0.1",
+              "port": url.port or 6379, "db": int((url.path or "/0").strip("/") or 0),
+              "key_prefix": key_prefix}
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = None, *,
+                    action_url: Optional[str] = None, tracker_store: Optional[dict] = None,
+                    lock_store: Optional[dict] = None) -> Path:
+    """An endpoints file for one Rasa instance: the action server at `action_port` (or
+    `action_url`), the tracker store (`tracker_store` settings, e.g. sql_tracker_store(url), or a
+    SQLite file `tracker_db`) and optionally a lock store (e.g. redis_lock_store(url)).
+
+    Written per instance rather than with ${VAR}s because Rasa refuses unset variables."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if tracker_store is None:
+        if tracker_db is None:
+            raise ValueError("write_endpoints needs tracker_db or tracker_store")
+        tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}
     config = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)},
+        "action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"},
+        "tracker_store": tracker_store,
     }
+    if lock_store:
+        config["lock_store"] = lock_store
     path.write_text(json.dumps(config, ensure_ascii=False, indent=2))  # JSON is valid YAML
     return path

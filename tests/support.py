@@ -34,3 +34,12 @@ def say(rasa_url: str, sender: str, message: str) -> list[dict]:
 
 def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text") or "" for r in replies)
+
+
+def free_closed_port() -> int:
+    """A loopback port nothing listens on (a service that is down)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -113,6 +113,13 @@ class CaseStore:
         """A store on ``url`` (default: ``GONGKAI_DATABASE_URL`` / the SQLite file)."""
         return cls(make_session_factory(make_engine(url)), **kwargs)
 
+    def ping(self) -> None:
+        """Raises if the database cannot be reached (the web app's /health)."""
+        from sqlalchemy import text
+
+        with session_scope(self._sessions) as session:
+            session.execute(text("SELECT 1"))
+
     # ---- reading ------------------------------------------------------------------------------
 
     def get(self, case_number: str) -> Optional[CaseRecord]:

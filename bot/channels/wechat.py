@@ -103,6 +103,11 @@ class WeChatInput(InputChannel):
         self.endpoint: Optional[WeChatEndpoint] = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        from bot.guard import shared_guard
+
+        guard = shared_guard()  # length cap, rate limit, apology on failure (bot/guard.py)
+        on_new_message = guard.wrap(on_new_message, CHANNEL)
+
         async def turn(openid: str, text: str) -> List[Dict[str, Any]]:
             collector = WeChatCollector()
             await on_new_message(UserMessage(text, collector, openid, input_channel=CHANNEL,
@@ -124,6 +129,8 @@ class WeChatInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             return _http(await endpoint.receive(_query(request), request.body or b""))
+
+        guard.bind(webhook)
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:

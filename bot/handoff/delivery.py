@@ -5,7 +5,8 @@ poll endpoint and a later hand-back all see it); then it is pushed, in one of tw
 the tracker's ``latest_input_channel``:
 
 * Rasa pushes it itself, through the output channel of that name (``socketio``: the widget's
-  session room, ``session_persistence`` being on). Works when one Rasa instance holds the sockets.
+  session room, ``session_persistence`` being on). With several Rasa instances their socket.io
+  servers share a Redis queue (bot/channels/guarded.py), so any instance can push.
 * An outside sender does (``send(sender_id, text)``): the WeChat customer-service API, for instance.
   ``bot/channels/wechat.py`` plugs in with ``register(Channel("wechat", send=its_sender))``.
 

@@ -1,6 +1,7 @@
 """Assembles the web app from the blueprints of each part of the product."""
 from __future__ import annotations
 
+import asyncio
 from typing import Optional
 
 from sanic import Sanic, response
@@ -9,10 +10,12 @@ from sanic.request import Request
 from bot.cases import api as case_api
 from bot.cases.store import CaseStore
 from bot.desk import app as desk
+from bot.threads import in_thread
 from bot.web.widget import widget_blueprint
 
 APP_NAME = "gongkai_web"
 MAX_BODY_BYTES = 1024 * 1024
+HEALTH_TIMEOUT = 3.0  # seconds for the database check of /health
 
 
 def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sanic:
@@ -27,6 +30,13 @@ def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sani
 
     @app.get("/health")
     async def health(request: Request):
-        return response.json({"status": "ok"})
+        # the desk and the case API are useless without the database: say so, so that a proxy
+        # or an orchestrator takes this instance out instead of sending agents to it
+        try:
+            await asyncio.wait_for(in_thread(store.ping), HEALTH_TIMEOUT)
+        except Exception as error:
+            return response.json({"status": "unavailable", "database": type(error).__name__},
+                                 status=503)
+        return response.json({"status": "ok", "database": "ok"})
 
     return app
