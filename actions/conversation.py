@@ -7,10 +7,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import metrics
+from actions import feedback, metrics
 from actions.common import agency_for, kb
 from actions.faq import HUMAN_BUTTON, faq_ranking, suggestion_buttons
 from actions.handoff import start_handoff
+from bot import clock
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
 FALLBACKS_BEFORE_HANDOFF = 2
@@ -76,9 +77,14 @@ class ActionHandleFallback(Action):
         if not text:
             dispatcher.utter_message(text=kb().message("empty_message", agency_id))
             return []
+        ranking = [c for c in faq_ranking(tracker) if c["confidence"] >= 0.1]
+        if feedback.is_question(text):  # for the desk's review queue
+            best = ranking[0] if ranking else {}
+            await feedback.record("add_review_item", "fallback", tracker.sender_id,
+                                  feedback.channel_of(tracker), agency_id, text,
+                                  best.get("faq_id"), best.get("confidence"), clock.now())
         if fallbacks_in_a_row(tracker) >= FALLBACKS_BEFORE_HANDOFF:
             return await start_handoff(dispatcher, tracker, "fallback")
-        ranking = [c for c in faq_ranking(tracker) if c["confidence"] >= 0.1]
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),

@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import feedback, metrics
 from actions.calculators import due_date_answer, fee_answer
-from actions import metrics
 from actions.common import agency_for, kb, latest_entity
 from bot import clock, textparse
 from bot.nlp.normalize import normalize_text
@@ -73,16 +73,28 @@ class ActionAnswerFaq(Action):
             ranking = faq_ranking(tracker)
             if is_unsure(ranking):
                 metrics.FALLBACKS.labels("did_you_mean").inc()
+                # unsure=True in the bot event's metadata: counted by the desk's analytics
                 dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
-                                         buttons=suggestion_buttons(ranking))
+                                         buttons=suggestion_buttons(ranking), unsure=True)
+                text = tracker.latest_message.get("text")
+                if feedback.is_question(text):  # for the desk's review queue
+                    best = ranking[0] if ranking else {}
+                    await feedback.record("add_review_item", "unsure", tracker.sender_id,
+                                          feedback.channel_of(tracker), agency_id, text,
+                                          best.get("faq_id"), best.get("confidence"), clock.now())
                 return [SlotSet("agency", agency_id)]
             chosen = ranking[0]["faq_id"]
         answer = kb().render(chosen, agency_id)
         # faq_id/agency/sources land in the BotUttered event's metadata: the desk shows them
-        dispatcher.utter_message(text=answer.full_text, faq_id=chosen, agency=agency_id,
-                                 sources=list(answer.sources))
+        messages = [{"text": answer.full_text, "faq_id": chosen, "agency": agency_id,
+                     "sources": list(answer.sources)}]
         example = worked_example(chosen, tracker.latest_message.get("text") or "",
                                  kb().agency(agency_id)["name"])
         if example:
-            dispatcher.utter_message(text="按您说的情况计算：\n" + example)
+            messages.append({"text": "按您说的情况计算：\n" + example})
+        if feedback.should_ask(tracker.events, kb().faqs[chosen].topic):
+            # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
+            messages[-1].update(feedback.prompt_fields(chosen, agency_id, messages[-1]["text"]))
+        for message in messages:
+            dispatcher.utter_message(**message)
         return [SlotSet("agency", agency_id)]

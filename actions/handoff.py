@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import metrics
+from actions import feedback, metrics
 from actions.common import agency_for, kb
 from bot import clock
 from bot.handoff import hours
@@ -70,6 +70,10 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
     metrics.HANDOFFS.labels(reason).inc()
     agency_id = agency_for(tracker)
     now = clock.now()
+    question = first_question(tracker, reason)
+    if reason != "fallback" and question:  # fallbacks are queued by action_handle_fallback
+        await feedback.record("add_review_item", "handoff", tracker.sender_id,
+                              feedback.channel_of(tracker), agency_id, question, None, None, now)
     duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
     if not duty.on_duty:
         next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
@@ -80,7 +84,7 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
     try:
         record, created = await in_thread(
             store().open, tracker.sender_id, tracker.get_latest_input_channel(), agency_id, reason,
-            first_question(tracker, reason), now)
+            question, now)
     except SQLAlchemyError as error:
         log.error("hand-off not recorded (%s): telling the citizen to call", error.__class__.__name__)
         dispatcher.utter_message(text=with_prefix(reason, agency_id, kb().message(

@@ -36,7 +36,7 @@ DEFAULT_DATABASE_URL = "sqlite:///var/gongkai.db"
 
 # Modules that define models on Base; Alembic imports them so autogenerate sees every table.
 # A new feature appends its module here.
-MODEL_MODULES = ["bot.cases.models", "bot.handoff.models", "bot.desk.models"]
+MODEL_MODULES = ["bot.cases.models", "bot.handoff.models", "bot.desk.models", "bot.feedback.models"]
 
 # Deterministic constraint names: the same on SQLite and PostgreSQL, so later migrations can
 # name a constraint to drop or alter it.

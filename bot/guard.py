@@ -255,12 +255,15 @@ class Guard:
         agent = getattr(getattr(self.app, "ctx", None), "agent", None)
         if agent is None or agent.processor is None:
             return
-        from rasa.shared.core.events import BotUttered
+        from rasa.shared.core.constants import ACTION_LISTEN_NAME
+        from rasa.shared.core.events import ActionExecuted, BotUttered
 
         async def write() -> None:
             async with agent.lock_store.lock(message.sender_id):
                 tracker = await agent.processor.log_message(message, should_save_tracker=False)
                 tracker.update(BotUttered(self.apology, metadata={"gongkai_guard": "timeout"}))
+                # the bot's turn is over: the next message is predicted as after any answer
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
                 await agent.processor.save_tracker(tracker)
         try:
             await asyncio.wait_for(write(), 15)

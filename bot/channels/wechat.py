@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.state import PendingChoices
 from bot.channels.textparts import number_buttons
 from bot.channels.wechat_api import WeChatSender
 from bot.channels.wechat_endpoint import Reply, WeChatEndpoint
@@ -51,11 +52,13 @@ class WeChatCollector(CollectingOutputChannel):
 
 class WeChatOutput(OutputChannel):
     """Messages Rasa sends on its own (e.g. POST /conversations/<openid>/trigger_intent
-    ?output_channel=wechat), through the 客服消息 API. Buttons become numbered text; replying
-    with a number only works for choices the input channel stored (its own turns)."""
+    ?output_channel=wechat, or the desk's 好差评 prompt), through the 客服消息 API. Buttons become
+    numbered text, and the numbers are remembered like the input channel's own, so replying 「1」
+    picks the first."""
 
-    def __init__(self, sender: WeChatSender) -> None:
+    def __init__(self, sender: WeChatSender, choices: Optional[PendingChoices] = None) -> None:
         self.sender = sender
+        self.choices = choices
 
     @classmethod
     def name(cls) -> Text:
@@ -66,7 +69,13 @@ class WeChatOutput(OutputChannel):
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
-        await self.sender.send_text(recipient_id, number_buttons(text, buttons)[0])
+        numbered, payloads = number_buttons(text, buttons)
+        await self.sender.send_text(recipient_id, numbered)
+        if self.choices is not None and payloads:
+            try:
+                await self.choices.offer(recipient_id, payloads)
+            except Exception:  # the store is down: the citizen can still type
+                logger.exception("WeChat choices could not be stored")
 
 
 class WeChatInput(InputChannel):
@@ -132,7 +141,7 @@ class WeChatInput(InputChannel):
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.endpoint is None or self.endpoint.sender is None:
             return None
-        return WeChatOutput(self.endpoint.sender)
+        return WeChatOutput(self.endpoint.sender, self.endpoint.choices)
 
 
 def _query(request: Request) -> dict[str, str]:

@@ -72,6 +72,7 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
         ops=HandoffOperations(handoffs, rasa, channels(), kb),
         kb=kb,
         config=config,
+        database_url=database_url,
     )
     app.blueprint(create_blueprint(ctx))
     app.blueprint(handoff_api.create_blueprint(handoffs, rasa))

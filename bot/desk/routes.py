@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from bot import clock, knowledge
 from bot.cases.store import CaseStore
 from bot.cases.vocab import AGENCIES
-from bot.desk import caller, csrf, present
+from bot.desk import caller, csrf, insights, present
 from bot.desk.accounts import AccountStore, LoginStatus, SessionInfo
 from bot.desk.config import DeskConfig
 from bot.desk.sse import stream
@@ -73,6 +73,7 @@ class DeskContext:
     kb: knowledge.KnowledgeBase
     config: DeskConfig
     now: Callable[[], dt.datetime] = clock.now
+    database_url: Optional[str] = None  # for the review queue and analytics (None: the default)
 
 
 def route_name(request: Request) -> str:
@@ -378,9 +379,12 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
         return json_answer({"ok": True, "case_number": view.case_number, "status": view.status_text,
                             "applicant": view.applicant, "phone": view.phone})
 
+    # ---- review queue and analytics (bot/desk/insights.py) ----------------------------------
+    insights.register(bp, ctx, page, base_context, ctx.database_url)
+
     return bp
 
 
 # GET routes that answer with a page: without a session they redirect to the login page (the
 # others answer 401, which scripts and streams understand)
-PAGES = {"queue", "conversation", "callback", "caller"}
+PAGES = {"queue", "conversation", "callback", "caller"} | insights.PAGES

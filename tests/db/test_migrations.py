@@ -13,8 +13,9 @@ from bot.cases import vocab
 from bot.cases.stages import STAGES
 
 TABLES = {"cases", "case_events", "lookup_attempts",
-          "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts"}
-HEAD = "0002_handoff_desk"
+          "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
+          "feedback", "review_items"}
+HEAD = "0003_feedback"
 
 
 def _tables(url):

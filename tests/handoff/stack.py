@@ -9,6 +9,7 @@ that reads the clock) with the clock at 19:00 and puts it back afterwards.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, Optional
@@ -75,8 +76,12 @@ def start(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
 
     action_port, rasa_port, web_port = servers.free_port(), servers.free_port(), servers.free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
+    # the desk's review queue writes to a copy of the knowledge base; analytics read the tracker
+    shutil.copytree(PROJECT_ROOT / "data" / "kb", work / "kb")
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_NOW": IN_HOURS,
-           "GONGKAI_RASA_URL": rasa_url, "GONGKAI_RASA_TOKEN": RASA_TOKEN, **(extra_env or {})}
+           "GONGKAI_RASA_URL": rasa_url, "GONGKAI_RASA_TOKEN": RASA_TOKEN,
+           "GONGKAI_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+           "GONGKAI_REVIEW_KB_DIR": str(work / "kb"), **(extra_env or {})}
     env.pop("GONGKAI_TODAY", None)
     stack = Stack(work, database_url, rasa_url, f"http://127.0.0.1:{web_port}", action_port, env)
     try:

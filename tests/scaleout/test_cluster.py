@@ -44,7 +44,7 @@ def cluster(tmp_path_factory):
             work / "endpoints-c.yml", int(running.action_urls[0].rsplit(":", 1)[1]),
             tracker_store=servers.sql_tracker_store(running.database_url),
             lock_store=servers.redis_lock_store(f"redis://127.0.0.1:{free_closed_port()}/0"))
-        c_env = {**running.processes[0].env, "GONGKAI_METRICS_PORT": "0"}
+        c_env = {**running.rasa_process(0).env, "GONGKAI_METRICS_PORT": "0"}
         model = Path(running.rasa_process(0).popen.args[3])  # rasa run --model <path>
         c = servers.start_rasa_server(c_port, model, endpoints, work / "rasa-c.log", env=c_env)
         running.processes.append(c)
@@ -188,6 +188,63 @@ def test_malformed_or_overlong_requests_get_a_polite_200(cluster, body):
         assert "太长" in texts(replies)
 
 
+@pytest.fixture(scope="module")
+def proxy(cluster, tmp_path_factory):
+    """deploy/nginx.conf for real, in front of A and B (addresses and listen ports replaced)."""
+    import socket
+    import subprocess
+    import time
+
+    work = tmp_path_factory.mktemp("nginx")
+    a, b = (url.removeprefix("http://") for url in cluster.rasa_urls)
+    public, internal = servers.free_port(), servers.free_port()
+    site = (Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf").read_text()
+    for old, new in (("10.0.0.31:5005", a), ("10.0.0.32:5005", b),
+                     ("10.0.0.41:8000", f"127.0.0.1:{free_closed_port()}"),
+                     ("listen 80;", f"listen 127.0.0.1:{public};"),
+                     ("listen 10.0.0.5:8080;", f"listen 127.0.0.1:{internal};")):
+        assert old in site
+        site = site.replace(old, new)
+    (work / "site.conf").write_text(site)
+    temp = " ".join(f"{kind}_temp_path {work / kind};" for kind in
+                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (work / "nginx.conf").write_text(
+        f"daemon off; pid {work / 'nginx.pid'}; error_log {work / 'error.log'};\n"
+        f"events {{}}\nhttp {{ access_log off; {temp} include {work / 'site.conf'}; }}\n")
+    nginx = subprocess.Popen(["/usr/sbin/nginx", "-c", str(work / "nginx.conf"), "-p", str(work),
+                              "-e", str(work / "error.log")], stderr=subprocess.STDOUT,
+                             stdout=open(work / "nginx.out", "wb"))
+    try:
+        for _ in range(100):
+            assert nginx.poll() is None, (work / "nginx.out").read_text()
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", internal)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{public}", f"http://127.0.0.1:{internal}"
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+
+
+def test_nginx_config_serves_rest_inside_and_only_the_citizens_routes_outside(proxy):
+    public, internal = proxy
+    sender = f"nginx-{uuid.uuid4().hex[:8]}"
+    assert "20个工作日" in texts(say(internal, sender, "申请信息公开多久答复？"))
+    assert say(internal, sender, "收费吗")  # the next request may reach the other instance
+    assert post_json(f"{public}/webhooks/rest/webhook", {"sender": sender, "message": "你好"})[0] == 404
+    assert get_json(f"{public}/conversations/{sender}/tracker")[0] == 404
+    assert get_json(f"{public}/webhooks/wechat/")[0] == 200  # the WeChat route is public
+
+
+@pytest.mark.parametrize("transports", [["polling"], ["websocket"]], ids=["polling", "websocket"])
+async def test_nginx_config_carries_the_widget(proxy, transports):
+    from tests.integration.test_socketio import ask_over_socketio
+
+    replies = await ask_over_socketio(proxy[0], transports, "申请信息公开多久答复？")
+    assert any("20个工作日" in (r.get("text") or "") for r in replies), replies
+
+
 def test_metrics_count_turns_latency_fallbacks_and_handoffs(cluster):
     a = cluster.rasa_urls[0]
     rasa_metrics, action_metrics = cluster.metrics_urls[0], cluster.action_metrics_urls[0]
@@ -218,7 +275,10 @@ def test_action_server_hanging_gets_the_apology_and_keeps_the_message(cluster):
     assert texts(replies).endswith(APOLOGY) and "2512345" in APOLOGY
     events = tracker_events(a, sender)
     assert user_texts(events) == ["申请信息公开多久答复？"]
-    assert events[-1]["event"] == "bot" and events[-1]["text"] == APOLOGY
+    assert [e["text"] for e in events if e["event"] == "bot"] == [APOLOGY]
+    assert events[-1] == {**events[-1], "event": "action", "name": "action_listen"}
+    # the action server is back: the same conversation goes on normally
+    assert "20个工作日" in texts(say(a, sender, "申请信息公开多久答复？"))
 
 
 def test_action_server_down_gets_the_apology_and_keeps_the_message(cluster):

@@ -1,0 +1,252 @@
+"""The review queue: questions the assistant handled badly, grouped by similarity, and the three
+things a staff member can do with a group — add its questions to an existing FAQ as paraphrases,
+mark it out of scope, or draft a new FAQ entry with its source.
+
+Write-back goes to the YAML knowledge base (data/kb/faq/<topic>.yml) with ruamel.yaml's round-trip
+mode, so comments, key order and the ``{ref: …, article: …}`` flow style survive. Every change is
+made on a copy of the knowledge base first and checked with ``bot.knowledge.validate``; the real
+file is replaced (atomically) only when the copy is sound. Retraining is a separate, documented
+step (``make train``, docs/review.md).
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from rapidfuzz import fuzz
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from bot import knowledge
+from bot.feedback.store import ReviewRecord
+from bot.nlp.normalize import normalize_text
+
+KB_DIR_ENV = "GONGKAI_REVIEW_KB_DIR"  # where the desk writes (default data/kb); tests use a copy
+SIMILAR = 70  # similarity (0–100, see similarity()) at least this → same group
+REASON_LABELS = {"fallback": "未听懂", "unsure": "拿不准（您是不是想问）", "unhelpful": "没帮助",
+                 "handoff": "转人工"}
+_FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ReviewError(ValueError):
+    """A write-back the knowledge base would not accept; ``problems`` lists why (in Chinese or
+    the validator's words)."""
+
+    def __init__(self, problems: Sequence[str]):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def review_kb_dir(env: Mapping[str, str] = os.environ) -> Path:
+    value = env.get(KB_DIR_ENV, "").strip()
+    return Path(value) if value else knowledge.KB_DIR
+
+
+def comparable(text: str) -> str:
+    """The grouping key: simplified, half-width, no punctuation or spaces, lower case."""
+    return knowledge.fold(normalize_text(text))
+
+
+# ---- grouping --------------------------------------------------------------------------------
+
+def similarity(a: str, b: str) -> float:
+    """Of two comparable forms: rapidfuzz's ratio, or the same on the sorted characters when
+    that is higher — Chinese word order varies (「能不能用微信提交申请」「申请能用微信提交吗」)."""
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(" ".join(a), " ".join(b)))
+
+
+@dataclass
+class Group:
+    key: str  # the comparable form of the first question: stable for the page
+    items: List[ReviewRecord] = field(default_factory=list)
+
+    @property
+    def ids(self) -> List[int]:
+        return [item.id for item in self.items]
+
+    @property
+    def questions(self) -> List[str]:
+        """The distinct questions, most asked first."""
+        counts = Counter(item.question for item in self.items)
+        return [text for text, _ in counts.most_common()]
+
+    @property
+    def label(self) -> str:
+        return self.questions[0]
+
+    @property
+    def reasons(self) -> Dict[str, int]:
+        return dict(Counter(item.reason for item in self.items).most_common())
+
+    @property
+    def channels(self) -> Dict[str, int]:
+        return dict(Counter(item.channel for item in self.items).most_common())
+
+    @property
+    def suggested_faq(self) -> Optional[str]:
+        """The FAQ the retrieval most often leaned to for these questions, if any."""
+        counts = Counter(item.faq_id for item in self.items if item.faq_id)
+        return counts.most_common(1)[0][0] if counts else None
+
+    @property
+    def first_seen(self):
+        return min(item.created_at for item in self.items)
+
+    @property
+    def last_seen(self):
+        return max(item.created_at for item in self.items)
+
+
+def group_items(items: Sequence[ReviewRecord], threshold: int = SIMILAR) -> List[Group]:
+    """Groups of similar questions, biggest first (then most recent). Greedy: each question joins
+    the first group whose first question it resembles at least ``threshold``."""
+    groups: List[Group] = []
+    for item in sorted(items, key=lambda i: (i.created_at, i.id)):
+        key = comparable(item.question)
+        for group in groups:
+            if key == group.key or similarity(key, group.key) >= threshold:
+                group.items.append(item)
+                break
+        else:
+            groups.append(Group(key, [item]))
+    return sorted(groups, key=lambda g: (-len(g.items), -g.last_seen.timestamp()))
+
+
+# ---- write-back ------------------------------------------------------------------------------
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip: keeps comments, order and flow style
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the knowledge base's own layout
+    yaml.width = 4096  # never re-wrap a long answer line
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _load(path: Path):
+    return _yaml().load(path.read_text(encoding="utf-8"))
+
+
+def _dump(document) -> str:
+    stream = io.StringIO()
+    _yaml().dump(document, stream)
+    return stream.getvalue()
+
+
+def _faq_files(kb_dir: Path) -> List[Path]:
+    return sorted((kb_dir / "faq").glob("*.yml"))
+
+
+def _find_faq(kb_dir: Path, faq_id: str):
+    for path in _faq_files(kb_dir):
+        document = _load(path)
+        for entry in document.get("faqs") or []:
+            if str(entry.get("id")) == faq_id:
+                return path, document, entry
+    raise ReviewError([f"知识库中没有编号为 {faq_id} 的问题。"])
+
+
+def _checked_write(kb_dir: Path, path: Path, text: str) -> None:
+    """Writes ``text`` to ``path`` (a file under ``kb_dir``) only if the knowledge base with it
+    passes the validator; atomically, so a reader never sees half a file."""
+    with tempfile.TemporaryDirectory(prefix="kb-review-") as scratch:
+        copy = Path(scratch) / "kb"
+        shutil.copytree(kb_dir, copy)
+        (copy / path.relative_to(kb_dir)).write_text(text, encoding="utf-8")
+        try:
+            problems = knowledge.validate(knowledge.load(copy))
+        except knowledge.KnowledgeError as error:
+            problems = [str(error)]
+        if problems:
+            raise ReviewError([p.replace(str(copy), "data/kb") for p in problems])
+    temporary = path.with_name(f".{path.name}.review-tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    knowledge.cached.cache_clear()
+
+
+def _clean(questions: Sequence[str]) -> List[str]:
+    seen, result = set(), []
+    for question in questions:
+        text = " ".join(str(question).split())
+        key = knowledge.fold(text)
+        if text and key not in seen:
+            seen.add(key)
+            result.append(text)
+    return result
+
+
+def add_paraphrases(kb_dir: Path, faq_id: str, questions: Sequence[str]) -> List[str]:
+    """Appends ``questions`` to the FAQ's examples; returns those added. Questions the FAQ already
+    has are skipped; one that belongs to another FAQ is refused (the validator would too)."""
+    path, document, entry = _find_faq(kb_dir, faq_id)
+    kb = knowledge.load(kb_dir)
+    owner = {knowledge.fold(e): f.id for f in kb.faqs.values() for e in f.examples}
+    added, problems = [], []
+    for question in _clean(questions):
+        other = owner.get(knowledge.fold(question))
+        if other == faq_id:
+            continue
+        if other:
+            problems.append(f"「{question}」已是「{kb.faqs[other].title}」（{other}）的问法。")
+            continue
+        added.append(question)
+    if problems:
+        raise ReviewError(problems)
+    if not added:
+        return []
+    examples = entry.get("examples")
+    if examples is None:
+        examples = entry["examples"] = CommentedSeq()
+    last = len(examples) - 1
+    examples.extend(added)
+    # a blank line or comment after the old last question belongs after the new last one
+    if last in examples.ca.items:
+        examples.ca.items[len(examples) - 1] = examples.ca.items.pop(last)
+    _checked_write(kb_dir, path, _dump(document))
+    return added
+
+
+@dataclass(frozen=True)
+class NewFaq:
+    id: str
+    title: str
+    answer: str
+    source_ref: str
+    source_article: str
+    topic: str
+    examples: Sequence[str]
+
+
+def add_faq(kb_dir: Path, draft: NewFaq) -> str:
+    """Appends a new FAQ entry to faq/<topic>.yml; returns its id. The validator decides: a
+    missing source, fewer than 15 questions or a question owned by another FAQ is refused."""
+    problems = []
+    if not _FAQ_ID.match(draft.id or ""):
+        problems.append("编号只能用小写英文字母、数字和下划线，并以字母开头（例如 apply_by_wechat）。")
+    path = kb_dir / "faq" / f"{draft.topic}.yml"
+    if path not in _faq_files(kb_dir):
+        problems.append(f"没有 {draft.topic} 这个主题文件。")
+    if problems:
+        raise ReviewError(problems)
+    document = _load(path)
+    source = CommentedMap([("ref", draft.source_ref.strip())])
+    if draft.source_article.strip():
+        source["article"] = draft.source_article.strip()
+    source.fa.set_flow_style()  # like every other source line: {ref: 条例, article: 第三十三条}
+    entry = CommentedMap()
+    entry["id"] = draft.id
+    entry["title"] = draft.title.strip()
+    entry["answer"] = LiteralScalarString(draft.answer.strip() + "\n")
+    entry["sources"] = CommentedSeq([source])
+    entry["examples"] = CommentedSeq(_clean(draft.examples))
+    document.setdefault("faqs", CommentedSeq()).append(entry)
+    _checked_write(kb_dir, path, _dump(document))
+    return draft.id
