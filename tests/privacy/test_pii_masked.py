@@ -64,7 +64,10 @@ def test_personal_data_is_masked_in_every_log_and_desk_list(debug_stack):
     assert status == 200
 
     pages = {"queue page": agent.get("/desk/").text,
-             "queue.json": agent.get("/desk/queue.json").text}
+             "queue.json": agent.get("/desk/queue.json").text,
+             "review queue": agent.get("/desk/review").text,
+             "analytics": agent.get("/desk/analytics").text}
+    assert all(len(pages[p]) > 500 for p in ("queue page", "review queue", "analytics"))  # real pages
     assert "138****8000" in pages["queue page"]  # the lists do show the (masked) question
     for name, html in pages.items():
         assert not leaks(html), (name, leaks(html))
