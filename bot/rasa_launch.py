@@ -15,7 +15,8 @@ process-wide adjustments made before it starts (bot/servers.py starts the Rasa s
   Rasa server's own connections only. Neither can corrupt the database; a power failure (SQLite)
   or a database-server crash (PostgreSQL) may lose the last moments of conversation history —
   an acceptable price for chat transcripts. The case store and the desk, in other processes,
-  keep fully synchronous commits.
+  keep fully synchronous commits. ``GONGKAI_TRACKER_FAST_COMMITS=0`` keeps the tracker's commits
+  fully synchronous too (slower under load: every fsync then blocks the Rasa process).
 """
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ def _fast_commits(dbapi_connection, _record) -> None:
 
 def fast_commits() -> None:
     """Tracker-store commits that do not wait for the disk (see the module docstring)."""
+    import os
+
+    if os.environ.get("GONGKAI_TRACKER_FAST_COMMITS", "1").strip().lower() in ("0", "off", "no"):
+        return
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 

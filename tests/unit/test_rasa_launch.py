@@ -64,3 +64,12 @@ def test_postgresql_connections_commit_without_waiting_for_the_disk():
         engine.dispose()
     finally:
         event.remove(Engine, "connect", rasa_launch._fast_commits)
+
+
+def test_fast_commits_can_be_switched_off(monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    monkeypatch.setenv("GONGKAI_TRACKER_FAST_COMMITS", "0")
+    rasa_launch.fast_commits()
+    assert not event.contains(Engine, "connect", rasa_launch._fast_commits)
