@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
 
+pytest_plugins = ["tests.browser"]  # the `browser` fixture (Debian chromium)
+
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

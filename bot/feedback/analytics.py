@@ -23,7 +23,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
@@ -123,11 +123,14 @@ class Report:
         return {channel: [getattr(self.daily.get((day, channel), Counts()), name) for day in self.days]
                 for channel in self.channels}
 
-    def daily_rate(self, part: str, whole: str) -> List[Optional[float]]:
+    def daily_rate(self, parts: Union[str, Tuple[str, ...]], whole: str) -> List[Optional[float]]:
+        """Per day, over all channels: the sum of the counters `parts` per counter `whole`."""
+        parts = (parts,) if isinstance(parts, str) else parts
         rates = []
         for day in self.days:
             rows = [c for (d, _), c in self.daily.items() if d == day]
-            rates.append(_rate(sum(getattr(c, part) for c in rows), sum(getattr(c, whole) for c in rows)))
+            rates.append(_rate(sum(getattr(c, part) for c in rows for part in parts),
+                               sum(getattr(c, whole) for c in rows)))
         return rates
 
     @property
@@ -140,11 +143,7 @@ class Report:
 
     def unanswered_rates(self) -> List[Optional[float]]:
         """Per day: (not understood + 「您是不是想问」) per typed question."""
-        rates = []
-        for day in self.days:
-            rows = [c for (d, _), c in self.daily.items() if d == day]
-            rates.append(_rate(sum(c.fallbacks + c.unsure for c in rows), sum(c.questions for c in rows)))
-        return rates
+        return self.daily_rate(("fallbacks", "unsure"), "questions")
 
     @property
     def handoff_rate(self) -> Optional[float]:

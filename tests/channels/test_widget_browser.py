@@ -9,21 +9,16 @@ directly, as the widget's own buttons do.
 GONGKAI_SCREENSHOTS=1 saves docs/screenshots/widget-open.png and widget-after-reload.png."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from bot import servers, training
-from bot.settings import PROJECT_ROOT
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
 from tests.channels.conftest import WeChatRasa
 from tests.support import get_json
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 WAIT_MS = 30_000
 
 
@@ -39,12 +34,6 @@ def web_url(plain_server: WeChatRasa, tmp_path_factory) -> str:
         web.stop()
 
 
-def screenshot(page, name: str) -> None:
-    if os.environ.get("GONGKAI_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(1500)  # let the widget's opening animation finish
-        page.screenshot(path=str(SCREENSHOTS / name))
-
 
 def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reload(
         web_url, plain_server):
@@ -58,6 +47,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
         return page.locator(".rw-response", has_text=text).last
 
     with sync_playwright() as playwright:
+        require_chromium()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 760})
@@ -72,7 +62,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
             expect(answer(page, "20个工作日")).to_be_visible(timeout=WAIT_MS)
             ask(page, "申请信息公开收费吗")
             expect(answer(page, "原则上不收费")).to_be_visible(timeout=WAIT_MS)
-            screenshot(page, "widget-open.png")
+            screenshot(page, "widget-open.png", settle_ms=1500)
 
             ask(page, "/nlu_fallback")
             button = page.locator(".rw-reply", has_text="都不是，转人工")
@@ -96,7 +86,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
                 expect(history).to_contain_text(text, timeout=WAIT_MS)
             assert page.evaluate(
                 "JSON.parse(localStorage.getItem('chat_session')).session_id") == session
-            screenshot(page, "widget-after-reload.png")
+            screenshot(page, "widget-after-reload.png", settle_ms=1500)
 
             ask(page, "谢谢")  # the restored session still talks to the same conversation
             expect(answer(page, "不客气")).to_be_visible(timeout=WAIT_MS)

@@ -3,44 +3,19 @@ servers: an agent logs in, sees a REST citizen's hand-off appear in the queue wi
 opens it, reads the transcript, inserts a suggested answer, sends it, hands back, and the bot
 answers the citizen's next question. GONGKAI_SCREENSHOTS=1 also saves docs/screenshots/desk-*.png.
 """
-import os
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 
 from bot.handoff.store import HandoffStore
+from tests.browser import screenshot
 from tests.handoff import stack as stack_module
 from tests.support import get_json, say, texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-
-def screenshot(page, name: str) -> None:
-    if os.environ.get("GONGKAI_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(SCREENSHOTS / name))
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup --browser", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_an_agent_serves_a_citizen_in_the_browser(stack, browser):

@@ -4,10 +4,8 @@ and analytics-*.png. The analytics page is shown over a seeded week of tracker e
 event classes, stored the way its SQL tracker store stores them), so the charts have days to show."""
 import datetime as dt
 import json
-import os
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -17,37 +15,15 @@ from bot.clock import CHINA
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.models import Handoff
+from tests.browser import screenshot
 from tests.handoff import stack as stack_module
 from tests.support import post_json, say, texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=n) for n in range(7)]
 
 
-def screenshot(page, name: str) -> None:
-    if os.environ.get("GONGKAI_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup --browser", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def seed_week(tracker_url: str) -> int:
@@ -121,13 +97,13 @@ def test_review_and_analytics_in_the_browser(stack, browser):
                           {"text": question})
     lean = parsed["response_selector"]["faq"]["ranking"][0]["intent_response_key"]
     expect(group.locator("select[name=faq_id]")).to_have_value(lean.split("/", 1)[1])
-    screenshot(page, "review-queue.png")
+    screenshot(page, "review-queue.png", full_page=True)
 
     group.locator("select[name=faq_id]").select_option("who_can_apply")
     group.locator("button", has_text="加为问法").click()
     expect(page.locator("#review-notice")).to_contain_text("已把 1 条问法加入「谁可以申请政府信息公开？」")
     expect(page.locator("section.review-group", has=page.locator("h2", has_text=question))).to_have_count(0)
-    screenshot(page, "review-written.png")
+    screenshot(page, "review-written.png", full_page=True)
 
     conversations = seed_week(stack.env["GONGKAI_TRACKER_URL"])
     seed_ours(stack.database_url)
@@ -138,4 +114,4 @@ def test_review_and_analytics_in_the_browser(stack, browser):
     expect(page.locator("#kpi-satisfied")).to_have_text("85.7%")
     assert page.locator("svg.chart rect").count() > 20
     expect(page.locator("#csv-link")).to_have_attribute("href", "/desk/analytics.csv?start=2026-11-16&end=2026-11-22")
-    screenshot(page, "analytics-week.png")
+    screenshot(page, "analytics-week.png", full_page=True)
