@@ -56,7 +56,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
           f"examples left out), top-1 {report.top1_accuracy:.1%}, "
           f"top-3 {report.top3_accuracy:.1%} (model {model.name})")
     if args.out:
-        Path(args.out).write_text(report.markdown(), encoding="utf-8")
+        evaluation.write_report(Path(args.out), report)
         print(f"written: {args.out}")
     return 0
 

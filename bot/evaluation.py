@@ -25,6 +25,7 @@ from bot.settings import PROJECT_ROOT
 HELDOUT = PROJECT_ROOT / "tests" / "heldout" / "questions.yml"
 FALLBACK = "nlu_fallback"
 NEAR_DUPLICATE = 85  # rapidfuzz ratio (0-100) on folded text
+_REPORT_START = "| questions scored |"  # first line of Report.markdown()
 
 
 def load_questions(path: Path = HELDOUT) -> list[dict]:
@@ -105,6 +106,17 @@ class Report:
             lines += ["", "Top-1 errors:", "", "| question | expected | got |", "| --- | --- | --- |"]
             lines += [f"| {t} | {e} | {g} |" for t, e, g in self.errors]
         return "\n".join(lines) + "\n"
+
+
+def write_report(path: Path, report: Report) -> None:
+    """Writes the report to `path`, keeping any text written above the figures (a note on how
+    the numbers should be read survives `gongkai evaluate --out` regenerating the rest)."""
+    preamble = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        start = old.find(_REPORT_START)
+        preamble = old[:start] if start > 0 else ""
+    path.write_text(preamble + report.markdown(), encoding="utf-8")
 
 
 def evaluate(parse: Callable[[str], Mapping[str, Any]], questions: Iterable[dict]) -> Report:

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import opencc
 
+from bot.textparse import chinese_number
+
 # Common slips seen in citizens' typing; kept small and specific to this domain.
 _TYPOS = {
     "申情": "申请",
@@ -22,6 +24,17 @@ _TYPOS = {
 }
 _TYPO_RE = re.compile("|".join(map(re.escape, _TYPOS)))
 _SPACES = re.compile(r"\s+")
+# A Chinese numeral before a unit of time or quantity (二十个工作日, 一百二十页, 十月十号) becomes
+# digits, so it reads like the Arabic form citizens also type (20个工作日) and the AgencyMasker
+# folds both into one number token. Vague ranges (三五天, 十几天) are left alone.
+_CN_QUANTITY = re.compile(
+    r"([〇零一二两三四五六七八九十百千万]+)"
+    r"(?=[天日号月年周件页份条张]|个(?:工作日|自然日|多?月|多?星期|礼拜|小时))")
+
+
+def _digits(match: re.Match) -> str:
+    value = chinese_number(match.group(1))
+    return match.group(1) if value is None else str(value)
 
 
 @lru_cache(maxsize=1)
@@ -37,4 +50,5 @@ def normalize_text(text: str) -> str:
                    or ch in "\n\t")
     text = _converter().convert(text)
     text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(0)], text)
+    text = _CN_QUANTITY.sub(_digits, text)
     return _SPACES.sub(" ", text).strip()

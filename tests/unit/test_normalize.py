@@ -9,6 +9,9 @@ from bot.nlp.normalize import normalize_text
     ("申情多久答付", "申请多久答复"),                    # domain typos
     ("  多久\t\t答复 \n", "多久 答复"),
     ("\x00\x07多久\u200b", "多久"),                      # control and zero-width characters
+    ("二十个工作日包括周末吗", "20个工作日包括周末吗"),  # Chinese numerals before a unit
+    ("十月十号交的 一百二十页", "10月10号交的 120页"),
+    ("十几天了 三五天 看一下", "十几天了 三五天 看一下"),     # vague amounts and words stay
     ("", ""),
     ("😀", "😀"),
 ])
