@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,10 @@ def cmd_crossval(args: argparse.Namespace) -> int:
     return code
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import servers, training
     from bot.cases import importer
@@ -89,6 +94,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                                      logs / "rasa.log")
     web = servers.start_web(args.web_port, logs / "web.log")
     started = [actions, rasa, web]
+    # the servers run in their own sessions: on `kill`/`systemctl stop` (SIGTERM) or a closed
+    # terminal (SIGHUP) stop them as on Ctrl+C instead of leaving them running
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _interrupt)
     try:
         print("正在启动动作服务器、Rasa 服务器和网页服务（约1分钟）…", flush=True)
         for process in started:
