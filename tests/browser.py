@@ -30,6 +30,19 @@ def screenshot(page, name: str, full_page: bool = False, settle_ms: int = 0) -> 
         page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
 
 
+def log_in_to_desk(page, url: str, username: str, password: str) -> None:
+    """Opens a desk page, which sends a stranger to the login form, and logs in there."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page).to_have_url(re.compile(r"/desk/login$"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from bot.handoff.store import HandoffStore
-from tests.browser import screenshot
+from tests.browser import log_in_to_desk, screenshot
 from tests.handoff import stack as stack_module
 from tests.support import get_json, say, texts
 
@@ -23,11 +23,7 @@ def test_an_agent_serves_a_citizen_in_the_browser(stack, browser):
 
     page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
     page.set_default_timeout(20_000)
-    page.goto(stack.web("/desk/"))
-    expect(page).to_have_url(re.compile(r"/desk/login$"))
-    page.fill("input[name=username]", "li")
-    page.fill("input[name=password]", stack_module.PASSWORD)
-    page.click("button[type=submit]")
+    log_in_to_desk(page, stack.web("/desk/"), "li", stack_module.PASSWORD)
     expect(page).to_have_url(re.compile(r"/desk/$"))
     expect(page.locator("#live-status")).to_have_text("实时更新中")
     page.evaluate("window.__stillTheSamePage = true")

@@ -4,7 +4,6 @@ and analytics-*.png. The analytics page is shown over a seeded week of tracker e
 event classes, stored the way its SQL tracker store stores them), so the charts have days to show."""
 import datetime as dt
 import json
-import re
 import uuid
 
 import pytest
@@ -15,7 +14,7 @@ from bot.clock import CHINA
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.models import Handoff
-from tests.browser import screenshot
+from tests.browser import log_in_to_desk, screenshot
 from tests.handoff import stack as stack_module
 from tests.support import post_json, say, texts
 
@@ -85,11 +84,7 @@ def test_review_and_analytics_in_the_browser(stack, browser):
 
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page.set_default_timeout(20_000)
-    page.goto(stack.web("/desk/review"))
-    expect(page).to_have_url(re.compile(r"/desk/login$"))
-    page.fill("input[name=username]", "li")
-    page.fill("input[name=password]", stack_module.PASSWORD)
-    page.click("button[type=submit]")
+    log_in_to_desk(page, stack.web("/desk/review"), "li", stack_module.PASSWORD)
     page.goto(stack.web("/desk/review"))
     group = page.locator("section.review-group", has=page.locator("h2", has_text=question))
     expect(group).to_have_count(1)
