@@ -98,10 +98,6 @@ class Report:
     end: dt.date  # inclusive
     daily: Dict[Tuple[dt.date, str], Counts] = field(default_factory=dict)
     conversations: int = 0  # distinct senders over the whole range
-    turns: int = 0
-    questions: int = 0
-    fallbacks: int = 0
-    unsure: int = 0
     handoffs: int = 0
     helpful: int = 0
     not_helpful: int = 0
@@ -132,6 +128,23 @@ class Report:
             rates.append(_rate(sum(getattr(c, part) for c in rows for part in parts),
                                sum(getattr(c, whole) for c in rows)))
         return rates
+
+    # the tracker-store totals: sums of the daily counts per channel
+    @property
+    def turns(self) -> int:
+        return sum(c.turns for c in self.daily.values())
+
+    @property
+    def questions(self) -> int:
+        return sum(c.questions for c in self.daily.values())
+
+    @property
+    def fallbacks(self) -> int:
+        return sum(c.fallbacks for c in self.daily.values())
+
+    @property
+    def unsure(self) -> int:
+        return sum(c.unsure for c in self.daily.values())
 
     @property
     def fallback_rate(self) -> Optional[float]:
@@ -264,10 +277,6 @@ def build(start: dt.date, end: dt.date, database_url: Optional[str] = None,
         report.tracker_problem = f"对话记录库暂时无法读取（{error.__class__.__name__}）"
     finally:
         engine.dispose()
-    report.questions = sum(c.questions for c in report.daily.values())
-    report.turns = sum(c.turns for c in report.daily.values())
-    report.fallbacks = sum(c.fallbacks for c in report.daily.values())
-    report.unsure = sum(c.unsure for c in report.daily.values())
     return report
 
 
