@@ -10,8 +10,10 @@ Two sources, in this order:
    correct the library, should that ever be needed).
 2. The ``chinese_calendar`` package (chinesecalendar 1.11.0 knows 2004–2026).
 
-A date in a year neither source knows raises :class:`CalendarUnknownError`. Callers turn that into
-「暂时无法计算」: guessing a holiday schedule would give citizens a wrong legal deadline.
+A date in a year neither source knows raises :class:`CalendarUnknownError` from the exact
+functions. The timeline calculator (bot/timeline.py) instead asks :meth:`WorkdayCalendar.day_kind`,
+which for an unknown year counts weekends only and says the result is an estimate: a date is never
+passed off as exact when the year's arrangement is not yet published.
 
 Counting convention (used by every function here): the start day is not counted. So
 ``add_workdays(d, 1)`` is the first working day after ``d``, and
@@ -44,6 +46,33 @@ class CalendarUnknownError(LookupError):
     @property
     def message_zh(self) -> str:
         return f"暂时无法计算：{self.year}年的法定节假日安排尚未录入，请以机关告知为准或咨询人工客服。"
+
+
+# chinese_calendar's holiday names → the Chinese names citizens know.
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+# When the State Council usually publishes next year's arrangement: from this month on, a missing
+# next year is worth a warning to the operator.
+WARN_FROM_MONTH = 11
+
+
+@dataclass(frozen=True)
+class DayKind:
+    """What one day is for counting: a working day or not, why, and whether that is only estimated
+    (the year's arrangement is unknown, so only weekends were taken as days off)."""
+
+    workday: bool
+    estimated: bool
+    reason: str  # "" for an ordinary working day; 周六/周日, 春节…, 调休上班日, 法定节假日
 
 
 class CalendarDataError(ValueError):
@@ -185,6 +214,36 @@ class WorkdayCalendar:
             except NotImplementedError:
                 pass
         raise CalendarUnknownError(day.year)
+
+    def day_kind(self, day: dt.date) -> DayKind:
+        """Like :meth:`is_workday`, but never raises: an unknown year is estimated (weekends off)."""
+        day = plain_date(day)
+        weekend = "周六" if day.weekday() == 5 else "周日" if day.weekday() == 6 else ""
+        try:
+            workday = self.is_workday(day)
+        except CalendarUnknownError:
+            return DayKind(not weekend, True, weekend)
+        if workday:
+            return DayKind(True, False, "调休上班日" if weekend else "")
+        return DayKind(False, False, self._holiday_name(day) or weekend or "法定节假日")
+
+    def _holiday_name(self, day: dt.date) -> str:
+        if day.year in self._overrides:
+            return "法定节假日" if day in self._overrides[day.year].holidays else ""
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            return ""
+        if not on_holiday or name is None:
+            return ""
+        return HOLIDAY_NAMES_ZH.get(str(name), "法定节假日")
+
+    def missing_next_year(self, today: dt.date) -> Optional[int]:
+        """Next year, when it is November or later and its arrangement is not known yet."""
+        today = plain_date(today)
+        if today.month >= WARN_FROM_MONTH and not self.is_known(today.year + 1):
+            return today.year + 1
+        return None
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted)."""
