@@ -1,52 +1,86 @@
-"""Answers computed from the citizen's own figures: the reply due date for a given submission
-date and channel, and the information-processing fee for a number of items or pages."""
+"""Answers computed from the citizen's own figures: every statutory date of the history they
+describe (in one message or over several turns; bot/timeline.py), and the information-processing
+fee for a number of items or pages."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import datetime as dt
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
-from bot import clock, deadlines, fees, textparse
-from bot.cases import vocab
+from bot import clock, fees, textparse, timeline
 from bot.nlp.normalize import normalize_text
-from bot.workdays import CalendarUnknownError, default_calendar
 
-# Words saying the citizen already knows the day the agency signed for / confirmed the application.
-RECEIPT_WORDS = ("签收", "确认", "收到")
+# The facts told so far live in this slot between turns, dates as ISO strings.
+FACTS_SLOT = "deadline_facts"
 
 
-def due_date_answer(text: str, agency_name: str) -> str:
-    """The reply due date for the submission the citizen describes, with assumptions stated."""
+def _to_slot(facts: Dict[str, Any]) -> Dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+    return {key: plain(value) for key, value in facts.items() if key != "corrective"}
+
+
+def _from_slot(stored: Any) -> Dict[str, Any]:
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        if isinstance(value, list):
+            return [parse(v) for v in value]
+        return value
+    if not isinstance(stored, dict):
+        return {}
+    return {str(key): parse(value) for key, value in stored.items()}
+
+
+# A new submission or reply date starts a new history; anything else adds to the one told so far.
+_FRESH_START = ("submitted_on", "reply_received_on", "reply_on")
+
+
+def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    if not previous:
+        return dict(new)
+    if not new.get("corrective") and any(key in new for key in _FRESH_START):
+        return dict(new)
+    merged = dict(previous)
+    merged.update(new)
+    return merged
+
+
+def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]] = None,
+                    ) -> Tuple[str, Dict[str, Any]]:
+    """The answer to a described history (this message plus ``previous`` facts) and the facts to
+    keep for the next turn."""
     today = clock.today()
-    day = textparse.parse_date(text, today)
-    channel = textparse.parse_channel(text)
-    if day is None:
-        return ("请告诉我递交申请的日期和方式，我帮您算答复期限，例如：“2026年2月5日当面递交的申请，最晚哪天答复？”\n"
-                "一般规则：自收到申请之日起20个工作日内答复（《政府信息公开条例》第三十三条）。")
-    said = deadlines.format_date_zh(day)
-    try:
-        due = deadlines.format_date_zh(deadlines.reply_due(day))
-        extended = deadlines.format_date_zh(
-            default_calendar().add_workdays(deadlines.reply_due(day), deadlines.EXTENSION_WORKDAYS))
-    except CalendarUnknownError as error:
-        return error.message_zh
-    rule = ("收到申请的当天不计入，自次日起算20个工作日（法定节假日不算，调休上班日照常计算），"
-            f"{agency_name}依法应于{due}前（含当日）答复。")
-    if channel not in (None, "in_person") and not any(word in text for word in RECEIPT_WORDS):
-        info = deadlines.receipt_info(channel, day)
-        lines = [info.explanation,
-                 f"仅供参考：假如{said}当天即被签收或确认，这是最早的情形：{rule}",
-                 "知道签收或确认的日期后告诉我（例如“3月5日签收”），我再帮您准确计算。"]
-    else:
-        how = ("您没有说明递交方式，以下按当面递交计算。" if channel is None
-               else f"{vocab.CHANNELS[channel]}，")
-        lines = [f"{how}{said}为收到申请之日。{rule}"]
-    lines.append(f"如需延长答复期限，须经负责人同意并告知您，最长再延20个工作日，即至{extended}。"
-                 "征求第三方或其他机关意见的时间不计入；机关要求补正的，从收到补正后的申请之日重新计算。")
-    lines.append("来源：《政府信息公开条例》第三十一条、第三十三条")
-    return "\n".join(lines)
+    catalogue = kb()
+    new = textparse.parse_history(text, today, known=previous or {})
+    facts = merge_facts(previous or {}, new)
+    result = timeline.compute(timeline.timeline_from_facts(facts), today=today)
+    missing = timeline.missing_fact(result)
+    if missing == "submitted_on" or not (result.steps or result.problem):
+        return catalogue.message("timeline_ask_submitted_on", agency_id), facts
+    if result.problem:
+        return result.problem, facts
+    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result)]
+    if result.deadlines.get("review") is not None:
+        lines.append(catalogue.message("timeline_remedy_bodies", agency_id))
+    if missing == "received_on":
+        signed = result.timeline.channel == "registered_mail"
+        lines.append(catalogue.message(
+            "timeline_ask_received_on_signed" if signed else "timeline_ask_received_on_confirmed", agency_id))
+    elif missing == "correction_received_on":
+        lines.append(catalogue.message("timeline_ask_correction_received_on", agency_id))
+    return "\n".join(line.strip() for line in lines if line.strip()), facts
 
 
 def fee_answer(text: str) -> str:
@@ -71,10 +105,10 @@ class ActionComputeDueDate(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        agency = kb().agency(agency_for(tracker))
         text = normalize_text(tracker.latest_message.get("text") or "")
-        dispatcher.utter_message(text=due_date_answer(text, agency["name"]))
-        return []
+        answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)))
+        dispatcher.utter_message(text=answer)
+        return [SlotSet(FACTS_SLOT, _to_slot(facts))]
 
 
 class ActionComputeFee(Action):

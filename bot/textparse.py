@@ -198,3 +198,134 @@ def parse_quantity(text: str) -> Optional[Quantity]:
     (第31件, 第三十三条) and vague amounts (100多页, 几件) are not counts."""
     found = parse_quantities(text)
     return found[0] if found else None
+
+
+# --- a described history (deadline calculator) -----------------------------------------------------
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\n、]|然后|后来|之后|接着")
+_DAY_ONLY = re.compile(rf"(?<![\d{_CN}月/.\-])(\d{{1,2}}|[{_CN}]{{1,3}})\s*[号日](?![期子])")
+_CORRECTION_WORDS = re.compile(r"补正|补交|补充材料|补齐|补全|重新提交|补材料")
+_NOTICE_WORDS = re.compile(r"通知|要求|告知|让我|叫我")
+_AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
+_SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
+_REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
+_REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到")
+_REVIEW_DECISION = re.compile(r"复议决定")
+_CONSULT = re.compile(r"征求|第三方")
+_EXTENSION = re.compile(r"延期|延长")
+_NOT_STATED = re.compile(r"(?:没有?|未)(?:告知|写|说明|提到?)(?:.{0,6})(?:复议|救济|权利|期限)")
+_CORRECTIVE = re.compile(r"不对|错了|更正|改成|应该是|其实是|说错")
+_REPLY_TYPES = (
+    ("partially_disclosed", re.compile(r"部分公开")),
+    ("withheld", re.compile(r"不予公开|不公开|拒绝公开|不给公开")),
+    ("not_exist", re.compile(r"不存在|没有该信息|不掌握|没有这个信息")),
+    ("not_our_agency", re.compile(r"不属于本机关|不归他们|不属于.*负责")),
+    ("disclosed", re.compile(r"予以公开|同意公开|已公开")),
+)
+
+
+def _clause_dates(clause: str, today: dt.date, month_hint: Optional[Tuple[int, int]]) -> List[dt.date]:
+    dates = [value for _, value in _explicit_dates(clause, today)]
+    if dates:
+        return dates
+    m = _RELATIVE.search(clause)
+    if m:
+        return [today - dt.timedelta(days=_RELATIVE_DAYS[m.group(0)])]
+    m = _DAY_ONLY.search(clause)
+    if m and month_hint is not None:
+        day = chinese_number(m.group(1))
+        if day is not None:
+            try:
+                return [dt.date(month_hint[0], month_hint[1], day)]
+            except ValueError:
+                return []
+    return []
+
+
+def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> dict:
+    """The facts of an application's history a message states, as ``bot.timeline.Timeline`` field
+    names → values (dates, the channel, the reply type, ``remedy_stated``), plus ``corrective``
+    (True when the message corrects an earlier fact: 「不对，是13号签收的」).
+
+    Clause by clause: a date is what the words around it say it is (寄出 → submitted, 签收 → the
+    agency signed, 补正通知 → the 补正 request, 收到答复 → the reply received …). ``known`` (facts
+    from earlier turns) decides what a bare 「13号」 or 「签收」 refers to: after a 补正 request a
+    signing is the corrected application's, and a day without a month takes the month of the fact
+    it corrects.
+    """
+    norm = _norm(text)
+    known = dict(known or {})
+    facts: dict = {}
+    channel = parse_channel(norm)
+    if channel is not None:
+        facts["channel"] = channel
+    for name, pattern in _REPLY_TYPES:
+        if pattern.search(norm):
+            facts["reply_type"] = name
+            break
+    if _NOT_STATED.search(norm):
+        facts["remedy_stated"] = False
+    if _CORRECTIVE.search(norm):
+        facts["corrective"] = True
+    correction_seen = bool(known.get("correction_requested_on"))
+    consultations: List[List[Optional[dt.date]]] = []
+    for clause in _CLAUSE.split(norm):
+        if not clause.strip():
+            continue
+        if _CORRECTION_WORDS.search(clause):
+            correction_seen = True
+        field = _classify(clause, facts, known, correction_seen)
+        if field is None:
+            continue
+        hint_from = facts.get(field) or known.get(field) or _latest(facts, known)
+        hint = (hint_from.year, hint_from.month) if isinstance(hint_from, dt.date) else (today.year, today.month)
+        dates = _clause_dates(clause, today, hint)
+        if not dates:
+            continue
+        if field == "consultation_sent":
+            consultations.append([dates[0], dates[1] if len(dates) > 1 else None])
+        elif field == "consultation_replied":
+            if consultations and consultations[-1][1] is None:
+                consultations[-1][1] = dates[0]
+            else:
+                consultations.append([None, dates[0]])
+        else:
+            facts[field] = dates[0]
+            if field == "correction_requested_on":
+                correction_seen = True
+    if consultations:
+        facts["consultations"] = [tuple(c) for c in consultations]
+    return facts
+
+
+def _latest(facts: dict, known: dict) -> Optional[dt.date]:
+    days = [v for v in list(facts.values()) + list(known.values()) if isinstance(v, dt.date)]
+    return max(days) if days else None
+
+
+def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> Optional[str]:
+    """Which Timeline field a date in ``clause`` fills (None: the clause is not about a date)."""
+    if _REVIEW_DECISION.search(clause):
+        return "review_decision_received_on"
+    if _CONSULT.search(clause):
+        return "consultation_replied" if re.search(r"回复|答复|回函|意见回来", clause) else "consultation_sent"
+    if _EXTENSION.search(clause):
+        return "extension_on"
+    if _CORRECTION_WORDS.search(clause):
+        if _NOTICE_WORDS.search(clause):
+            return "correction_requested_on"
+        if _AGENCY_GOT.search(clause):
+            return "correction_received_on"
+        return "correction_sent_on"
+    if _REPLY_WORDS.search(clause) and not re.search(r"最晚|最迟|哪天|几号|什么时候|何时|期限|到期|截止", clause):
+        return "reply_received_on" if _REPLY_RECEIVED.search(clause) else "reply_on"
+    if re.search(r"签收|确认", clause):
+        after_correction = correction_seen and (facts.get("correction_sent_on") or known.get("correction_sent_on")
+                                                or facts.get("correction_requested_on")
+                                                or known.get("correction_requested_on"))
+        return "correction_received_on" if after_correction else "received_on"
+    if _SENT_WORDS.search(clause) or "submitted_on" not in facts:
+        if correction_seen and (facts.get("correction_requested_on") or known.get("correction_requested_on")):
+            return "correction_sent_on"
+        return "submitted_on"
+    return None

@@ -61,6 +61,10 @@ __all__ = [
     "TimelineResult",
     "compute",
     "date_zh",
+    "headline_zh",
+    "missing_fact",
+    "render_zh",
+    "timeline_from_facts",
 ]
 
 CHANNEL_NAMES: Dict[str, str] = {
@@ -483,7 +487,8 @@ def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_
     rule = f"自{_md(known)}次日起算60日（自然日）"
     if moved:
         rule += f"；第60日（{_md(known + dt.timedelta(days=REVIEW_DAYS))}）是{moved}，顺延到之后第一个工作日"
-    steps.append(Step(last, "申请行政复议的最后一天（免费）", rule, ART_REVIEW, est or known_estimated))
+    steps.append(Step(last, "申请行政复议的最后一天（复议不收费）", rule, f"{ART_REVIEW}；{ART_FREE}",
+                      est or known_estimated))
     deadline("review", "申请行政复议", last, ART_REVIEW, est or known_estimated)
     if t.remedy_stated is False:
         cap, moved, est = counter.period_end(_add_years(known, 1))
@@ -520,9 +525,9 @@ def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_
 def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool,
                             steps: List[Step], notes: List[str], deadline) -> None:
     last, moved, est = counter.period_end(due + dt.timedelta(days=REVIEW_DAYS))
-    steps.append(Step(last, "逾期不答复：申请行政复议的稳妥期限（免费）",
+    steps.append(Step(last, "逾期不答复：申请行政复议的稳妥期限（复议不收费）",
                       f"复议期限60日；逾期不答复从哪天起算尚未核实，这里稳妥地从答复期限届满（{_md(due)}）起算",
-                      ART_REVIEW, est or due_estimated))
+                      f"{ART_REVIEW}；{ART_FREE}", est or due_estimated))
     deadline("review", "申请行政复议（稳妥期限）", last, ART_REVIEW, est or due_estimated)
     suit, moved, est = counter.period_end(_add_months(due, SUIT_MONTHS))
     steps.append(Step(suit, "逾期不答复：起诉的最后一天", "履行期限届满之日起6个月", ART_SUIT_SILENCE,
@@ -530,3 +535,88 @@ def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool
     deadline("suit_direct", "起诉（不履行法定职责）", suit, ART_SUIT_SILENCE, est or due_estimated)
     notes.append("逾期不答复是否必须先申请复议（复议前置），尚未核实；稳妥做法是先申请行政复议（免费）。")
     notes.append(f"也可以随时投诉举报，条例没有规定期限【{ART_COMPLAINT}】。")
+
+
+# --- the answer as text -----------------------------------------------------------------------------
+
+_HEADLINE_ORDER = ("reply_due", "extended_reply_due", "review", "review_cap", "suit_direct", "suit_after_review")
+
+UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布（通常在11月或12月发布），"
+                     "这里只扣除了周末、没有扣除节假日，实际日期可能更晚；安排公布后我会按正式安排计算，请届时再问一次。")
+
+
+def headline_zh(result: TimelineResult) -> List[str]:
+    """The key dates, one short line each (答复期限、复议、诉讼 …)."""
+    lines = []
+    for key in _HEADLINE_ORDER:
+        found = result.deadlines.get(key)
+        if found is None:
+            continue
+        if key == "extended_reply_due" and result.timeline.extension_on is None and result.timeline.reply_on:
+            continue
+        label = found.label
+        if key == "extended_reply_due" and result.timeline.extension_on is None:
+            label = "如机关依法延长，最晚"
+        passed = "（已经过了）" if found.day < result.today else ""
+        lines.append(f"{label}：{date_zh(found.day)}{'（估算）' if found.estimated else ''}{passed}")
+    return lines
+
+
+def render_zh(result: TimelineResult) -> str:
+    """The whole answer: key dates, numbered steps, then notes. Plain lines: fine on WeChat."""
+    if result.problem:
+        return result.problem
+    parts: List[str] = []
+    head = headline_zh(result)
+    if result.paused:
+        head.insert(0, "补正期间答复期限暂停，机关收到补正后的申请后重新计算20个工作日。")
+    parts.extend(head)
+    if result.steps:
+        parts.append("计算步骤：")
+        parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
+    parts.extend(f"· {note}" for note in result.notes)
+    if result.unknown_years:
+        years = "、".join(str(y) for y in sorted(result.unknown_years))
+        parts.append("· " + UNKNOWN_YEAR_NOTE.format(years=years))
+    return "\n".join(parts)
+
+
+def missing_fact(result: TimelineResult) -> Optional[str]:
+    """The one fact worth asking for next (a key of Timeline), or None."""
+    t = result.timeline
+    if result.problem:
+        return None
+    if t.submitted_on is None and t.received_on is None and t.reply_received_on is None and t.reply_on is None:
+        return "submitted_on"
+    if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS and t.received_on is None and t.reply_on is None \
+            and t.reply_received_on is None:
+        return "received_on"
+    if t.correction_sent_on is not None and t.correction_received_on is None and t.channel in _POSTED_CHANNELS:
+        return "correction_received_on"
+    if result.paused:
+        return "correction_received_on"
+    return None
+
+
+_DATE_FIELDS = ("submitted_on", "received_on", "correction_requested_on", "correction_sent_on",
+                "correction_received_on", "extension_on", "reply_on", "reply_received_on",
+                "review_decision_received_on")
+
+
+def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
+    """A :class:`Timeline` from parsed facts (bot.textparse.parse_history); unknown keys ignored."""
+    values: Dict[str, object] = {k: facts[k] for k in _DATE_FIELDS if isinstance(facts.get(k), dt.date)}
+    channel = facts.get("channel")
+    if channel in CHANNEL_NAMES:
+        values["channel"] = channel
+    if isinstance(facts.get("reply_type"), str):
+        values["reply_type"] = facts["reply_type"]
+    if isinstance(facts.get("remedy_stated"), bool):
+        values["remedy_stated"] = facts["remedy_stated"]
+    consultations = []
+    for pair in facts.get("consultations") or ():  # type: ignore[union-attr]
+        sent, replied = (list(pair) + [None, None])[:2]
+        if isinstance(sent, dt.date):
+            consultations.append(Consultation(sent, replied if isinstance(replied, dt.date) else None))
+    values["consultations"] = tuple(consultations)
+    return Timeline(**values)  # type: ignore[arg-type]
