@@ -3,7 +3,7 @@ import pytest
 
 from actions.calculators import due_date_answer, fee_answer
 
-AGENCY = "淄博市行政审批服务局"
+AGENCY_ID = "zibo_spj"
 
 
 @pytest.fixture(autouse=True)
@@ -11,34 +11,87 @@ def pinned_today(monkeypatch):
     monkeypatch.setenv("GONGKAI_TODAY", "2026-11-23")
 
 
-def test_in_person_submission_gets_the_due_date_and_extension_limit():
-    answer = due_date_answer("我2026年2月5日当面交的申请，最晚哪天答复", AGENCY)
-    assert "淄博市行政审批服务局依法应于2026年3月11日前（含当日）答复" in answer
-    assert "2026年4月9日" in answer  # + 20 working days
-    assert "第三十三条" in answer
+def ask(text, previous=None):
+    return due_date_answer(text, AGENCY_ID, previous)
 
 
-def test_registered_mail_explains_that_the_signing_day_counts():
-    answer = due_date_answer("挂号信3月2日寄出的，什么时候到期", AGENCY)
-    assert "签收之日为收到申请之日" in answer
-    assert "仅供参考" in answer and "2026年3月30日" in answer
+def test_in_person_submission_gets_the_due_date_with_steps():
+    # 2月5日 → 3月11日; extension → 4月9日 (hand counts in test_timeline_cases.py).
+    answer, _ = ask("我2026年2月5日当面交的申请，最晚哪天答复")
+    assert "答复期限：2026年3月11日" in answer
+    assert "如机关依法延长，最晚：2026年4月9日" in answer
+    assert "1. 2026年2月5日：当面递交申请" in answer and "条例第三十三条第二款" in answer
 
 
-def test_known_signing_day_is_taken_as_the_receipt_date():
-    answer = due_date_answer("挂号信3月5日签收的，哪天到期", AGENCY)
-    assert "2026年4月2日前（含当日）" in answer and "仅供参考" not in answer
+def test_the_lawyers_message_gives_11_december():
+    answer, facts = ask("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
+                        "11月12日补正寄回，11月14日签收，最晚哪天答复")
+    assert "答复期限：2026年12月11日" in answer
+    assert "周六（非工作日）" in answer and "条例第三十条" in answer
+    assert facts["received_on"].isoformat() == "2026-11-05"
+
+
+def test_registered_mail_without_signing_day_estimates_and_asks_one_question():
+    # Posted 3月2日 → estimated signing 3月5日 → 4月2日 (estimate).
+    answer, _ = ask("挂号信3月2日寄出的，什么时候到期")
+    assert "答复期限：2026年4月2日（估算）" in answer
+    assert answer.rstrip().endswith("我再准确计算。")
+    assert answer.count("？") == 1  # one question at a time
+
+
+def test_signing_day_given_later_replaces_the_estimate():
+    # Signed 3月6日 Fri: 3/9–13 (5), 3/16–20 (10), 3/23–27 (15), 3/30–4/3 (20) → 4月3日.
+    _, facts = ask("挂号信3月2日寄出的，什么时候到期")
+    answer, facts = ask("3月6日签收的", facts)
+    assert "答复期限：2026年4月3日" in answer and "（估算）" not in answer.split("\n")[1]
+
+
+def test_correction_of_the_signing_day_by_day_only():
+    # 「不对，是13号签收的」 after 11月5日: signed 11月13日 Fri → 11/16–20 (5), 11/23–27 (10),
+    # 11/30–12/4 (15), 12/7–11 (20) → 12月11日.
+    _, facts = ask("挂号信11月3日寄出，11月5日签收，最晚哪天答复")
+    answer, facts = ask("不对，是13号签收的", facts)
+    assert "答复期限：2026年12月11日" in answer
+    assert facts["submitted_on"].isoformat() == "2026-11-03"
+
+
+def test_a_reply_date_is_read_as_a_reply_not_a_submission():
+    # 8月2日 + 60 → 10月8日 (past 国庆; hand count in test_timeline_cases.py).
+    answer, _ = ask("我8月2日收到了答复，说不予公开")
+    assert "申请行政复议：2026年10月8日" in answer
+    assert "答复期限" not in answer
+    assert "复议前置" in answer
+
+
+def test_withheld_reply_of_2_march_says_when_to_whom_and_free():
+    answer, _ = ask("我3月2日收到不予公开的答复")
+    assert "申请行政复议：2026年5月6日（已经过了）" in answer  # today is pinned to 2026-11-23
+    assert "向淄博市人民政府申请" in answer
+    assert "不收任何费用" in answer and "第八十七条" in answer
 
 
 def test_unknown_channel_is_stated_as_an_assumption():
-    assert "您没有说明递交方式" in due_date_answer("2026年2月5日交的", AGENCY)
+    answer, _ = ask("2026年2月5日交的")
+    assert "您没有说明递交方式" in answer
 
 
-def test_year_without_holiday_data_says_it_cannot_compute_yet():
-    assert "暂时无法计算" in due_date_answer("2026年12月20日当面交的", AGENCY)
+def test_year_without_holiday_data_still_gives_dates_labelled_as_estimates():
+    # 12月20日 Sun → from 12/21: 12/21–25 (5), 12/28–31 (9), 2027-01-01 (10, est.), 1/4–8 (15),
+    # 1/11–15 (20) → 2027年1月15日, estimated.
+    answer, _ = ask("2026年12月20日当面交的")
+    assert "暂时无法计算" not in answer
+    assert "答复期限：2027年1月15日（估算）" in answer
+    assert "国务院办公厅尚未公布" in answer
+
+
+def test_impossible_timeline_gets_a_question():
+    answer, _ = ask("挂号信11月5日寄出，11月3日签收")
+    assert "能再核对一下吗？" in answer and "答复期限" not in answer
 
 
 def test_no_date_asks_for_one():
-    assert "请告诉我递交申请的日期" in due_date_answer("最晚哪天答复", AGENCY)
+    answer, _ = ask("最晚哪天答复")
+    assert "请告诉我申请是哪天、用什么方式递交的" in answer
 
 
 @pytest.mark.parametrize("text, total", [("一个月申请35件要多少钱", "合计3000元"),

@@ -243,3 +243,59 @@ def test_canonical_question_end_to_end():
     assert compute_deadline(info.receipt_date, [], today=TODAY).due_date == D(2026, 3, 11)
     assert calculate_fee(*parse_quantity("一个月申请35件要多少钱")).total == 3000
     assert calculate_fee(*parse_quantity("材料120页收多少")).total == 1100
+
+
+# --- parse_history: a described history, clause by clause --------------------------------------------
+
+from bot.textparse import parse_history  # noqa: E402
+
+HT = dt.date(2026, 11, 23)
+
+
+def test_history_of_the_lawyers_message():
+    facts = parse_history("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
+                          "11月12日补正寄回，11月14日签收，最晚哪天答复", HT)
+    assert facts == {
+        "channel": "registered_mail",
+        "submitted_on": dt.date(2026, 11, 3),
+        "received_on": dt.date(2026, 11, 5),
+        "correction_requested_on": dt.date(2026, 11, 10),
+        "correction_sent_on": dt.date(2026, 11, 12),
+        "correction_received_on": dt.date(2026, 11, 14),
+    }
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("我8月2日收到了答复，说不予公开", "withheld"),
+    ("我3月2日收到不予公开的答复", "withheld"),
+    ("8月2日拿到答复书，部分公开", "partially_disclosed"),
+    ("8月2日收到答复，说信息不存在", "not_exist"),
+])
+def test_a_received_reply_is_a_reply_date_not_a_submission(text, kind):
+    facts = parse_history(text, HT)
+    assert "submitted_on" not in facts
+    assert facts["reply_received_on"].day == 2 and facts["reply_type"] == kind
+
+
+def test_consultation_and_extension_dates():
+    facts = parse_history("5月6日网上提交，5月7日确认，5月20日征求第三方意见，6月3日第三方回复了，"
+                          "6月10日收到延期通知", HT)
+    assert facts["channel"] == "online"
+    assert facts["received_on"] == dt.date(2026, 5, 7)
+    assert facts["consultations"] == [(dt.date(2026, 5, 20), dt.date(2026, 6, 3))]
+    assert facts["extension_on"] == dt.date(2026, 6, 10)
+
+
+def test_a_bare_day_takes_the_month_of_the_fact_it_corrects():
+    known = {"submitted_on": dt.date(2026, 11, 3), "received_on": dt.date(2026, 11, 5)}
+    facts = parse_history("不对，是13号签收的", HT, known)
+    assert facts == {"corrective": True, "received_on": dt.date(2026, 11, 13)}
+
+
+def test_after_a_correction_request_a_signing_is_the_corrected_applications():
+    known = {"received_on": dt.date(2026, 11, 5), "correction_requested_on": dt.date(2026, 11, 10)}
+    assert parse_history("11月14日签收", HT, known) == {"correction_received_on": dt.date(2026, 11, 14)}
+
+
+def test_remedy_not_stated():
+    assert parse_history("3月2日收到答复，答复书没有告知复议权利", HT)["remedy_stated"] is False
