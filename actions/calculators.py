@@ -4,6 +4,7 @@ fee for a number of items or pages."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +14,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import agency_for, kb
 from bot import clock, fees, textparse, timeline
 from bot.nlp.normalize import normalize_text
+from bot.workdays import calendar_warning
+
+log = logging.getLogger(__name__)
+
+# The action server imports this module at start-up: the operator learns here, from 1 November,
+# that next year's holiday arrangement still has to be entered.
+_CALENDAR_WARNING = calendar_warning(clock.today())
+if _CALENDAR_WARNING:
+    log.warning(_CALENDAR_WARNING)
 
 # The facts told so far live in this slot between turns, dates as ISO strings.
 FACTS_SLOT = "deadline_facts"

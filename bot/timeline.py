@@ -65,6 +65,7 @@ __all__ = [
     "missing_fact",
     "render_zh",
     "timeline_from_facts",
+    "UNKNOWN_YEAR_NOTE",
 ]
 
 CHANNEL_NAMES: Dict[str, str] = {

@@ -287,6 +287,16 @@ def default_calendar() -> WorkdayCalendar:
     return WorkdayCalendar.from_file(DEFAULT_OVERRIDES_PATH)
 
 
+def calendar_warning(today: dt.date, calendar: Optional[WorkdayCalendar] = None) -> str:
+    """For the operator, from 1 November while next year's arrangement is missing ("" otherwise):
+    logged at the action server's start-up and shown as a banner on the desk."""
+    year = (calendar or default_calendar()).missing_next_year(today)
+    if year is None:
+        return ""
+    return (f"{year}年的法定节假日安排尚未录入：落在{year}年的期限目前只能按周末估算并标明“估算”。"
+            f"国务院办公厅公布{year}年安排后，请按通知录入 data/calendar/overrides.yml（或升级 chinesecalendar）。")
+
+
 def is_workday(day: dt.date) -> bool:
     return default_calendar().is_workday(day)
 

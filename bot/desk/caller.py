@@ -1,14 +1,19 @@
-"""Caller mode's case look-up: an authenticated agent reads a case's status for a caller on the
-phone. No verification factor (the agent is accountable instead): every look-up is logged with the
-agent and the case number only, never the applicant's data."""
+"""Caller mode: an authenticated agent helps a caller on the phone.
+
+* Case look-up: reads a case's status. No verification factor (the agent is accountable
+  instead): every look-up is logged with the agent and the case number only, never the
+  applicant's data.
+* Deadline calculator: the caller's described history → every statutory date with its steps,
+  from the same pure module the assistant uses (bot/timeline.py), as table rows for the page.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Dict, Optional
 
-from bot import knowledge
+from bot import knowledge, textparse, timeline
 from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
@@ -34,3 +39,28 @@ def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
         return None
     return CaseView(record.case_number, status.describe(record, today, kb),
                     record.masked_name, record.masked_phone)
+
+
+def deadline_view(history: str, today: dt.date, kb: knowledge.KnowledgeBase, agency_id: str) -> Dict[str, Any]:
+    """The calculator's result for the desk page: key dates, step rows, notes and, once a reply (or
+    silence) is known, where to apply for 复议. ``problem`` (a question) replaces the dates when the
+    history cannot be right as told."""
+    facts = textparse.parse_history(history, today)
+    result = timeline.compute(timeline.timeline_from_facts(facts), today=today)
+    if result.problem:
+        return {"problem": result.problem, "headline": [], "steps": [], "notes": []}
+    notes = list(result.notes)
+    if result.unknown_years:
+        years = "、".join(str(y) for y in sorted(result.unknown_years))
+        notes.append(timeline.UNKNOWN_YEAR_NOTE.format(years=years))
+    if "review" in result.deadlines:
+        notes.append(kb.message("timeline_remedy_bodies", agency_id).strip())
+    return {
+        "problem": "",
+        "headline": timeline.headline_zh(result),
+        "steps": [{"date": timeline.date_zh(s.day), "estimated": s.estimated, "event": s.event,
+                   "rule": s.rule, "article": s.article} for s in result.steps],
+        "notes": notes,
+        "text": timeline.render_zh(result),
+    }
+

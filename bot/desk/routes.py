@@ -34,6 +34,7 @@ from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
 from bot.handoff.store import HandoffStore, NotFound
 from bot.settings import settings
+from bot.workdays import calendar_warning
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,8 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
 
     def base_context(request: Request) -> Dict[str, Any]:
         info: SessionInfo = request.ctx.desk
-        return {"agent": info.agent, "csrf_token": info.csrf_token}
+        return {"agent": info.agent, "csrf_token": info.csrf_token,
+                "calendar_warning": calendar_warning(clock.today())}
 
     @bp.get("/", name="queue")
     async def queue(request: Request) -> HTTPResponse:
@@ -378,6 +380,16 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
             return error(404, "没有找到这个编号的申请，请核对编号（例如 ZBSP-2026-0001）。")
         return json_answer({"ok": True, "case_number": view.case_number, "status": view.status_text,
                             "applicant": view.applicant, "phone": view.phone})
+
+    @bp.post("/caller/deadline", name="caller_deadline")
+    async def caller_deadline(request: Request) -> HTTPResponse:
+        history = field(request, "history").strip()
+        agency = field(request, "agency")
+        if not history:
+            return error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
+        agency = agency if agency in ctx.kb.agencies else settings.default_agency
+        view = await in_thread(caller.deadline_view, history[:MAX_FIELD], clock.today(), ctx.kb, agency)
+        return json_answer({"ok": True, **view})
 
     # ---- review queue and analytics (bot/desk/insights.py) ----------------------------------
     insights.register(bp, ctx, page, base_context, ctx.database_url)

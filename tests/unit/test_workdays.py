@@ -256,3 +256,28 @@ def test_add_and_between_agree(start, n):
     if n:
         assert is_workday(end)  # the n-th working day is a working day
         assert add_workdays(start, n - 1) < end
+
+
+# --- day kinds, estimates for unknown years, the operator's warning ---------------------------------
+
+
+def test_day_kind_names_the_holiday_and_the_make_up_day():
+    cal = WorkdayCalendar({})
+    assert cal.day_kind(D(2026, 10, 3)).reason == "国庆节"  # 国庆 10月1–7日
+    assert cal.day_kind(D(2026, 2, 17)).reason == "春节"  # 春节 2月15–23日
+    assert cal.day_kind(D(2026, 2, 28)) == workdays.DayKind(True, False, "调休上班日")  # Sat make-up
+    assert cal.day_kind(D(2026, 3, 7)) == workdays.DayKind(False, False, "周六")
+
+
+def test_day_kind_estimates_an_unknown_year_with_weekends_only():
+    cal = WorkdayCalendar({}, use_library=False)
+    assert cal.day_kind(D(2027, 1, 1)) == workdays.DayKind(True, True, "")  # a Friday: no holiday known
+    assert cal.day_kind(D(2027, 1, 2)) == workdays.DayKind(False, True, "周六")
+
+
+def test_calendar_warning_from_november_while_next_year_is_missing():
+    cal = WorkdayCalendar({})  # chinese_calendar knows 2026, not 2027
+    assert workdays.calendar_warning(D(2026, 10, 31), cal) == ""
+    assert "2027年的法定节假日安排尚未录入" in workdays.calendar_warning(D(2026, 11, 1), cal)
+    table = {2027: YearOverride(2027, "测试用安排", frozenset({D(2027, 1, 1)}), frozenset())}
+    assert workdays.calendar_warning(D(2026, 11, 1), WorkdayCalendar(table)) == ""

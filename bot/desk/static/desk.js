@@ -249,6 +249,8 @@
       }
     });
 
+    startDeadlineCalculator();
+
     const caseProblem = document.getElementById("case-problem");
     const caseResult = document.getElementById("case-result");
     document.getElementById("case-form").addEventListener("submit", async (event) => {
@@ -264,6 +266,44 @@
       } catch (error) {
         caseProblem.textContent = error.message;
         caseProblem.hidden = false;
+      }
+    });
+  }
+
+  // The deadline calculator: the same rules as the assistant (bot/timeline.py), shown as a table.
+  function startDeadlineCalculator() {
+    const form = document.getElementById("deadline-form");
+    if (!form) return;
+    const problem = document.getElementById("deadline-problem");
+    const result = document.getElementById("deadline-result");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      problem.hidden = true;
+      result.hidden = true;
+      try {
+        const data = await post("/desk/caller/deadline", {
+          history: document.getElementById("history").value,
+          agency: document.getElementById("agency").value,
+        });
+        if (data.problem) {
+          problem.textContent = data.problem;
+          problem.hidden = false;
+          return;
+        }
+        replaceChildren(document.getElementById("deadline-headline"), data.headline.map((line) => el("li", "", line)));
+        replaceChildren(document.getElementById("deadline-steps"), data.steps.map((step) => {
+          const row = el("tr");
+          row.appendChild(el("td", "", step.date + (step.estimated ? "（估算）" : "")));
+          row.appendChild(el("td", "", step.event));
+          row.appendChild(el("td", "", step.rule));
+          row.appendChild(el("td", "", step.article));
+          return row;
+        }));
+        replaceChildren(document.getElementById("deadline-notes"), data.notes.map((note) => el("li", "", note)));
+        result.hidden = false;
+      } catch (error) {
+        problem.textContent = error.message;
+        problem.hidden = false;
       }
     });
   }

@@ -1,0 +1,66 @@
+"""The desk's caller mode offers the deadline calculator (bot/timeline.py) to a logged-in agent,
+and every desk page warns from 1 November while next year's holiday arrangement is missing.
+The real web app in a subprocess on a temporary database (tests/desk/webapp.py)."""
+import pytest
+import requests
+
+from tests.desk import webapp
+from tests.desk.webapp import Agent
+
+LAWYER = ("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
+          "11月12日补正寄回，11月14日签收，最晚哪天答复")
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    # 2026-12-06: chinesecalendar 1.11.0 knows 2026 only, so 2027 is missing (banner expected).
+    app = webapp.start(tmp_path_factory.mktemp("desk-deadlines"), {"GONGKAI_TODAY": "2026-12-06"})
+    yield app
+    app.process.stop()
+
+
+@pytest.fixture
+def agent(web):
+    client = Agent(web)
+    assert client.login("li").status_code == 303
+    return client
+
+
+def test_lawyers_history_gives_the_steps_as_table_rows(agent):
+    # Hand count in tests/unit/test_timeline_cases.py: signed 11月14日 (Sat) → 12月11日.
+    answer = agent.post("/desk/caller/deadline", {"history": LAWYER, "agency": "zibo_spj"})
+    assert answer.status_code == 200
+    data = answer.json()
+    assert "答复期限：2026年12月11日" in data["headline"]
+    last = [s for s in data["steps"] if s["event"] == "答复期限最后一天"][0]
+    assert last["date"] == "2026年12月11日" and "条例第三十三条第二款" in last["article"]
+    assert any("2027" in note and "估算" in note for note in data["notes"])
+
+
+def test_withheld_reply_names_the_review_body(agent):
+    data = agent.post("/desk/caller/deadline", {"history": "我3月2日收到不予公开的答复",
+                                                "agency": "zibo_spj"}).json()
+    assert any(line.startswith("申请行政复议：2026年5月6日") for line in data["headline"])
+    assert any("淄博市人民政府" in note and "不收任何费用" in note for note in data["notes"])
+
+
+def test_impossible_history_gets_a_question(agent):
+    data = agent.post("/desk/caller/deadline", {"history": "挂号信11月5日寄出，11月3日签收"}).json()
+    assert data["problem"].endswith("能再核对一下吗？") and not data["steps"]
+
+
+@pytest.mark.parametrize("history", ["", "   ", "\x00\ud7ff" * 10, "a" * 100000])
+def test_any_input_gets_an_answer_not_a_crash(agent, history):
+    answer = agent.post("/desk/caller/deadline", {"history": history})
+    assert answer.status_code in (200, 400)
+
+
+def test_strangers_are_refused(web):
+    answer = requests.post(web.url("/desk/caller/deadline"), json={"history": LAWYER}, timeout=10)
+    assert answer.status_code in (401, 403)
+
+
+def test_missing_next_year_shows_a_banner(agent):
+    page = agent.get("/desk/caller").text
+    assert 'id="calendar-warning"' in page and "2027年的法定节假日安排尚未录入" in page
+    assert 'id="deadline-form"' in page
