@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Callable, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from bot.cases import vocab
 from bot.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
@@ -58,6 +58,8 @@ __all__ = [
     "reply_due",
     "fee_payment_due",
     "compute_deadline",
+    "consultation_days",
+    "count_workdays",
     "format_date_zh",
 ]
 
@@ -327,21 +329,13 @@ def compute_deadline(
             basis=tuple(basis), notes=tuple(notes),
         )
 
-    excluded = set()
-    for sent, replied in consultations:
-        cap = cal.add_workdays(sent, CONSULTATION_WORKDAYS)
-        stop = cap if replied is None else min(replied, cap)
-        day = sent
-        while day < stop:
-            day += dt.timedelta(days=1)
-            if cal.is_workday(day):
-                excluded.add(day)
+    excluded = consultation_days(cal.is_workday, [(sent, replied) for sent, replied in consultations])
 
     limit = REPLY_WORKDAYS + (EXTENSION_WORKDAYS if extended else 0)
-    due, skipped = _count(cal, start, limit, excluded)
+    due, skipped = count_workdays(cal.is_workday, start, limit, excluded)
     if extended:
         basis.append(BASIS_EXTENSION)
-        original_due, _ = _count(cal, start, REPLY_WORKDAYS, excluded)
+        original_due, _ = count_workdays(cal.is_workday, start, REPLY_WORKDAYS, excluded)
         if extension_on is not None and extension_on > original_due:
             notes.append(
                 f"延长通知（{format_date_zh(extension_on)}）晚于原答复期限（{format_date_zh(original_due)}）；"
@@ -374,18 +368,38 @@ def compute_deadline(
     )
 
 
-def _count(cal: WorkdayCalendar, start: dt.date, limit: int, excluded: set) -> Tuple[dt.date, int]:
-    """The day on which the ``limit``-th counted working day after ``start`` falls."""
+def count_workdays(is_workday: Callable[[dt.date], bool], start: dt.date, limit: int,
+                   excluded: AbstractSet[dt.date] = frozenset()) -> Tuple[dt.date, int]:
+    """The day on which the ``limit``-th counted working day after ``start`` falls, and how many
+    working days in ``excluded`` were skipped on the way. ``is_workday`` is the calendar's exact
+    test (raises for an unknown year) or bot.timeline's estimating one."""
     day, counted, skipped = start, 0, 0
     while counted < limit:
         day += dt.timedelta(days=1)
-        if not cal.is_workday(day):
+        if not is_workday(day):
             continue
         if day in excluded:
             skipped += 1
         else:
             counted += 1
     return day, skipped
+
+
+def consultation_days(is_workday: Callable[[dt.date], bool],
+                      consultations: Iterable[Tuple[dt.date, Optional[dt.date]]]) -> FrozenSet[dt.date]:
+    """The working days a consultation takes out of the reply period (条例第三十三条第三款), read as
+    the module docstring says: after the day it is sent, up to and including the reply, at most the
+    15 working days the consulted party has (no reply yet: all 15)."""
+    excluded = set()
+    for sent, replied in consultations:
+        cap, _ = count_workdays(is_workday, sent, CONSULTATION_WORKDAYS)
+        stop = cap if replied is None else min(replied, cap)
+        day = sent
+        while day < stop:
+            day += dt.timedelta(days=1)
+            if is_workday(day):
+                excluded.add(day)
+    return frozenset(excluded)
 
 
 def _resolve_receipt(received_on: Optional[dt.date], events: Sequence[Event]) -> dt.date:

@@ -42,10 +42,11 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from bot.deadlines import (
-    CONSULTATION_WORKDAYS,
     CORRECTION_NOTICE_WORKDAYS,
     EXTENSION_WORKDAYS,
     REPLY_WORKDAYS,
+    consultation_days,
+    count_workdays,
     format_date_zh,
 )
 from bot.workdays import WorkdayCalendar, default_calendar, plain_date
@@ -211,16 +212,11 @@ class _Counter:
 
     def add(self, start: dt.date, n: int, excluded: FrozenSet[dt.date] = frozenset()) -> Tuple[dt.date, bool]:
         """The n-th counted working day after ``start``; True when an unknown year was crossed."""
-        day, counted, estimated = start, 0, False
-        while counted < n:
-            day += dt.timedelta(days=1)
-            kind = self.cal.day_kind(day)
-            if kind.estimated:
-                self.unknown.add(day.year)
-                estimated = True
-            if kind.workday and day not in excluded:
-                counted += 1
-        return day, estimated
+        day, _ = count_workdays(self.workday, start, n, excluded)
+        return day, self.estimated_between(start, day)
+
+    def estimated_between(self, start: dt.date, end: dt.date) -> bool:
+        return any(not self.cal.is_known(year) for year in range(start.year, end.year + 1))
 
     def period_end(self, last: dt.date) -> Tuple[dt.date, str, bool]:
         """A natural-day period's last day, moved past holidays and weekends (民事诉讼法 rules via
@@ -334,7 +330,7 @@ def compute(timeline: Timeline, *, today: dt.date,
 
     due: Optional[dt.date] = None
     if start is not None and not paused:
-        excluded, consult_note = _consultation_days(counter, t.consultations, steps)
+        excluded, consult_note = _consultation_days(counter, t.consultations, start, steps)
         if consult_note:
             notes.append(consult_note)
         due, est = counter.add(start, REPLY_WORKDAYS, excluded)
@@ -456,30 +452,22 @@ def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[St
                            f"从{_md(first)}（之后第一个工作日）开始计算", "", "", kind.estimated))
 
 
-def _consultation_days(counter: _Counter, consultations: Sequence[Consultation],
+def _consultation_days(counter: _Counter, consultations: Sequence[Consultation], start: dt.date,
                        steps: List[Step]) -> Tuple[FrozenSet[dt.date], str]:
-    excluded: Set[dt.date] = set()
-    pending = False
-    for c in consultations:
-        cap, _ = counter.add(c.sent_on, CONSULTATION_WORKDAYS)
-        stop = cap if c.replied_on is None else min(c.replied_on, cap)
-        day = c.sent_on
-        while day < stop:
-            day += dt.timedelta(days=1)
-            if counter.workday(day):
-                excluded.add(day)
+    # A consultation before the clock (re)started is history: the period runs anew (条例第三十条).
+    relevant = [c for c in consultations if c.sent_on >= start]
+    for c in relevant:
         steps.append(Step(c.sent_on, "机关征求第三方或其他机关意见", "征求意见的时间不计入答复期限", ART_CONSULTATION))
         if c.replied_on is not None:
             steps.append(Step(c.replied_on, "收到征求意见的回复"))
-        else:
-            pending = True
-    if not consultations:
+    if not relevant:
         return frozenset(), ""
+    excluded = consultation_days(counter.workday, [(c.sent_on, c.replied_on) for c in relevant])
     note = ("征求意见的时间按我们的理解扣除：从发出征求意见的次日起到收到回复之日止的工作日，最多15个工作日"
             "（条例规定对方自收到征求意见书之日起15个工作日内回复）。")
-    if pending:
+    if any(c.replied_on is None for c in relevant):
         note += "对方尚未回复的，按用满15个工作日计算，这是最晚的日期；提前回复的，期限相应提前。"
-    return frozenset(excluded), note
+    return excluded, note
 
 
 def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_estimated: bool,

@@ -449,3 +449,13 @@ def test_impossible_timelines_get_a_question_and_no_date(facts):
     assert r.problem.endswith("能再核对一下吗？")
     assert not r.deadlines and not r.steps
     assert render_zh(r) == r.problem
+
+
+def test_consultation_before_a_correction_restart_no_longer_counts():
+    # The 补正 restart (3月20日) wipes the earlier period, consultation included: the count is the one of
+    # test_late_correction_notice_…: 3/23–27 (5), 3/30–4/3 (10), 4/4–6 off, 4/7–10 (14), 4/13–17 (19),
+    # 4/20 (20) → 4月20日 (with the consultation's 3 days wrongly kept it would be 4月23日).
+    r = run(channel="in_person", submitted_on=D(2026, 3, 2), correction_requested_on=D(2026, 3, 4),
+            correction_received_on=D(2026, 3, 20),
+            consultations=(Consultation(D(2026, 3, 3), D(2026, 3, 6)),))
+    assert_exact(r, "reply_due", D(2026, 4, 20))
