@@ -224,8 +224,16 @@ _REPLY_TYPES = (
 )
 
 
-def _clause_dates(clause: str, today: dt.date, month_hint: Optional[Tuple[int, int]]) -> List[dt.date]:
-    dates = [value for _, value in _explicit_dates(clause, today)]
+_FULL_YEAR = re.compile(r"\d{4}\s*(?:年|[-./]\s*\d)")
+# A yearless date after 「2026年11月3日…」 belongs near that date, not to the year of today: read it as
+# the most recent such date up to ~10 months after the anchor (so 「1月3日」 after December is January).
+_ANCHOR_WINDOW = dt.timedelta(days=300)
+
+
+def _clause_dates(clause: str, today: dt.date, month_hint: Optional[Tuple[int, int]],
+                  anchor: Optional[dt.date] = None) -> List[dt.date]:
+    reference = anchor + _ANCHOR_WINDOW if anchor is not None else today
+    dates = [value for _, value in _explicit_dates(clause, reference)]
     if dates:
         return dates
     m = _RELATIVE.search(clause)
@@ -269,6 +277,7 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
         facts["corrective"] = True
     correction_seen = bool(known.get("correction_requested_on"))
     consultations: List[List[Optional[dt.date]]] = []
+    anchor: Optional[dt.date] = None
     for clause in _CLAUSE.split(norm):
         if not clause.strip():
             continue
@@ -279,9 +288,11 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
             continue
         hint_from = facts.get(field) or known.get(field) or _latest(facts, known)
         hint = (hint_from.year, hint_from.month) if isinstance(hint_from, dt.date) else (today.year, today.month)
-        dates = _clause_dates(clause, today, hint)
+        dates = _clause_dates(clause, today, hint, anchor)
         if not dates:
             continue
+        if _FULL_YEAR.search(clause):
+            anchor = dates[0]
         if field == "consultation_sent":
             consultations.append([dates[0], dates[1] if len(dates) > 1 else None])
         elif field == "consultation_replied":

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import calendar as _monthdays
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from bot.deadlines import (
@@ -143,9 +143,6 @@ class Timeline:
     reply_type: Optional[str] = None  # bot.cases.vocab.ANSWER_TYPES key, e.g. "withheld"
     remedy_stated: Optional[bool] = None  # the reply stated the 复议 right, body and period
     review_decision_received_on: Optional[dt.date] = None
-
-    def with_changes(self, **changes: object) -> "Timeline":
-        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

@@ -299,3 +299,11 @@ def test_after_a_correction_request_a_signing_is_the_corrected_applications():
 
 def test_remedy_not_stated():
     assert parse_history("3月2日收到答复，答复书没有告知复议权利", HT)["remedy_stated"] is False
+
+
+def test_yearless_dates_follow_the_year_written_earlier_in_the_history():
+    # Asked on 2026-06-01 about a described 2026 autumn: 「11月5日」 is 2026, 「1月4日」 after December is 2027.
+    facts = parse_history("2026年12月28日寄的挂号信，12月30日签收，1月4日收到补正通知", dt.date(2026, 6, 1))
+    assert facts["submitted_on"] == dt.date(2026, 12, 28)
+    assert facts["received_on"] == dt.date(2026, 12, 30)
+    assert facts["correction_requested_on"] == dt.date(2027, 1, 4)
