@@ -69,6 +69,7 @@ __all__ = [
     "UNKNOWN_YEAR_NOTE",
 ]
 
+# The labels of bot.cases.vocab.CHANNELS (tests keep them equal; vocab reads files at import).
 CHANNEL_NAMES: Dict[str, str] = {
     "in_person": "当面递交",
     "registered_mail": "挂号信/EMS等需签收的邮寄",
@@ -375,14 +376,17 @@ def compute(timeline: Timeline, *, today: dt.date,
     return TimelineResult(t, today, tuple(steps), deadlines, tuple(notes), "", unknown, paused, silence)
 
 
-_REPLY_LABELS = {
+# The labels of bot.cases.vocab.ANSWER_TYPES (tests keep them equal; vocab reads files at import).
+_REPLY_LABELS: Dict[str, str] = {
     "disclosed": "予以公开",
     "partially_disclosed": "部分公开",
     "withheld": "不予公开",
     "not_exist": "信息不存在",
     "not_our_agency": "不属于本机关负责公开",
-    "repeat": "不予重复处理",
+    "repeat": "重复申请，不予重复处理",
+    "publication": "属于公开出版物，已告知获取途径",
     "not_processed": "不作为信息公开申请处理",
+    "other": "其他处理",
 }
 
 

@@ -459,3 +459,27 @@ def test_consultation_before_a_correction_restart_no_longer_counts():
             correction_received_on=D(2026, 3, 20),
             consultations=(Consultation(D(2026, 3, 3), D(2026, 3, 6)),))
     assert_exact(r, "reply_due", D(2026, 4, 20))
+
+
+# --- the module stays pure ------------------------------------------------------------------------------
+
+
+def test_timeline_imports_nothing_that_reads_files_or_needs_rasa():
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.timeline; bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('rasa', 'rasa_sdk', 'sqlalchemy', 'sanic') or m in ('bot.knowledge', 'bot.cases.vocab')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_codes_and_labels_agree_with_the_case_vocabulary():
+    from bot import deadlines, timeline
+    from bot.cases import vocab
+
+    assert deadlines.CHANNELS == tuple(vocab.CHANNELS)
+    assert deadlines.EVENT_KINDS == tuple(vocab.EVENT_KINDS)
+    assert timeline.CHANNEL_NAMES == vocab.CHANNELS
+    assert timeline._REPLY_LABELS == vocab.ANSWER_TYPES
