@@ -23,14 +23,17 @@ Counting convention (used by every function here): the start day is not counted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import chinese_calendar
 
-DEFAULT_OVERRIDES_PATH = Path(__file__).resolve().parent.parent / "data" / "calendar" / "overrides.yml"
+from bot.settings import settings
+
+# data/calendar/overrides.yml unless GONGKAI_CALENDAR_OVERRIDES names another file (tests, staging)
+DEFAULT_OVERRIDES_PATH = settings.calendar_overrides
 
 _YEAR_KEYS = {"source", "holidays", "workdays"}
 _OPTIONAL_YEAR_KEYS = {"note"}
@@ -281,10 +284,97 @@ def plain_date(value: Any) -> dt.date:
     raise TypeError(f"expected a datetime.date, got {type(value).__name__}")
 
 
-@lru_cache(maxsize=1)
+_DEFAULT: Dict[str, Any] = {"stamp": None, "calendar": None}
+
+
 def default_calendar() -> WorkdayCalendar:
-    """The calendar the bot uses: the shipped override file plus ``chinese_calendar``."""
-    return WorkdayCalendar.from_file(DEFAULT_OVERRIDES_PATH)
+    """The calendar the bot uses: the shipped override file plus ``chinese_calendar``. Re-read when
+    the file changes (a year entered on the desk is used without restarting the servers)."""
+    try:
+        stat = DEFAULT_OVERRIDES_PATH.stat()
+        stamp: Any = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = None
+    if _DEFAULT["calendar"] is None or _DEFAULT["stamp"] != stamp:
+        _DEFAULT["calendar"] = WorkdayCalendar.from_file(DEFAULT_OVERRIDES_PATH)
+        _DEFAULT["stamp"] = stamp
+    return _DEFAULT["calendar"]
+
+
+# --- entering a year (the desk's calendar page) ----------------------------------------------------
+
+_DATE_TOKEN = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:至|到|~|～|—|\.\.)\s*(\d{4}-\d{1,2}-\d{1,2}))?")
+
+
+def dates_from_text(text: str, where: str) -> List[dt.date]:
+    """Dates typed by staff: YYYY-MM-DD separated by spaces, commas or lines; a range as
+    ``2027-02-05 至 2027-02-11``. Anything else is an error naming the offending text."""
+    text = (text or "").replace("，", ",").replace("、", ",")
+    leftover = re.sub(r"[\s,;；]+", " ", _DATE_TOKEN.sub("", text)).strip()
+    if leftover:
+        raise CalendarDataError(f"{where}：无法识别“{leftover[:40]}”，"
+                                "请写成 2027-02-05，区间写成 2027-02-05 至 2027-02-11")
+    days: List[dt.date] = []
+    for m in _DATE_TOKEN.finditer(text):
+        first = _as_date(m.group(1), where)
+        last = _as_date(m.group(2), where) if m.group(2) else first
+        if last < first or (last - first).days > 31:
+            raise CalendarDataError(f"{where}：区间 {m.group(0)} 不对")
+        day = first
+        while day <= last:
+            days.append(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def year_from_form(year: Any, source: str, holidays: str, workdays: str) -> YearOverride:
+    """One whole year from the desk form, validated exactly as the override file is."""
+    try:
+        number = int(str(year).strip())
+    except ValueError:
+        raise CalendarDataError("年份应为四位数字，例如 2027") from None
+    if not 2000 <= number <= 2100:
+        raise CalendarDataError("年份应为四位数字，例如 2027")
+    entry = {"source": source, "holidays": [d.isoformat() for d in dates_from_text(holidays, "放假日期")],
+             "workdays": [d.isoformat() for d in dates_from_text(workdays, "调休上班日期")]}
+    return parse_overrides({"years": {number: entry}})[number]
+
+
+def save_year(override: YearOverride, path: Path = DEFAULT_OVERRIDES_PATH) -> None:
+    """Writes (or replaces) one year in the override file, keeping its comments."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    yaml = YAML()
+    path = Path(path)
+    data = yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not isinstance(data, dict):
+        data = CommentedMap()
+    years = data.get("years")
+    if not isinstance(years, dict):
+        years = CommentedMap()
+    entry = CommentedMap()
+    entry["source"] = override.source
+    for key, values in (("holidays", override.holidays), ("workdays", override.workdays)):
+        seq = CommentedSeq(d.isoformat() for d in sorted(values))
+        seq.fa.set_flow_style()
+        entry[key] = seq
+    years[override.year] = entry
+    data["years"] = years
+    parse_overrides(yaml_safe_copy(data))  # the whole file must still be valid before it is taken
+    tmp = path.with_suffix(".yml.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    tmp.replace(path)
+
+
+def yaml_safe_copy(data: Any) -> Any:
+    """Plain dicts and lists of a round-trip document (for validation)."""
+    if isinstance(data, dict):
+        return {k: yaml_safe_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [yaml_safe_copy(v) for v in data]
+    return data
 
 
 def calendar_warning(today: dt.date, calendar: Optional[WorkdayCalendar] = None) -> str:
@@ -294,7 +384,7 @@ def calendar_warning(today: dt.date, calendar: Optional[WorkdayCalendar] = None)
     if year is None:
         return ""
     return (f"{year}年的法定节假日安排尚未录入：落在{year}年的期限目前只能按周末估算并标明“估算”。"
-            f"国务院办公厅公布{year}年安排后，请按通知录入 data/calendar/overrides.yml（或升级 chinesecalendar）。")
+            f"国务院办公厅公布{year}年安排后，请在工作台「节假日安排」页（/desk/calendar）按通知整年录入。")
 
 
 def is_workday(day: dt.date) -> bool:

@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from bot import clock, knowledge
 from bot.cases.store import CaseStore
 from bot.cases.vocab import AGENCIES
-from bot.desk import caller, csrf, insights, present
+from bot.desk import calendar_page, caller, csrf, insights, present
 from bot.desk.accounts import AccountStore, LoginStatus, SessionInfo
 from bot.desk.config import DeskConfig
 from bot.desk.sse import stream
@@ -393,10 +393,11 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
 
     # ---- review queue and analytics (bot/desk/insights.py) ----------------------------------
     insights.register(bp, ctx, page, base_context, ctx.database_url)
+    calendar_page.register(bp, page, base_context, field)
 
     return bp
 
 
 # GET routes that answer with a page: without a session they redirect to the login page (the
 # others answer 401, which scripts and streams understand)
-PAGES = {"queue", "conversation", "callback", "caller"} | insights.PAGES
+PAGES = {"queue", "conversation", "callback", "caller"} | insights.PAGES | calendar_page.PAGES

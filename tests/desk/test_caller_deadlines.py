@@ -4,6 +4,7 @@ The real web app in a subprocess on a temporary database (tests/desk/webapp.py).
 import pytest
 import requests
 
+from bot.workdays import DEFAULT_OVERRIDES_PATH, load_overrides
 from tests.desk import webapp
 from tests.desk.webapp import Agent
 
@@ -12,9 +13,17 @@ LAWYER = ("当事人2026年11月3日邮寄的挂号信，11月5日机关签收�
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
+def overrides(tmp_path_factory):
+    path = tmp_path_factory.mktemp("calendar") / "overrides.yml"
+    path.write_text(DEFAULT_OVERRIDES_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory, overrides):
     # 2026-12-06: chinesecalendar 1.11.0 knows 2026 only, so 2027 is missing (banner expected).
-    app = webapp.start(tmp_path_factory.mktemp("desk-deadlines"), {"GONGKAI_TODAY": "2026-12-06"})
+    app = webapp.start(tmp_path_factory.mktemp("desk-deadlines"),
+                       {"GONGKAI_TODAY": "2026-12-06", "GONGKAI_CALENDAR_OVERRIDES": str(overrides)})
     yield app
     app.process.stop()
 
@@ -64,3 +73,29 @@ def test_missing_next_year_shows_a_banner(agent):
     page = agent.get("/desk/caller").text
     assert 'id="calendar-warning"' in page and "2027年的法定节假日安排尚未录入" in page
     assert 'id="deadline-form"' in page
+
+
+def form_post(agent, path, data):
+    return agent.http.post(agent.url(path), data={**data, "csrf_token": agent.csrf}, allow_redirects=False)
+
+
+def test_a_malformed_year_is_refused_whole(agent, overrides):
+    # 2027-02-08 is a Monday: not a weekend make-up day, so the whole year is refused.
+    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+                                                 "holidays": "2027-01-01", "workdays": "2027-02-08"})
+    assert answer.status_code == 400 and "没有保存" in answer.text
+    assert load_overrides(overrides) == {}
+
+
+def test_entering_next_year_removes_the_banner_and_fixes_the_dates(agent, overrides):
+    # A made-up 2027 table for this test only (1月1日 off). In person 12月21日 Mon: 12/22–25 (4),
+    # 12/28–31 (8), 1/4–8 (13), 1/11–15 (18), 1/18, 1/19 (20) → 2027年1月19日, no longer an estimate.
+    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+                                                 "holidays": "2027-01-01", "workdays": ""})
+    assert answer.status_code == 303
+    assert set(load_overrides(overrides)) == {2027}
+    page = agent.get("/desk/calendar").text
+    assert 'id="calendar-warning"' not in page and "已保存2027年的节假日安排" in agent.get(
+        answer.headers["Location"]).text
+    data = agent.post("/desk/caller/deadline", {"history": "2026年12月21日当面交的申请"}).json()
+    assert "答复期限：2027年1月19日" in data["headline"]

@@ -281,3 +281,23 @@ def test_calendar_warning_from_november_while_next_year_is_missing():
     assert "2027年的法定节假日安排尚未录入" in workdays.calendar_warning(D(2026, 11, 1), cal)
     table = {2027: YearOverride(2027, "测试用安排", frozenset({D(2027, 1, 1)}), frozenset())}
     assert workdays.calendar_warning(D(2026, 11, 1), WorkdayCalendar(table)) == ""
+
+
+# --- a year typed on the desk ------------------------------------------------------------------------
+
+
+def test_year_from_form_reads_ranges_and_validates_like_the_file():
+    year = workdays.year_from_form("2027", "测试用安排", "2027-01-01\n2027-02-05 至 2027-02-08", "2027-02-13")
+    assert year.holidays == frozenset({D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)})
+    assert year.workdays == frozenset({D(2027, 2, 13)})  # a Saturday
+    for holidays, makeups in [("abc", ""), ("2026-10-01", ""), ("2027-01-01", "2027-02-08"), ("", "")]:
+        with pytest.raises(CalendarDataError):
+            workdays.year_from_form("2027", "测试用安排", holidays, makeups)
+
+
+def test_save_year_keeps_the_file_valid_and_its_comments(tmp_path):
+    path = tmp_path / "overrides.yml"
+    path.write_text(DEFAULT_OVERRIDES_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    workdays.save_year(workdays.year_from_form("2027", "测试用安排", "2027-01-01", ""), path)
+    assert load_overrides(path)[2027].holidays == frozenset({D(2027, 1, 1)})
+    assert "法定节假日补充表" in path.read_text(encoding="utf-8")

@@ -1,0 +1,59 @@
+"""The desk's holiday-arrangement page (/desk/calendar): staff enter next year's State Council
+arrangement without editing YAML. A whole year is validated exactly as the override file is
+(bot.workdays.year_from_form) before it is written; deadline answers use it at once (the calendar
+re-reads the file when it changes). Plain HTML form, post-redirect-get; agent login and CSRF are
+the desk blueprint's guard."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, List
+from urllib.parse import urlencode
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import clock, workdays
+from bot.threads import in_thread
+
+log = logging.getLogger(__name__)
+
+PAGES = {"calendar"}
+MAX_FIELD = 4000
+
+
+def known_years(today_year: int) -> List[Dict[str, Any]]:
+    cal = workdays.default_calendar()
+    rows = []
+    for year in (today_year, today_year + 1):
+        known = cal.is_known(year)
+        rows.append({"year": year, "known": known, "source": cal.source(year) if known else ""})
+    return rows
+
+
+def register(bp: Blueprint, page: Callable[..., HTTPResponse],
+             base_context: Callable[[Request], Dict[str, Any]],
+             field: Callable[[Request, str], str]) -> None:
+
+    async def show(request: Request, status: int = 200, problem: str = "", form=None) -> HTTPResponse:
+        today = clock.today()
+        form = form or {"year": str(today.year + 1), "source": "", "holidays": "", "workdays": ""}
+        return page("calendar.html", status, **base_context(request), years=known_years(today.year),
+                    problem=problem, notice=request.args.get("notice", ""), form=form)
+
+    @bp.get("/calendar", name="calendar")
+    async def calendar_get(request: Request) -> HTTPResponse:
+        return await show(request)
+
+    @bp.post("/calendar", name="calendar_save")
+    async def calendar_save(request: Request) -> HTTPResponse:
+        form = {name: field(request, name)[:MAX_FIELD] for name in ("year", "source", "holidays", "workdays")}
+        try:
+            override = workdays.year_from_form(form["year"], form["source"], form["holidays"], form["workdays"])
+        except workdays.CalendarDataError as problem:
+            return await show(request, 400, f"没有保存：{problem}", form)
+        await in_thread(workdays.save_year, override)
+        log.info("desk: %s entered the %d holiday arrangement (%d days off, %d make-up days)",
+                 request.ctx.desk.agent.username, override.year, len(override.holidays), len(override.workdays))
+        notice = f"已保存{override.year}年的节假日安排，期限计算即刻按此执行。"
+        return response.redirect("/desk/calendar?" + urlencode({"notice": notice}), status=303)
