@@ -221,6 +221,8 @@ class _Counter:
         复议法第八十八条第一款). Returns the day, why it moved ("" if not) and whether estimated."""
         kind = self.cal.day_kind(last)
         estimated = kind.estimated
+        if estimated:
+            self.unknown.add(last.year)
         if kind.workday:
             return last, "", estimated
         reason = kind.reason
@@ -302,8 +304,6 @@ def compute(timeline: Timeline, *, today: dt.date,
     receipt, receipt_estimated = _receipt(t, channel, steps, notes)
     if receipt is not None:
         _note_non_workday(counter, receipt, "机关收到申请", steps)
-
-    if receipt is not None:
         limit, est = counter.add(receipt, CORRECTION_NOTICE_WORKDAYS)
         est = est or receipt_estimated
         deadline("correction_notice_limit", "机关告知补正的最后一天", limit, ART_CORRECTION, est)
@@ -327,6 +327,7 @@ def compute(timeline: Timeline, *, today: dt.date,
             _note_non_workday(counter, corrected, "机关收到补正后的申请", steps)
 
     due: Optional[dt.date] = None
+    due_estimated = False
     if start is not None and not paused:
         excluded, consult_note = _consultation_days(counter, t.consultations, start, steps)
         if consult_note:
@@ -340,6 +341,7 @@ def compute(timeline: Timeline, *, today: dt.date,
         steps.append(Step(due, "答复期限最后一天", rule,
                           ART_REPLY + ("、" + ART_CORRECTION if restarted else ""), est))
         deadline("reply_due", "答复期限", due, ART_REPLY, est)
+        due_estimated = est
         ext, ext_est = counter.add(start, REPLY_WORKDAYS + EXTENSION_WORKDAYS, excluded)
         ext_est = ext_est or start_estimated
         deadline("extended_reply_due", "延长后的答复期限（最长）", ext, ART_REPLY, ext_est)
@@ -349,7 +351,7 @@ def compute(timeline: Timeline, *, today: dt.date,
                 notes.append(f"延期通知（{date_zh(t.extension_on)}）晚于原答复期限（{date_zh(due)}），"
                              "条例要求在期限内经负责人同意并告知申请人。")
             steps.append(Step(ext, "延长后的答复期限最后一天", "原期限再加20个工作日", ART_REPLY, ext_est))
-            due = ext
+            due, due_estimated = ext, ext_est
 
     known = t.reply_received_on or t.reply_on
     silence = False
@@ -367,9 +369,7 @@ def compute(timeline: Timeline, *, today: dt.date,
         _remedies_after_reply(counter, t, known, t.reply_received_on is None, steps, notes, deadline)
     elif due is not None and today > due:
         silence = True
-        _remedies_after_silence(counter, due, any(d.estimated for d in deadlines.values()
-                                                  if d.key == "reply_due"),
-                                steps, notes, deadline)
+        _remedies_after_silence(counter, due, due_estimated, steps, notes, deadline)
 
     steps.sort(key=lambda s: s.day)
     unknown = frozenset(counter.unknown)
@@ -496,7 +496,10 @@ def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_
         steps.append(Step(suit, "直接提起行政诉讼的最后一天",
                           f"自{_md(known)}起6个月", ART_SUIT, est or known_estimated))
         deadline("suit_direct", "直接提起行政诉讼", suit, ART_SUIT, est or known_estimated)
-        what = "部分公开中不公开的部分" if t.reply_type == "partially_disclosed" else "这类答复"
+        if t.reply_type is None:
+            notes.append("如果答复是“不予公开”，应当先申请行政复议，不能直接起诉"
+                         f"【{ART_PRIOR_REVIEW}】，上面的直接起诉期限不适用。")
+        what = "部分公开中不公开的部分" if t.reply_type == "partially_disclosed" else "其他答复"
         notes.append(f"{what}是否也必须先申请复议（复议前置），尚未核实；稳妥做法是先申请行政复议"
                      "（复议免费，复议后仍可在15日内起诉）。")
     if t.review_decision_received_on is not None:

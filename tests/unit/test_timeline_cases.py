@@ -483,3 +483,16 @@ def test_codes_and_labels_agree_with_the_case_vocabulary():
     assert deadlines.EVENT_KINDS == tuple(vocab.EVENT_KINDS)
     assert timeline.CHANNEL_NAMES == vocab.CHANNELS
     assert timeline._REPLY_LABELS == vocab.ANSWER_TYPES
+
+
+def test_reply_of_unknown_kind_warns_that_withheld_cannot_go_to_court_directly():
+    # 4月20日 as above: review 6月22日, suit 10月20日 — with the 不予公开 caveat.
+    r = run(reply_received_on=D(2026, 4, 20), today=D(2026, 4, 21))
+    assert_exact(r, "suit_direct", D(2026, 10, 20))
+    assert any("如果答复是“不予公开”" in n for n in r.notes)
+
+
+def test_an_estimated_last_day_on_a_working_day_still_names_its_unknown_year():
+    # 2027-03-02 is a Tuesday (no rolling needed) but 2027 is unknown: the answer must say so.
+    r = run(reply_received_on=D(2026, 3, 2), reply_type="withheld", remedy_stated=False, today=D(2026, 3, 3))
+    assert 2027 in r.unknown_years and "2027年的法定节假日安排" in render_zh(r)
