@@ -209,10 +209,11 @@ _NOTICE_WORDS = re.compile(r"通知|要求|告知|让我|叫我")
 _AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
 _SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
 _REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
-_REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到")
+_REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到|签收")
 _REVIEW_DECISION = re.compile(r"复议决定")
 _CONSULT = re.compile(r"征求|第三方")
 _EXTENSION = re.compile(r"延期|延长")
+_HYPOTHETICAL = re.compile(r"如果|假如|要是|的话|万一|会不会|能不能|可不可以")
 _NOT_STATED = re.compile(r"(?:没有?|未)(?:告知|写|说明|提到?)(?:.{0,6})(?:复议|救济|权利|期限)")
 _CORRECTIVE = re.compile(r"不对|错了|更正|改成|应该是|其实是|说错")
 _REPLY_TYPES = (
@@ -278,9 +279,7 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
     correction_seen = bool(known.get("correction_requested_on"))
     consultations: List[List[Optional[dt.date]]] = []
     anchor: Optional[dt.date] = None
-    for clause in _CLAUSE.split(norm):
-        if not clause.strip():
-            continue
+    for clause in _clauses(norm, today):
         if _CORRECTION_WORDS.search(clause):
             correction_seen = True
         field = _classify(clause, facts, known, correction_seen)
@@ -309,6 +308,31 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
     return facts
 
 
+# Between two words (not inside 「2026 年 3 月」), a space separates clauses as a comma does.
+_WORD_GAP = re.compile(r"(?<=[^\d\s年月日号./-])\s+(?=[^\d\s年月日号./-])")
+
+
+def _clauses(text: str, today: dt.date) -> List[str]:
+    """The message cut so that each piece holds at most one date with the words that describe it:
+    at punctuation and word gaps, then before every further date (「3月2日寄出3月5日签收」). A piece
+    without a date is kept as the start of the next one (「补正通知 11月10日收到」)."""
+    pieces: List[str] = []
+    pending = ""
+    for chunk in _CLAUSE.split(_WORD_GAP.sub("，", text)):
+        if not chunk.strip():
+            continue
+        starts = [start for start, _ in _explicit_dates(chunk, today)][1:]
+        cuts = [0] + starts + [len(chunk)]
+        for a, b in zip(cuts, cuts[1:]):
+            piece = pending + chunk[a:b]
+            if _explicit_dates(piece, today) or _RELATIVE.search(piece) or _DAY_ONLY.search(piece):
+                pieces.append(piece)
+                pending = ""
+            else:
+                pending = piece
+    return pieces
+
+
 def _latest(facts: dict, known: dict) -> Optional[dt.date]:
     days = [v for v in list(facts.values()) + list(known.values()) if isinstance(v, dt.date)]
     return max(days) if days else None
@@ -320,7 +344,7 @@ def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> O
         return "review_decision_received_on"
     if _CONSULT.search(clause):
         return "consultation_replied" if re.search(r"回复|答复|回函|意见回来", clause) else "consultation_sent"
-    if _EXTENSION.search(clause):
+    if _EXTENSION.search(clause) and not _HYPOTHETICAL.search(clause):
         return "extension_on"
     if _CORRECTION_WORDS.search(clause):
         if _NOTICE_WORDS.search(clause):
@@ -328,13 +352,13 @@ def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> O
         if _AGENCY_GOT.search(clause):
             return "correction_received_on"
         return "correction_sent_on"
-    if _REPLY_WORDS.search(clause) and not re.search(r"最晚|最迟|哪天|几号|什么时候|何时|期限|到期|截止", clause):
-        return "reply_received_on" if _REPLY_RECEIVED.search(clause) else "reply_on"
-    if re.search(r"签收|确认", clause):
+    if re.search(r"签收|确认", clause) and not re.search(r"答复书|决定书|告知书", clause):
         after_correction = correction_seen and (facts.get("correction_sent_on") or known.get("correction_sent_on")
                                                 or facts.get("correction_requested_on")
                                                 or known.get("correction_requested_on"))
         return "correction_received_on" if after_correction else "received_on"
+    if _REPLY_WORDS.search(clause) and not re.search(r"最晚|最迟|哪天|几号|什么时候|何时|期限|到期|截止", clause):
+        return "reply_received_on" if _REPLY_RECEIVED.search(clause) else "reply_on"
     if _SENT_WORDS.search(clause) or "submitted_on" not in facts:
         if correction_seen and (facts.get("correction_requested_on") or known.get("correction_requested_on")):
             return "correction_sent_on"

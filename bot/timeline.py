@@ -297,7 +297,7 @@ def compute(timeline: Timeline, *, today: dt.date,
         deadlines[key] = Deadline(key, label, day, article, estimated)
 
     channel = t.channel
-    if channel is None and (t.submitted_on or t.received_on):
+    if channel is None and t.received_on is None and t.submitted_on is not None:
         channel = "in_person"
         notes.append("您没有说明递交方式，以下按当面递交（递交当天即收到申请之日）计算。")
 
@@ -310,11 +310,14 @@ def compute(timeline: Timeline, *, today: dt.date,
 
     start, start_estimated, restarted = receipt, receipt_estimated, False
     paused = False
-    if t.correction_requested_on is not None:
-        steps.append(Step(t.correction_requested_on, "补正通知",
-                          "机关应在收到申请后7个工作日内一次性告知补正事项", ART_CORRECTION))
+    corrected_told = t.correction_sent_on is not None or t.correction_received_on is not None
+    if t.correction_requested_on is not None or corrected_told:
+        if t.correction_requested_on is not None:
+            steps.append(Step(t.correction_requested_on, "补正通知",
+                              "机关应在收到申请后7个工作日内一次性告知补正事项", ART_CORRECTION))
         limit_d = deadlines.get("correction_notice_limit")
-        if limit_d is not None and not limit_d.estimated and t.correction_requested_on > limit_d.day:
+        if (limit_d is not None and not limit_d.estimated and t.correction_requested_on is not None
+                and t.correction_requested_on > limit_d.day):
             notes.append(f"补正通知（{date_zh(t.correction_requested_on)}）晚于收到申请后7个工作日"
                          f"（{date_zh(limit_d.day)}），条例第三十条要求在7个工作日内一次性告知。")
         corrected, corrected_estimated = _corrected_receipt(t, channel, steps)
@@ -394,7 +397,11 @@ def _receipt(t: Timeline, channel: Optional[str], steps: List[Step],
              notes: List[str]) -> Tuple[Optional[dt.date], bool]:
     """The receipt date (条例第三十一条) and whether it is an estimate."""
     if channel is None:
-        return None, False
+        if t.received_on is None:
+            return None, False
+        # The agency signed for it / confirmed it on a day the citizen knows: that day, whatever the channel.
+        steps.append(Step(t.received_on, "机关签收或确认，这一天是收到申请之日", "", ART_RECEIPT))
+        return t.received_on, False
     name = CHANNEL_NAMES[channel]
     if t.submitted_on is not None and channel != "in_person":
         steps.append(Step(t.submitted_on, f"申请寄出/发出（{name}）",
@@ -579,7 +586,8 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
     t = result.timeline
     if result.problem:
         return None
-    if t.submitted_on is None and t.received_on is None and t.reply_received_on is None and t.reply_on is None:
+    if not any((t.submitted_on, t.received_on, t.reply_received_on, t.reply_on,
+                t.correction_sent_on, t.correction_received_on)):
         return "submitted_on"
     if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS and t.received_on is None and t.reply_on is None \
             and t.reply_received_on is None:

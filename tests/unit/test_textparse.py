@@ -307,3 +307,21 @@ def test_yearless_dates_follow_the_year_written_earlier_in_the_history():
     assert facts["submitted_on"] == dt.date(2026, 12, 28)
     assert facts["received_on"] == dt.date(2026, 12, 30)
     assert facts["correction_requested_on"] == dt.date(2027, 1, 4)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a space between words separates clauses like a comma
+    ("3月10号寄的挂号信 对方3月12号签收 啥时候到期",
+     {"channel": "registered_mail", "submitted_on": dt.date(2026, 3, 10), "received_on": dt.date(2026, 3, 12)}),
+    # 「回复确认」 is the agency's confirmation, not its reply
+    ("邮件是2025年12月1日发的，12月3日他们回复确认了，最晚几号给答复",
+     {"channel": "email", "submitted_on": dt.date(2025, 12, 1), "received_on": dt.date(2025, 12, 3)}),
+    # two dates in one clause
+    ("我3月2日寄出3月5日签收", {"submitted_on": dt.date(2026, 3, 2), "received_on": dt.date(2026, 3, 5)}),
+    # a hypothetical extension is not an extension notice
+    ("我是2026年2月9日交的 如果延期的话最晚到哪天", {"submitted_on": dt.date(2026, 2, 9)}),
+    # a clause without a date describes the next date
+    ("补正通知 11月10日收到", {"correction_requested_on": dt.date(2026, 11, 10)}),
+])
+def test_history_clauses(text, expected):
+    assert parse_history(text, HT) == expected

@@ -496,3 +496,16 @@ def test_an_estimated_last_day_on_a_working_day_still_names_its_unknown_year():
     # 2027-03-02 is a Tuesday (no rolling needed) but 2027 is unknown: the answer must say so.
     r = run(reply_received_on=D(2026, 3, 2), reply_type="withheld", remedy_stated=False, today=D(2026, 3, 3))
     assert 2027 in r.unknown_years and "2027年的法定节假日安排" in render_zh(r)
+
+
+def test_signing_day_without_a_channel_is_the_receipt_date():
+    # 「我3月2日寄出3月5日签收」: received 3月5日 → 4月2日 (as the registered-mail case above).
+    r = run(submitted_on=D(2026, 3, 2), received_on=D(2026, 3, 5))
+    assert_exact(r, "reply_due", D(2026, 4, 2))
+
+
+def test_corrected_application_alone_restarts_the_count():
+    # 「补正材料7月8号重新交上去的」: 7月8日 Wed → 7/9, 7/10 (2), 7/13–17 (7), 7/20–24 (12), 7/27–31 (17),
+    # 8/3, 8/4, 8/5 (20) → 8月5日.
+    r = run(correction_sent_on=D(2026, 7, 8))
+    assert_exact(r, "reply_due", D(2026, 8, 5))
