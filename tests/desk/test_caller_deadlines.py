@@ -99,3 +99,28 @@ def test_entering_next_year_removes_the_banner_and_fixes_the_dates(agent, overri
         answer.headers["Location"]).text
     data = agent.post("/desk/caller/deadline", {"history": "2026年12月21日当面交的申请"}).json()
     assert "答复期限：2027年1月19日" in data["headline"]
+
+
+@pytest.mark.browser
+def test_the_calculator_shows_a_table_in_the_browser(web, browser):
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.browser import log_in_to_desk, screenshot
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(20_000)
+    log_in_to_desk(page, web.url("/desk/caller"), "li", webapp.PASSWORD)
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    page.goto(web.url("/desk/caller"))
+    page.fill("#history", LAWYER)
+    page.click("#deadline-form button[type=submit]")
+    expect(page.locator("#deadline-headline")).to_contain_text("答复期限：2026年12月11日")
+    row = page.locator("#deadline-steps tr", has_text="答复期限最后一天")
+    expect(row).to_contain_text("2026年12月11日")
+    expect(row).to_contain_text("条例第三十三条第二款")
+    screenshot(page, "desk-caller-deadlines.png", full_page=True)
+    page.fill("#history", "挂号信11月5日寄出，11月3日签收")
+    page.click("#deadline-form button[type=submit]")
+    expect(page.locator("#deadline-problem")).to_contain_text("能再核对一下吗")
