@@ -492,6 +492,9 @@ def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_
         steps.append(Step(cap, "答复书未告知复议权利、复议机关和期限时，申请复议的最晚期限",
                           "从知道这些事项之日起算60日，但自知道答复内容之日起最长不超过1年", ART_REVIEW_CAP, est))
         deadline("review_cap", "未告知复议权利时的最长期限", cap, ART_REVIEW_CAP, est)
+        if t.reply_type != "withheld":
+            notes.append("未告知起诉期限的，起诉期限从知道起诉期限之日起算，但自知道答复内容之日起最长不超过1年"
+                         "【行诉解释第六十四条】。")
     elif t.remedy_stated is None:
         notes.append("如果答复书没有告知复议权利、复议机关和期限，复议期限从您知道这些事项之日起算，"
                      "但自知道答复内容之日起最长不超过1年【复议法第二十条第三款】。")
