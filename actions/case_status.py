@@ -143,7 +143,7 @@ class ActionCheckCaseStatus(Action):
         if result.status is VerifyStatus.WRONG:
             if result.attempts_left <= 0:
                 dispatcher.utter_message(
-                    text="没有查到与这个编号和查询码都相符的申请。查询失败次数过多，为保护申请人信息，网上查询暂时暂停。"
+                    text="没有查到与这个编号和查询码都相符的申请。查询失败次数过多，为保护申请人信息，网上查询已暂停。"
                          "需要帮助可以转人工服务，或者打电话查询。\n" + kb().message("contact", agency_id),
                     buttons=[HUMAN_BUTTON])
                 return clear
