@@ -85,11 +85,9 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
-    """The action server on 127.0.0.1:`port` (bot.action_server), wanting the shared secret.
-
-    The secret (action_token(): GONGKAI_ACTION_TOKEN or the generated var/action-token) is also
-    put into this process's environment, so that a Rasa server started next with the repository's
-    endpoints.yml (`Bearer ${GONGKAI_ACTION_TOKEN}`, as `gongkai run` does) sends it."""
+    """The action server on 127.0.0.1:`port` (bot.action_server), wanting the shared secret
+    (action_token(): GONGKAI_ACTION_TOKEN or the generated var/action-token). rasa_env() gives
+    every Rasa process the same secret, for the repository's endpoints.yml."""
     from bot.action_server import TOKEN_ENV, action_token
 
     command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.action_server",
@@ -97,7 +95,6 @@ def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -
     env = dict(env or rasa_env())
     env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # actions/__init__.py serves /metrics
     env.setdefault(TOKEN_ENV, action_token(env))
-    os.environ.setdefault(TOKEN_ENV, env[TOKEN_ENV])
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
