@@ -24,7 +24,7 @@ write lock taken first; PostgreSQL: an advisory lock on the number), so parallel
 slip past the limit.
 
 Synchronous (SQLAlchemy sessions): from async code call it in a thread, e.g.
-``await loop.run_in_executor(None, store.verify, number, sender, factor)``.
+``await loop.run_in_executor(None, store.verify, number, origin, code)``.
 """
 from __future__ import annotations
 
@@ -231,7 +231,7 @@ class CaseStore:
                        for scope, failures in counted.items())
             if not ok:
                 for scope, column, value in _scopes(attempt):
-                    failures = counted[scope] + [now]
+                    failures = sorted(counted[scope] + [now])
                     limit = self.limits[scope]
                     if len(failures) == limit.max_failures:
                         self._record_lock(session, scope, attempt, value,
@@ -255,8 +255,8 @@ class CaseStore:
         session.add(LookupLock(scope=scope, subject=subject[:128], channel=attempt.channel,
                                locked_at=now, locked_until=until))
         # case numbers are no personal data; the other subjects are ids or keyed hashes
-        log.warning("case look-up locked: scope=%s %s until %s", scope,
-                    f"case={subject}" if scope == "case" else "", until.isoformat())
+        log.warning("case look-up locked: scope=%s%s until %s", scope,
+                    f" case={subject}" if scope == "case" else "", until.isoformat())
 
     def locked_until(self, case_number: Optional[str] = None, sender_id: Optional[str] = None,
                      now: Optional[datetime] = None) -> Optional[datetime]:
