@@ -5,7 +5,7 @@
 
 Closed loop: each simulated citizen sends one message, waits for the reply, sends the next. A
 citizen "visit" is a fresh sender id that asks 1–4 FAQ questions (held-out set + knowledge-base
-examples), or — one visit in ten — looks up the demo case ZBSP-2026-0101 with code 0001 (three
+examples), or — one visit in ten — looks up the demo case ZBSP-2026-0101 with its query code (three
 turns: 查询进度 / case number / code); then the citizen leaves and comes back as a new sender, as
 real citizens do (trackers stay short). For every level (1, 10, 50 concurrent citizens) there is a
 warm-up (not counted) and then a fixed measured duration.
@@ -53,7 +53,7 @@ from bot import evaluation, knowledge, servers, training  # noqa: E402
 SECTION = "Load (issue 7)"
 DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
 DEMO_TODAY = "2026-11-23"  # the demo cases are dated around this day (tests/conftest.py)
-CASE_TURNS = ("查询进度", "ZBSP-2026-0101", "0001")
+CASE_TURNS = ("查询进度", "ZBSP-2026-0101", "5843 5514 9086")  # its query code (demo data)
 CASE_SHARE = 0.10
 REQUEST_TIMEOUT = 10.0  # seconds; a reply slower than this counts as an error (timeout)
 

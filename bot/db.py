@@ -7,6 +7,9 @@ Configuration (read when called, documented defaults):
                            is created when missing. PostgreSQL: ``postgresql://user@host:5432/db``
                            (psycopg2).
 
+SQLite files hold personal data: they are created owner-only (``private_sqlite_file``: 0600, in
+a folder made 0700), and made so when found readable by others.
+
 Every feature keeps its models in its own module on ``Base`` and lists that module in
 ``MODEL_MODULES`` so Alembic sees it; schema changes are Alembic revisions in
 ``bot/migrations/versions`` (``upgrade(url)`` applies them; no alembic.ini is needed).
@@ -115,13 +118,39 @@ def make_engine(url: Optional[str] = None, **kwargs) -> Engine:
             connect_args.setdefault("check_same_thread", False)
             kwargs.setdefault("poolclass", StaticPool)
         else:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database))
         engine = _create(parsed, connect_args=connect_args, **kwargs)
         _sqlite_pragmas(engine, wal=not _is_memory(parsed))
         return engine
     if backend == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
     return _create(parsed, **kwargs)
+
+
+VAR_DIR = PROJECT_ROOT / "var"
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite gives these the main file's mode
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the SQLite file ``path`` owner-only (0600) before anything opens it: created empty if
+    missing (SQLite takes an empty file for a new database), its mode narrowed if it exists. A new
+    folder is made 0700, and so is the project's ``var/`` (it also holds Rasa's tracker store)."""
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.resolve() == VAR_DIR.resolve():
+        _narrow(folder, 0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for candidate in [path] + [Path(f"{path}{suffix}") for suffix in _SQLITE_COMPANIONS]:
+        if candidate.exists():
+            _narrow(candidate, 0o600)
+
+
+def _narrow(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change (another user's file): leave it as it is
 
 
 def _create(url: URL, **kwargs) -> Engine:

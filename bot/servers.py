@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -77,16 +78,23 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
            env: Optional[dict] = None) -> Process:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab")
+    # umask 077: what the servers create (Rasa's SQLite tracker store, logs) is owner-only
     popen = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env or rasa_env(), stdout=log,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+                             stderr=subprocess.STDOUT, start_new_session=True, umask=0o077)
     return Process(name, popen, health_url, log_path, log, env)
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
-    command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port),
-               "--logging-config-file", str(LOGGING_CONFIG)]
+    """The action server on 127.0.0.1:`port` (bot.action_server), wanting the shared secret
+    (action_token(): GONGKAI_ACTION_TOKEN or the generated var/action-token). rasa_env() gives
+    every Rasa process the same secret, for the repository's endpoints.yml."""
+    from bot.action_server import TOKEN_ENV, action_token
+
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.action_server",
+               "--port", str(port), "--logging-config-file", str(LOGGING_CONFIG)]
     env = dict(env or rasa_env())
     env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # actions/__init__.py serves /metrics
+    env.setdefault(TOKEN_ENV, action_token(env))
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
@@ -148,20 +156,29 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = N
                     action_url: Optional[str] = None, tracker_store: Optional[dict] = None,
                     lock_store: Optional[dict] = None) -> Path:
     """An endpoints file for one Rasa instance: the action server at `action_port` (or
-    `action_url`), the tracker store (`tracker_store` settings, e.g. sql_tracker_store(url), or a
-    SQLite file `tracker_db`) and optionally a lock store (e.g. redis_lock_store(url)).
+    `action_url`) with the shared secret it wants (bot.action_server.action_token()), the tracker
+    store (`tracker_store` settings, e.g. sql_tracker_store(url), or a SQLite file `tracker_db`,
+    created owner-only) and optionally a lock store (e.g. redis_lock_store(url)).
 
-    Written per instance rather than with ${VAR}s because Rasa refuses unset variables."""
+    Written per instance rather than with ${VAR}s because Rasa refuses unset variables. The file
+    holds the secret: it is written owner-only."""
+    from bot.action_server import action_token, authorization_header
+    from bot.db import private_sqlite_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
     if tracker_store is None:
         if tracker_db is None:
             raise ValueError("write_endpoints needs tracker_db or tracker_store")
+        private_sqlite_file(Path(tracker_db))
         tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}
     config = {
-        "action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook"},
+        "action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook",
+                            "headers": authorization_header(action_token())},
         "tracker_store": tracker_store,
     }
     if lock_store:
         config["lock_store"] = lock_store
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
     path.write_text(json.dumps(config, ensure_ascii=False, indent=2))  # JSON is valid YAML
     return path

@@ -18,8 +18,12 @@ MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/kb", "data/nlp", "
 
 
 def rasa_env() -> dict[str, str]:
-    """Environment for Rasa processes: quiet, no telemetry."""
+    """Environment for Rasa processes: quiet, no telemetry, and the action server's shared secret
+    (bot.action_server; endpoints.yml sends `Bearer ${GONGKAI_ACTION_TOKEN}`)."""
+    from bot.action_server import TOKEN_ENV, action_token
+
     env = dict(os.environ)
+    env.setdefault(TOKEN_ENV, action_token(env))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -40,7 +40,7 @@ from bot.cases.numbers import normalize_case_number
 from bot.cases.records import CaseRecord
 from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
 from bot import clock
-from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events
+from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events, shown
 from bot.db import database_url, upgrade
 from bot.threads import in_thread
 
@@ -142,6 +142,12 @@ def create_blueprint(
                 f"invalid JSON: {error.msg} (column {error.colno})",
                 error.lineno,
             )])
+        except (ValueError, RecursionError):
+            # a number too long to convert, or nesting deeper than any case record needs
+            raise CaseDataError([_problem(
+                "JSON 无法处理：数字过长或嵌套过深",
+                "JSON cannot be processed: a number too long or nesting too deep",
+            )])
 
     async def answer(number: str, summary: SaveSummary) -> HTTPResponse:
         record = await in_thread(store.get, number)
@@ -172,8 +178,8 @@ def create_blueprint(
         try:
             if canonical is None:
                 raise CaseDataError([_problem(
-                    f"案件编号“{unquote(number)}”格式不正确，应类似 ZBSP-2026-0001",
-                    f"\"{unquote(number)}\" is not a case number like ZBSP-2026-0001",
+                    f"案件编号“{shown(unquote(number))}”格式不正确，应类似 ZBSP-2026-0001",
+                    f"\"{shown(unquote(number))}\" is not a case number like ZBSP-2026-0001",
                 )])
             body = read_body(request)
             records: List[Any] = body if isinstance(body, list) else [body]

@@ -16,13 +16,17 @@ Case fields (JSON keys, CSV columns):
 | case_number     | yes      | like ZBSP-2026-0001 (lower case, spaces, full width are read)   |
 | agency_id       | yes      | zibo_spj, zaozhuang_spj or zhangdian_gov                        |
 | applicant_name  | yes      | up to 100 characters                                            |
-| applicant_phone | yes      | 11-digit mobile, or landline with area code; its last four      |
-|                 |          | digits are what the applicant answers to see the case           |
+| applicant_phone | yes      | 11-digit mobile, or landline with area code; stored masked only |
+|                 |          | (138****0001), for agents                                       |
 | applicant_email | no       | e-mail address                                                  |
 | channel         | yes      | in_person, registered_mail, ordinary_mail, email, online, fax   |
 | submitted_on    | yes      | date the applicant submitted or posted it: 2026-11-23           |
 | received_on     | no       | 收到申请之日 (条例第三十一条); empty until the date is fixed       |
 | subject         | yes      | what was asked, up to 200 characters                            |
+| query_code      | no       | the 查询码 printed on the 受理回执: 12 random digits (spaces or   |
+|                 |          | hyphens may group them); what the applicant answers to see the  |
+|                 |          | case online; stored as a keyed hash. Left out: the stored code   |
+|                 |          | is kept; a case that never had one cannot be looked up online   |
 | events          | no       | JSON only: a list of events (CSV: a separate events file)       |
 
 Event fields (JSON keys inside ``events``; CSV columns of the ``--events`` file, which also has a

@@ -1,9 +1,11 @@
-"""Tables of the case store: applications (``Case``), what happened to them (``CaseEvent``), and
-status look-ups by chat users (``LookupAttempt``, for the lock-out).
+"""Tables of the case store: applications (``Case``), what happened to them (``CaseEvent``),
+status look-ups by chat users (``LookupAttempt``, for the lock-outs) and the lock-outs themselves
+(``LookupLock``, for the desk).
 
 Closed vocabularies are CHECK constraints (codes in ``bot.cases.vocab``), except the agency, which
-is checked on input so that a new agency needs no migration. The applicant's phone is kept for
-agents; checking a citizen's answer uses only ``phone_last4_hmac`` (see ``bot.cases.verification``).
+is checked on input so that a new agency needs no migration. Only what is used is kept: the
+applicant's phone masked (``138****0001``, what an agent reads to a caller), and the query code as
+a keyed hash (``bot.cases.verification``); the full phone number and the code are not stored.
 """
 from __future__ import annotations
 
@@ -43,8 +45,8 @@ class Case(Base):
     case_number = Column(String(20), nullable=False, unique=True)
     agency_id = Column(String(32), nullable=False)
     applicant_name = Column(String(100), nullable=False)
-    applicant_phone = Column(String(32), nullable=False)
-    phone_last4_hmac = Column(String(64), nullable=False)
+    phone_masked = Column(String(32), nullable=False)  # bot.privacy.mask_phone
+    query_code_hmac = Column(String(64))  # None: the case has no query code (no online look-up)
     applicant_email = Column(String(254))
     channel = Column(String(20), nullable=False)
     submitted_on = Column(Date, nullable=False)
@@ -104,7 +106,8 @@ class CaseEvent(Base):
 
 
 class LookupAttempt(Base):
-    """One verification by a chat user; failures within an hour lock the sender out."""
+    """One verification by a chat user: failures are counted per case number, sender, connection
+    and client address (``bot.cases.store``). The address and connection are keyed hashes."""
 
     __tablename__ = "lookup_attempts"
 
@@ -112,5 +115,36 @@ class LookupAttempt(Base):
     sender_id = Column(String(128), nullable=False)
     at = Column(UTCDateTime, nullable=False)
     succeeded = Column(Boolean, nullable=False)
+    case_number = Column(String(20))  # as typed, canonical; also for numbers of no case
+    channel = Column(String(16))
+    connection_key = Column(String(32))
+    address_key = Column(String(32))
 
-    __table_args__ = (Index("ix_lookup_attempts_sender_at", "sender_id", "at"),)
+    __table_args__ = (
+        Index("ix_lookup_attempts_sender_at", "sender_id", "at"),
+        Index("ix_lookup_attempts_case_at", "case_number", "at"),
+        Index("ix_lookup_attempts_connection_at", "connection_key", "at"),
+        Index("ix_lookup_attempts_address_at", "address_key", "at"),
+    )
+
+
+LOCK_SCOPES = ("case", "sender", "connection", "address")
+
+
+class LookupLock(Base):
+    """A lock-out that started: which case number (or sender, connection, address) and until when.
+    For the desk and for analytics (``CaseStore.locks``); the lock itself is the attempts' count."""
+
+    __tablename__ = "lookup_locks"
+
+    id = Column(Integer, primary_key=True)
+    scope = Column(String(16), nullable=False)
+    subject = Column(String(128), nullable=False)  # case number, sender id, or a keyed hash
+    channel = Column(String(16))
+    locked_at = Column(UTCDateTime, nullable=False)
+    locked_until = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint(one_of("scope", LOCK_SCOPES), name="scope"),
+        Index("ix_lookup_locks_locked_at", "locked_at"),
+    )

@@ -1,7 +1,8 @@
 """What the case store hands out: frozen, detached snapshots (no database session behind them).
 
 Personal data stays out of ``repr`` so a record that ends up in a log shows no name or phone;
-``masked_phone`` / ``masked_name`` are for anything but the owner's own view.
+``masked_phone`` (the only form of the phone the store keeps) / ``masked_name`` are for anything
+but the owner's own view.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Optional, Tuple
 from bot.cases.stages import STAGES
 from bot.cases.validation import EventInput
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
-from bot.privacy import mask_name, mask_phone
+from bot.privacy import mask_name
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class CaseRecord:
     updated_at: datetime
     events: Tuple[EventRecord, ...]  # chronological
     applicant_name: str = field(repr=False)
-    applicant_phone: str = field(repr=False)
+    masked_phone: str = field(repr=False)  # 138****0001 (bot.privacy.mask_phone)
     applicant_email: Optional[str] = field(repr=False, default=None)
+    has_query_code: bool = False  # False: the case cannot be looked up online
 
     @property
     def stage_label(self) -> str:
@@ -68,10 +70,6 @@ class CaseRecord:
     @property
     def channel_label(self) -> str:
         return CHANNELS[self.channel]
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.applicant_phone)
 
     @property
     def masked_name(self) -> str:

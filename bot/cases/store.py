@@ -5,14 +5,26 @@ the case as it will be after the write) and is idempotent: an event is identifie
 (case, kind, occurred_on), so sending the same data twice changes nothing, timestamps included.
 The stage, the answer type and a missing receipt date are derived from the events on every write.
 
-Look-ups by chat users (``verify``): a wrong phone digit and an unknown case number give the same
-result and do the same work. Five failures by one sender within a rolling hour lock that sender
-until the oldest of them is an hour old; a success does not reset the count (else someone who owns
-one case could probe others between their own look-ups). Attempts while locked are not counted.
-The count lives in the database, so several server processes agree.
+Look-ups by chat users (``verify``): a wrong query code and an unknown case number give the same
+result and do the same work. Failures are counted, each in a rolling window (``LIMITS``):
+
+    per case number    5 in 24 hours   across all senders: the case's online look-up is locked
+                                       (numbers of no case too, so a lock reveals nothing)
+    per sender         5 in 1 hour
+    per connection     5 in 1 hour     socket.io connection / WeChat openid (``Origin``)
+    per client address 20 in 1 hour    REST and the web widget (not WeChat: every WeChat message
+                                       comes from Tencent's servers)
+
+A scope is locked until the oldest of its counted failures leaves the window. A success does not
+reset a count (else someone who owns one case could probe others between their own look-ups);
+attempts while locked are not checked and not counted. Every lock that starts is recorded
+(``LookupLock``; ``locks()`` lists them for the desk). The counts live in the database, so several
+server processes agree; the check and the count of one case number are serialised (SQLite: the
+write lock taken first; PostgreSQL: an advisory lock on the number), so parallel guesses cannot
+slip past the limit.
 
 Synchronous (SQLAlchemy sessions): from async code call it in a thread, e.g.
-``await loop.run_in_executor(None, store.verify, number, sender, factor)``.
+``await loop.run_in_executor(None, store.verify, number, origin, code)``.
 """
 from __future__ import annotations
 
@@ -21,12 +33,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from bot.cases.models import Case, CaseEvent, LookupAttempt
+from bot.cases.models import Case, CaseEvent, LookupAttempt, LookupLock
 from bot.cases.numbers import normalize_case_number
 from bot.cases.records import CaseRecord, EventRecord
 from bot.cases.stages import derive_stage, event_sort_key
@@ -40,13 +52,55 @@ from bot.cases.validation import (
     parse_cases,
     parse_events,
 )
-from bot.cases.verification import factor_matches, phone_digest, secret_key
+from bot.cases.verification import code_digest, code_matches, keyed_hash, secret_key
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, utcnow
+from bot.privacy import mask_phone
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 5
-LOCK_WINDOW = timedelta(hours=1)
+
+@dataclass(frozen=True)
+class Limit:
+    max_failures: int
+    window: timedelta
+
+
+LIMITS: Dict[str, Limit] = {
+    "case": Limit(5, timedelta(hours=24)),
+    "sender": Limit(5, timedelta(hours=1)),
+    "connection": Limit(5, timedelta(hours=1)),
+    "address": Limit(20, timedelta(hours=1)),
+}
+# Channels whose client address is the citizen's own (WeChat's is Tencent's, shared by everyone).
+ADDRESS_CHANNELS = ("rest", "socketio")
+# How long look-up records are kept (``purge``): attempts well past the longest window, lock
+# records long enough for the desk to follow up an attack (documented in docs/case-import.md).
+ATTEMPTS_KEPT = timedelta(days=30)
+LOCKS_KEPT = timedelta(days=180)
+_ADVISORY_LOCK_CLASS = 4_826_002  # with the number's hash: one look-up of a number at a time
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who looks a case up, as the channel edge saw it (the ``gongkai_origin`` message metadata).
+    Without it (older edge, a forged call) only the sender and the case number are counted."""
+
+    sender_id: str
+    channel: Optional[str] = None  # rest, socketio, wechat
+    connection: Optional[str] = None  # socket.io sid, WeChat openid; '' / None for REST
+    address: Optional[str] = None  # the client's address or the edge's keyed hash of it
+
+    @classmethod
+    def from_metadata(cls, sender_id: str, metadata: Any) -> "Origin":
+        origin = metadata.get("gongkai_origin") if isinstance(metadata, Mapping) else None
+        if not isinstance(origin, Mapping):
+            return cls(sender_id)
+
+        def field(name: str, limit: int) -> Optional[str]:
+            value = origin.get(name)
+            return value[:limit] if isinstance(value, str) and value.strip() else None
+
+        return cls(sender_id, field("channel", 16), field("connection", 256), field("address", 256))
 
 
 class Change(str, Enum):
@@ -65,8 +119,9 @@ class VerifyStatus(str, Enum):
 class VerifyResult:
     status: VerifyStatus
     case: Optional[CaseRecord] = None  # only when OK
-    attempts_left: int = 0  # failures this sender may still make before the lock
+    attempts_left: int = 0  # failures still allowed before a lock (the tightest scope)
     locked_until: Optional[datetime] = None  # only when LOCKED
+    locked_scope: Optional[str] = None  # only when LOCKED: case, sender, connection or address
 
     @property
     def ok(self) -> bool:
@@ -100,13 +155,11 @@ class CaseStore:
         session_factory: SessionFactory,
         *,
         key: Optional[bytes] = None,
-        max_failures: int = MAX_FAILURES,
-        lock_window: timedelta = LOCK_WINDOW,
+        limits: Optional[Mapping[str, Limit]] = None,
     ):
         self._sessions = session_factory
         self._key = key if key is not None else secret_key()
-        self.max_failures = max_failures
-        self.lock_window = lock_window
+        self.limits: Dict[str, Limit] = {**LIMITS, **(limits or {})}
 
     @classmethod
     def from_url(cls, url: Optional[str] = None, **kwargs) -> "CaseStore":
@@ -143,50 +196,108 @@ class CaseStore:
     # ---- ownership check ----------------------------------------------------------------------
 
     def verify(
-        self, case_number: str, sender_id: str, factor: str, now: Optional[datetime] = None
+        self, case_number: str, origin: Union[str, Origin], code: str,
+        now: Optional[datetime] = None,
     ) -> VerifyResult:
-        """Check that ``sender_id`` knows the last four phone digits of ``case_number``."""
+        """Check that ``origin`` (or a sender id) knows the query code of ``case_number``."""
         now = now or utcnow()
+        origin = origin if isinstance(origin, Origin) else Origin(origin)
         number = normalize_case_number(case_number) or ""
+        attempt = self._attempt(number, origin, now)
         with session_scope(self._sessions) as session:
-            failures = _failure_times(session, sender_id, now - self.lock_window, now)
-            if len(failures) >= self.max_failures:
-                log.info("case look-up refused: sender locked out")
-                return VerifyResult(VerifyStatus.LOCKED, locked_until=self._unlock_at(failures))
+            # written first: on SQLite this takes the write lock, so look-ups run one at a time
+            session.add(attempt)
+            session.flush()
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:number))"),
+                                {"cls": _ADVISORY_LOCK_CLASS, "number": number})
+            # no upper bound on the time: a look-up that took its clock reading after this one
+            # but committed first must count too
+            counted = {scope: _failure_times(session, column, value, now - self.limits[scope].window,
+                                             None, attempt.id)
+                       for scope, column, value in _scopes(attempt)}
+            for scope, failures in counted.items():
+                limit = self.limits[scope]
+                if len(failures) >= limit.max_failures:
+                    session.delete(attempt)  # not checked, not counted
+                    log.info("case look-up refused: %s locked", scope)
+                    return VerifyResult(VerifyStatus.LOCKED, locked_scope=scope,
+                                        locked_until=_unlock_at(failures, limit))
             # the same query, HMAC and comparison whether or not the case exists
             case = _find(session, number, with_events=False)
-            ok = factor_matches(factor, case.phone_last4_hmac if case else None, self._key)
-            session.add(LookupAttempt(sender_id=sender_id, at=now, succeeded=ok))
+            ok = code_matches(code, case.query_code_hmac if case else None, self._key)
+            attempt.succeeded = ok
+            left = min(self.limits[scope].max_failures - len(failures) - (0 if ok else 1)
+                       for scope, failures in counted.items())
             if not ok:
-                left = max(self.max_failures - len(failures) - 1, 0)
-                log.info("case look-up failed verification (%d attempts left)", left)
-                return VerifyResult(VerifyStatus.WRONG, attempts_left=left)
-            return VerifyResult(
-                VerifyStatus.OK,
-                case=_record(case),
-                attempts_left=self.max_failures - len(failures),
-            )
+                for scope, column, value in _scopes(attempt):
+                    failures = sorted(counted[scope] + [now])
+                    limit = self.limits[scope]
+                    if len(failures) == limit.max_failures:
+                        self._record_lock(session, scope, attempt, value,
+                                          _unlock_at(failures, limit), now)
+                log.info("case look-up failed verification (%d attempts left)", max(left, 0))
+                return VerifyResult(VerifyStatus.WRONG, attempts_left=max(left, 0))
+            return VerifyResult(VerifyStatus.OK, case=_record(case), attempts_left=max(left, 0))
+
+    def _attempt(self, number: str, origin: Origin, now: datetime) -> LookupAttempt:
+        channel = origin.channel if origin.channel else None
+        address = (keyed_hash("address", origin.address, self._key)
+                   if origin.address and channel in ADDRESS_CHANNELS else None)
+        connection = (keyed_hash("connection", f"{channel}:{origin.connection}", self._key)
+                      if origin.connection else None)
+        return LookupAttempt(sender_id=origin.sender_id[:128], at=now, succeeded=False,
+                             case_number=number[:20], channel=channel,
+                             connection_key=connection, address_key=address)
+
+    def _record_lock(self, session: Session, scope: str, attempt: LookupAttempt, subject: str,
+                     until: datetime, now: datetime) -> None:
+        session.add(LookupLock(scope=scope, subject=subject[:128], channel=attempt.channel,
+                               locked_at=now, locked_until=until))
+        # case numbers are no personal data; the other subjects are ids or keyed hashes
+        log.warning("case look-up locked: scope=%s%s until %s", scope,
+                    f" case={subject}" if scope == "case" else "", until.isoformat())
+
+    def locked_until(self, case_number: Optional[str] = None, sender_id: Optional[str] = None,
+                     now: Optional[datetime] = None) -> Optional[datetime]:
+        """When the lock of this case number (or sender) ends, or None if it is not locked."""
+        now = now or utcnow()
+        scope, column, value = (("case", LookupAttempt.case_number,
+                                 normalize_case_number(case_number or "") or "")
+                                if case_number is not None
+                                else ("sender", LookupAttempt.sender_id, sender_id or ""))
+        limit = self.limits[scope]
+        with session_scope(self._sessions) as session:
+            failures = _failure_times(session, column, value, now - limit.window, now)
+        return _unlock_at(failures, limit) if len(failures) >= limit.max_failures else None
 
     def is_locked(self, sender_id: str, now: Optional[datetime] = None) -> bool:
-        """Whether ``sender_id`` has used up its failures in the hour before ``now``."""
-        return self.locked_until(sender_id, now) is not None
+        """Whether ``sender_id`` has used up its failures."""
+        return self.locked_until(sender_id=sender_id, now=now) is not None
 
-    def locked_until(self, sender_id: str, now: Optional[datetime] = None) -> Optional[datetime]:
-        """When the sender's lock ends, or None if it is not locked."""
-        now = now or utcnow()
+    def locks(self, since: datetime) -> List[Dict[str, Any]]:
+        """The lock-outs that started since ``since``, newest first (for the desk)."""
         with session_scope(self._sessions) as session:
-            failures = _failure_times(session, sender_id, now - self.lock_window, now)
-        return self._unlock_at(failures) if len(failures) >= self.max_failures else None
-
-    def _unlock_at(self, failures: Sequence[datetime]) -> datetime:
-        # the lock ends when only max_failures - 1 failures remain inside the window
-        return failures[len(failures) - self.max_failures] + self.lock_window
+            rows = session.execute(select(LookupLock).where(LookupLock.locked_at >= since)
+                                   .order_by(LookupLock.locked_at.desc())).scalars()
+            return [{"scope": r.scope, "subject": r.subject, "channel": r.channel,
+                     "locked_at": r.locked_at, "locked_until": r.locked_until} for r in rows]
 
     def purge_attempts(self, before: datetime) -> int:
         """Delete look-up attempts older than ``before`` (they no longer count); how many."""
         with session_scope(self._sessions) as session:
             result = session.execute(delete(LookupAttempt).where(LookupAttempt.at < before))
             return result.rowcount or 0
+
+    def purge(self, now: Optional[datetime] = None) -> Dict[str, int]:
+        """Retention: attempts older than ``ATTEMPTS_KEPT``, lock records older than
+        ``LOCKS_KEPT``; how many of each were deleted."""
+        now = now or utcnow()
+        attempts = self.purge_attempts(now - ATTEMPTS_KEPT)
+        with session_scope(self._sessions) as session:
+            locks = session.execute(
+                delete(LookupLock).where(LookupLock.locked_at < now - LOCKS_KEPT)).rowcount or 0
+        return {"lookup_attempts": attempts, "lookup_locks": locks}
 
     # ---- writing ------------------------------------------------------------------------------
 
@@ -221,7 +332,7 @@ class CaseStore:
                 case_number=case.case_number,
                 agency_id=case.agency_id,
                 applicant_name=case.applicant_name,
-                applicant_phone=case.applicant_phone,
+                applicant_phone=None,  # keep the stored (masked) phone and query code
                 channel=case.channel,
                 submitted_on=case.submitted_on,
                 subject=case.subject,
@@ -304,13 +415,16 @@ class CaseStore:
         values = {
             "agency_id": data.agency_id,
             "applicant_name": data.applicant_name,
-            "applicant_phone": data.applicant_phone,
-            "phone_last4_hmac": phone_digest(data.applicant_phone, self._key),
             "applicant_email": data.applicant_email,
             "channel": data.channel,
             "submitted_on": data.submitted_on,
             "subject": data.subject,
         }
+        # only the masked phone is kept; a code or phone not sent keeps the stored one
+        if data.applicant_phone is not None:
+            values["phone_masked"] = mask_phone(data.applicant_phone)
+        if data.query_code is not None:
+            values["query_code_hmac"] = code_digest(data.query_code, self._key)
         if case is None:
             case = Case(
                 case_number=data.case_number,
@@ -349,18 +463,34 @@ def _as_it_will_be(data: CaseInput, case: Optional[Case]) -> CaseInput:
     return merged
 
 
-def _failure_times(session: Session, sender_id: str, since: datetime, now: datetime) -> List[datetime]:
+def _scopes(attempt: LookupAttempt):
+    """(scope, column, value) for every scope this attempt is counted in."""
+    scopes = [("case", LookupAttempt.case_number, attempt.case_number),
+              ("sender", LookupAttempt.sender_id, attempt.sender_id)]
+    if attempt.connection_key:
+        scopes.append(("connection", LookupAttempt.connection_key, attempt.connection_key))
+    if attempt.address_key:
+        scopes.append(("address", LookupAttempt.address_key, attempt.address_key))
+    return scopes
+
+
+def _failure_times(session: Session, column, value: str, since: datetime,
+                   until: Optional[datetime], exclude_id: Optional[int] = None) -> List[datetime]:
     query = (
         select(LookupAttempt.at)
-        .where(
-            LookupAttempt.sender_id == sender_id,
-            LookupAttempt.succeeded.is_(False),
-            LookupAttempt.at > since,
-            LookupAttempt.at <= now,
-        )
+        .where(column == value, LookupAttempt.succeeded.is_(False), LookupAttempt.at > since)
         .order_by(LookupAttempt.at)
     )
+    if until is not None:
+        query = query.where(LookupAttempt.at <= until)
+    if exclude_id is not None:
+        query = query.where(LookupAttempt.id != exclude_id)
     return list(session.execute(query).scalars())
+
+
+def _unlock_at(failures: Sequence[datetime], limit: Limit) -> datetime:
+    # the lock ends when only max_failures - 1 failures remain inside the window
+    return failures[len(failures) - limit.max_failures] + limit.window
 
 
 def _assign(obj: Any, values: Mapping[str, Any]) -> bool:
@@ -437,6 +567,7 @@ def _record(case: Case) -> CaseRecord:
         updated_at=case.updated_at,
         events=tuple(_record_event(e) for e in events),
         applicant_name=case.applicant_name,
-        applicant_phone=case.applicant_phone,
+        masked_phone=case.phone_masked,
         applicant_email=case.applicant_email,
+        has_query_code=case.query_code_hmac is not None,
     )

@@ -17,7 +17,7 @@ from bot.cases.located import line_of, source_of
 from bot.cases.numbers import normalize_case_number
 from bot.cases.stages import event_sort_key
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
-from bot.cases.verification import digits
+from bot.cases.verification import digits, normalize_query_code
 
 # ---- problems -------------------------------------------------------------------------------
 
@@ -90,20 +90,21 @@ class CaseInput:
     case_number: str
     agency_id: str
     applicant_name: str
-    applicant_phone: str
+    applicant_phone: Optional[str]  # None: keep what is stored (events added to a stored case)
     channel: str
     submitted_on: date
     subject: str
     received_on: Optional[date] = None
     applicant_email: Optional[str] = None
     events: Tuple[EventInput, ...] = ()
+    query_code: Optional[str] = field(default=None, repr=False)  # 12 digits; None: keep stored
     line: Optional[int] = field(default=None, compare=False)
     source: Optional[str] = field(default=None, compare=False)
 
 
 CASE_FIELDS = (
     "case_number", "agency_id", "applicant_name", "applicant_phone", "applicant_email",
-    "channel", "submitted_on", "received_on", "subject",
+    "channel", "submitted_on", "received_on", "subject", "query_code",
 )
 REQUIRED_CASE_FIELDS = (
     "case_number", "agency_id", "applicant_name", "applicant_phone", "channel",
@@ -112,8 +113,11 @@ REQUIRED_CASE_FIELDS = (
 EVENT_FIELDS = ("kind", "occurred_on", "actor", "note", "answer_type")
 MAX_LENGTH = {
     "applicant_name": 100, "applicant_email": 254, "subject": 200, "actor": 100, "note": 2000,
-    "applicant_phone": 32,
+    "applicant_phone": 32, "query_code": 40,
 }
+# Any other text field (a date, a code) longer than this is not what it claims to be.
+MAX_TEXT = 200
+SHOWN = 40  # characters of a bad value repeated in a message
 # Fields people may try to send that the store works out itself.
 DERIVED = {
     "stage": ("stage 由事件自动推出，不能导入", "stage is derived from the events; do not send it"),
@@ -143,6 +147,21 @@ def _codes(codes: Iterable[str]) -> str:
     return ", ".join(codes)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def shown(value: Any) -> str:
+    """A bad value as repeated in a message: short, and always encodable (lone surrogates from
+    JSON escapes like \\ud800 would break the JSON answer or a log line)."""
+    text = str(value)
+    text = text if len(text) <= SHOWN else text[:SHOWN] + "…"
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
 class _Fields:
     """Reads the fields of one raw record, collecting problems instead of stopping."""
 
@@ -161,8 +180,14 @@ class _Fields:
         if not isinstance(value, str):
             self.problem(name, f"字段 {name} 应为文本", f"{name} must be text")
             return None
+        if _has_surrogate(value) or _CONTROL.search(value):
+            # neither can be stored (PostgreSQL refuses NUL, no encoding takes a lone surrogate)
+            self.problem(name, f"字段 {name} 含有无效字符（控制字符或不成对的 UTF-16 代理项）",
+                         f"{name} holds an invalid character (a control character or a lone "
+                         "UTF-16 surrogate)")
+            return None
         value = value.strip()
-        limit = MAX_LENGTH.get(name)
+        limit = MAX_LENGTH.get(name, MAX_TEXT)
         if limit and len(value) > limit:
             self.problem(
                 name,
@@ -180,8 +205,8 @@ class _Fields:
         if value not in codes:
             self.problem(
                 name,
-                f"字段 {name} 的值“{value}”无效，应为以下之一：{_codes(codes)}",
-                f"{name}: invalid value \"{value}\"; expected one of {_codes(codes)}",
+                f"字段 {name} 的值“{shown(value)}”无效，应为以下之一：{_codes(codes)}",
+                f"{name}: invalid value \"{shown(value)}\"; expected one of {_codes(codes)}",
             )
             return None
         return value
@@ -197,8 +222,8 @@ class _Fields:
         if parsed is None:
             self.problem(
                 name,
-                f"字段 {name} 的日期“{value}”无法识别，请写成 2026-11-23 这样的格式",
-                f"{name}: cannot read the date \"{value}\"; write it like 2026-11-23",
+                f"字段 {name} 的日期“{shown(value)}”无法识别，请写成 2026-11-23 这样的格式",
+                f"{name}: cannot read the date \"{shown(value)}\"; write it like 2026-11-23",
             )
         return parsed
 
@@ -211,9 +236,9 @@ class _Fields:
                 self.problem(name, *DERIVED[name])
             else:
                 self.problem(
-                    name,
-                    f"未知字段 {name}（可用字段：{_codes(sorted(allowed))}）",
-                    f"unknown field {name} (known fields: {_codes(sorted(allowed))})",
+                    shown(name),
+                    f"未知字段 {shown(name)}（可用字段：{_codes(sorted(allowed))}）",
+                    f"unknown field {shown(name)} (known fields: {_codes(sorted(allowed))})",
                 )
 
 
@@ -268,8 +293,8 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
     if number_text and case_number is None:
         fields.problem(
             "case_number",
-            f"案件编号“{number_text}”格式不正确，应类似 ZBSP-2026-0001",
-            f"case_number \"{number_text}\" is not a case number like ZBSP-2026-0001",
+            f"案件编号“{shown(number_text)}”格式不正确，应类似 ZBSP-2026-0001",
+            f"case_number \"{shown(number_text)}\" is not a case number like ZBSP-2026-0001",
         )
     agency_id = fields.choice("agency_id", AGENCIES)
     name = fields.text("applicant_name", required=True)
@@ -292,6 +317,15 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
     submitted_on = fields.date("submitted_on")
     received_on = fields.date("received_on", required=False)
     subject = fields.text("subject", required=True)
+    code_text = fields.text("query_code")
+    query_code = normalize_query_code(code_text) if code_text else None
+    if code_text and query_code is None:
+        # the code itself is not repeated: messages may end up in logs
+        fields.problem(
+            "query_code",
+            "query_code 不是有效的查询码：应为12位数字（可用空格或“-”分组）",
+            "query_code is not a query code: give 12 digits (spaces or hyphens may group them)",
+        )
 
     events: List[EventInput] = []
     raw_events = raw.get("events")
@@ -316,6 +350,7 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
         received_on=received_on,
         applicant_email=email,
         events=tuple(events),
+        query_code=query_code,
         line=line,
         source=source,
     )

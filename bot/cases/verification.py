@@ -1,12 +1,20 @@
-"""Proof of ownership for a status look-up: the last four digits of the applicant's phone.
+"""Proof of ownership for a status look-up: the query code (查询码) printed on the 受理回执.
 
-The store keeps ``HMAC-SHA256(key, last four digits)`` next to each case, so the look-up path
-compares digests (in constant time) and never reads the phone number itself. Without the key
-a leaked table does not reveal the digits, even though only 10 000 values exist.
+A query code is 12 random decimal digits, printed in groups of four (``3815 0274 6692``). Digits
+only: a retiree on WeChat types them on the number pad without switching input methods, and no
+two symbols look alike. 10^12 codes, and at most a handful of guesses per case before its online
+look-up is locked (``bot.cases.store``), put guessing out of reach. What people type is read
+leniently: full-width digits, spaces, hyphens, or the code inside a sentence.
+
+The store keeps only ``HMAC-SHA256(key, code)``, so the look-up compares digests (in constant
+time) and a copy of the table does not reveal the codes.
 
     GONGKAI_SECRET_KEY   the HMAC key. Unset: a fixed development key is used and a warning is
                          logged; set a long random value in production. Changing it invalidates
                          every stored digest (re-import or re-push the cases afterwards).
+
+``python -m bot.cases.verification [N]`` prints N new random codes (for an agency whose case
+system does not make them yet).
 """
 from __future__ import annotations
 
@@ -15,6 +23,8 @@ import hmac
 import logging
 import os
 import re
+import secrets
+import sys
 import unicodedata
 from typing import Mapping, Optional
 
@@ -22,8 +32,16 @@ log = logging.getLogger(__name__)
 
 SECRET_KEY_ENV = "GONGKAI_SECRET_KEY"
 DEV_SECRET_KEY = "gongkai-dev-only-insecure-key-set-GONGKAI_SECRET_KEY"
+QUERY_CODE_DIGITS = 12
 
 _warned = False
+
+# 12 digits, single separators allowed between them (what people put between the groups), not
+# part of a longer run of digits (a phone number, 13 digits typed in groups)
+_SEP = r"[ \t\-_.·]"
+_CODE = re.compile(r"(?<!\d)(?<!\d%s)(\d(?:%s?\d){%d})(?!%s?\d)"
+                   % (_SEP, _SEP, QUERY_CODE_DIGITS - 1, _SEP))
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63\u3000"
 
 
 def secret_key(env: Mapping[str, str] = os.environ) -> bytes:
@@ -31,11 +49,11 @@ def secret_key(env: Mapping[str, str] = os.environ) -> bytes:
     global _warned
     key = env.get(SECRET_KEY_ENV, "").strip()
     if key:
-        return key.encode("utf-8")
+        return key.encode("utf-8", errors="surrogatepass")
     if not _warned:
         log.warning(
             "%s is not set: using the built-in development key. Set a long random secret in "
-            "production, or phone checks can be brute-forced from a copy of the database.",
+            "production, or query codes can be brute-forced from a copy of the database.",
             SECRET_KEY_ENV,
         )
         _warned = True
@@ -47,35 +65,69 @@ def digits(text: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
 
 
-def last_four(text: Optional[str]) -> Optional[str]:
-    """The last four digits of a phone number or of a typed answer, or None if fewer than four.
-
-    A citizen may type 「尾号1234」, 「１２３４」 or the whole number: all give ``1234``."""
-    found = digits(text or "")
-    return found[-4:] if len(found) >= 4 else None
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate({ord(c): "-" for c in _DASHES})
 
 
-def digest(last4: str, key: bytes) -> str:
-    return hmac.new(key, f"phone-last4:{last4}".encode("ascii"), hashlib.sha256).hexdigest()
+def find_query_code(text: Optional[str]) -> Optional[str]:
+    """The query code written in ``text`` (a sentence may hold it), as 12 ASCII digits, or None."""
+    if not text:
+        return None
+    match = _CODE.search(_fold(text))
+    return digits(match.group(1)) if match else None
 
 
-def phone_digest(phone: str, key: bytes) -> str:
-    """The stored digest for ``phone``; the phone must have at least four digits."""
-    last4 = last_four(phone)
-    if last4 is None:
-        raise ValueError("a phone number needs at least four digits")
-    return digest(last4, key)
+def normalize_query_code(text: Optional[str]) -> Optional[str]:
+    """The 12 digits if the whole of ``text`` is one query code (import files, the case API)."""
+    folded = _fold(text or "").strip()
+    match = _CODE.fullmatch(folded)
+    return digits(match.group(1)) if match else None
 
 
-# Compared against when the case does not exist, so that path costs the same as a real check.
+def format_query_code(code: str) -> str:
+    """``381502746692`` → ``3815 0274 6692`` (as printed on the receipt)."""
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def new_query_code() -> str:
+    """A fresh random code (12 digits from the OS's cryptographic generator)."""
+    return "".join(secrets.choice("0123456789") for _ in range(QUERY_CODE_DIGITS))
+
+
+def code_digest(code: str, key: bytes) -> str:
+    """The stored digest of a normalized (12-digit) code."""
+    return hmac.new(key, f"query-code:{code}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+# Compared against when the case does not exist or has no code, so that path costs the same.
 _DUMMY_DIGEST = "0" * 64
 
 
-def factor_matches(factor: Optional[str], stored_digest: Optional[str], key: bytes) -> bool:
-    """Whether ``factor`` is the right answer for ``stored_digest`` (None: no such case).
+def code_matches(typed: Optional[str], stored_digest: Optional[str], key: bytes) -> bool:
+    """Whether ``typed`` holds the code of ``stored_digest`` (None: no such case, or no code).
 
     Always computes one HMAC and one constant-time comparison, whatever the input."""
-    last4 = last_four(factor)
-    candidate = digest(last4 if last4 is not None else "----", key)
+    code = find_query_code(typed)
+    candidate = code_digest(code if code is not None else "-" * QUERY_CODE_DIGITS, key)
     same = hmac.compare_digest(candidate, stored_digest or _DUMMY_DIGEST)
-    return same and last4 is not None and stored_digest is not None
+    return same and code is not None and stored_digest is not None
+
+
+def keyed_hash(kind: str, value: str, key: bytes) -> str:
+    """A short keyed hash of an identifier we count failures by but must not store (a client's
+    address, a socket id, a WeChat openid): the same input gives the same hash."""
+    message = f"{kind}:{value}".encode("utf-8", errors="surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def main(argv: Optional[list] = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    count = int(args[0]) if args and args[0].isdigit() else 1
+    for _ in range(min(count, 100_000)):
+        print(format_query_code(new_query_code()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -101,12 +101,12 @@ def database_url(databases) -> str:
 @pytest.fixture
 def session_factory(database_url):
     """Sessions on the module's database, emptied before each test."""
-    from bot.cases.models import Case, CaseEvent, LookupAttempt
+    from bot.cases.models import Case, CaseEvent, LookupAttempt, LookupLock
 
     engine = db.make_engine(database_url)
     factory = db.make_session_factory(engine)
     with db.session_scope(factory) as session:
-        for model in (LookupAttempt, CaseEvent, Case):
+        for model in (LookupLock, LookupAttempt, CaseEvent, Case):
             session.execute(delete(model))
     yield factory
     engine.dispose()

@@ -27,6 +27,7 @@ CASE = {
     "submitted_on": "2026-11-09",
     "received_on": "2026-11-10",
     "subject": "（演示）某道路改造工程的施工许可信息",
+    "query_code": "4711 0815 2342",
     "events": [
         {"kind": "received", "occurred_on": "2026-11-10", "actor": "（演示）信息公开办"},
         {"kind": "correction_requested", "occurred_on": "2026-11-13", "note": "请补充文号"},
@@ -151,6 +152,7 @@ async def test_push_a_case_then_again_then_an_event(servers, store, test_key):
     assert (reply["case"]["stage"], reply["case"]["stage_label"]) == ("correction_pending", "待补正")
     assert reply["changes"] == {"cases": {"created": 1}, "events": {"created": 2}}
     assert "13800000001" not in text and "示例申请人甲" not in text
+    assert "0815" not in text and "query_code" not in text  # nor the code, nor its hash
 
     status, _, text = await _post(base, "/api/cases", CASE)
     assert json.loads(text)["changes"] == {"cases": {"unchanged": 1}, "events": {"unchanged": 2}}
@@ -171,7 +173,8 @@ async def test_push_a_case_then_again_then_an_event(servers, store, test_key):
     record = store.get("ZBSP-2026-0301")
     assert [e.kind for e in record.events] == [
         "received", "correction_requested", "correction_received", "answered"]
-    assert store.verify("ZBSP-2026-0301", "wx:alice", "0001").ok
+    # the events endpoint kept the code pushed with the case
+    assert store.verify("ZBSP-2026-0301", "wx:alice", "471108152342").ok
 
 
 async def test_events_for_an_unknown_case_get_404(servers, store):
@@ -195,7 +198,7 @@ async def test_invalid_case_gets_the_importers_messages(servers, store, tmp_path
     assert got == [
         (1, "channel", "字段 channel 的值“telephone”无效，应为以下之一：in_person, registered_mail, "
                        "ordinary_mail, email, online, fax"),
-        (11, "answer_type", "answered 事件必须填写 answer_type（disclosed, partially_disclosed, "
+        (12, "answer_type", "answered 事件必须填写 answer_type（disclosed, partially_disclosed, "
                             "withheld, not_exist, not_our_agency, repeat, publication, "
                             "not_processed, other）"),
     ]
@@ -247,3 +250,48 @@ async def test_future_dates_are_refused(servers, store):
                                   {**CASE, "received_on": None, "events": [event]})
     assert status == 400
     assert "晚于今天" in json.loads(text)["errors"][0]["message_zh"]
+
+
+# ---- any bytes: a clear 4xx, never a 500 (issue 12) --------------------------------------------
+
+
+def _case_with(**fields) -> bytes:
+    return json.dumps({**CASE, **fields}).encode()  # ensure_ascii: \ud800 stays an escape
+
+
+@pytest.mark.parametrize(
+    "path, raw",
+    [
+        ("/api/cases", _case_with(subject="\ud800")),
+        ("/api/cases", _case_with(channel="\udfff")),
+        ("/api/cases", json.dumps({**CASE, "\ud800": 1}).encode()),
+        ("/api/cases", _case_with(applicant_name="甲\x00乙")),
+        ("/api/cases", _case_with(submitted_on=12345)),
+        ("/api/cases", _case_with(events={"kind": "received"})),
+        ("/api/cases", _case_with(events=["received"])),
+        ("/api/cases", _case_with(query_code="0815")),
+        ("/api/cases", _case_with(query_code=["4711 0815 2342"])),
+        ("/api/cases", _case_with(subject="事" * 100_000)),
+        ("/api/cases", _case_with(received_on="2026-11-10" * 10_000)),
+        ("/api/cases", b'{"case_number": ' + b"1" * 10_000 + b"}"),
+        ("/api/cases", b"[" * 100_000 + b"]" * 100_000),
+        ("/api/cases", b'{"case_number": "ZBSP-2026-0301", "subject": "\xff\xfe\xed"}'),
+        ("/api/cases", b"null"),
+        ("/api/cases", b"1e999999"),
+        ("/api/cases/ZBSP-2026-0301/events", b'[{"kind": "received", "occurred_on": "\\ud800"}]'),
+        ("/api/cases/ZBSP-2026-0301/events", b'{"kind": "received", "note": "\\u0000"}'),
+        ("/api/cases/ZBSP-2026-0301/events", b"[1, 2, 3]"),
+        ("/api/cases/%ED%A0%80/events", b"{}"),
+        ("/api/cases/" + "Z" * 3000 + "/events", b"{}"),
+    ],
+    ids=["surrogate-text", "surrogate-choice", "surrogate-key", "nul", "date-as-number",
+         "events-object", "events-of-strings", "short-code", "code-as-list", "huge-subject",
+         "huge-date", "huge-number", "deep-nesting", "not-utf8", "null", "huge-float",
+         "event-surrogate", "event-nul", "events-of-numbers", "surrogate-in-path", "long-path"],
+)
+async def test_any_bytes_get_a_clear_4xx_never_a_500(servers, store, path, raw):
+    status, _, text = await _post(servers["token"].base, path, raw=raw)
+    assert 400 <= status < 500, text[:300]
+    reply = json.loads(text)
+    assert reply["ok"] is False and reply["message_zh"] and reply["message_en"]
+    assert store.get("ZBSP-2026-0301") is None

@@ -12,10 +12,10 @@ from bot import db
 from bot.cases import vocab
 from bot.cases.stages import STAGES
 
-TABLES = {"cases", "case_events", "lookup_attempts",
+TABLES = {"cases", "case_events", "lookup_attempts", "lookup_locks",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
           "feedback", "review_items"}
-HEAD = "0003_feedback"
+HEAD = "0004_case_lookup_security"
 
 
 def _tables(url):
@@ -64,9 +64,9 @@ def test_frozen_vocabularies_of_the_migration_match_the_code():
 
 
 CASE_SQL = (
-    "INSERT INTO cases (case_number, agency_id, applicant_name, applicant_phone,"
-    " phone_last4_hmac, channel, submitted_on, stage, subject, created_at, updated_at)"
-    " VALUES (:number, 'zibo_spj', '示例申请人甲', '13800000001', :digest, :channel,"
+    "INSERT INTO cases (case_number, agency_id, applicant_name, phone_masked,"
+    " query_code_hmac, channel, submitted_on, stage, subject, created_at, updated_at)"
+    " VALUES (:number, 'zibo_spj', '示例申请人甲', '138****0001', :digest, :channel,"
     " :day, :stage, '（演示）事项', :at, :at)"
 )
 EVENT_SQL = (
@@ -217,3 +217,42 @@ def test_instances_starting_together_migrate_once(postgres_databases):
     errors = [p.communicate(timeout=120)[1] for p in processes]
     assert [p.returncode for p in processes] == [0, 0, 0], errors
     assert db.current_revision(url) == HEAD
+
+
+def test_0004_keeps_only_the_masked_phone_of_existing_cases(databases):
+    # a database with a case at 0003, as deployed before: its full phone must not survive
+    url = databases.new_url()
+    db.upgrade(url, "0003_feedback")
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO cases (case_number, agency_id, applicant_name, applicant_phone,"
+            " phone_last4_hmac, channel, submitted_on, stage, subject, created_at, updated_at)"
+            " VALUES ('ZBSP-2026-0001', 'zibo_spj', '示例申请人甲', '+86 138 0000 1234', :digest,"
+            " 'email', :day, 'received', '（演示）事项', :at, :at)"),
+            {"digest": "0" * 64, "day": date(2026, 11, 2), "at": datetime(2026, 11, 2, 1, 0)})
+    db.upgrade(url)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT * FROM cases")).mappings().one()
+    engine.dispose()
+    assert row["phone_masked"] == "138****1234"  # by hand: first three, last four digits
+    assert row["query_code_hmac"] is None  # no online look-up until re-imported with a code
+    assert "applicant_phone" not in row and "phone_last4_hmac" not in row
+    assert "13800001234" not in " ".join(str(v) for v in row.values())
+
+
+def test_sqlite_files_are_created_owner_only(tmp_path):
+    path = tmp_path / "new" / "gongkai.db"
+    db.upgrade(f"sqlite:///{path}")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    for companion in tmp_path.glob("new/gongkai.db-*"):
+        assert oct(companion.stat().st_mode & 0o777) == "0o600", companion
+
+
+def test_an_existing_world_readable_sqlite_file_is_narrowed(tmp_path):
+    path = tmp_path / "old.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    db.make_engine(f"sqlite:///{path}").dispose()
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

@@ -56,21 +56,35 @@ def test_unknown_event_kind():
 
 
 @pytest.mark.parametrize(
-    "typed, last4",
-    [("13800000001", "0001"), ("尾号是0001", "0001"), ("０００１", "0001"),
-     ("0533-2306909", "6909"), ("001", None), ("", None), (None, None)],
+    "typed, code",
+    [("471108152342", "471108152342"), ("4711 0815 2342", "471108152342"),
+     ("４７１１　０８１５　２３４２", "471108152342"), ("查询码：4711—0815—2342。", "471108152342"),
+     ("4711-0815-2342", "471108152342"), ("13800000001", None), ("4711 0815 234", None),
+     ("4711 0815 2342 5", None), ("0001", None), ("", None), (None, None)],
 )
-def test_last_four(typed, last4):
-    assert verification.last_four(typed) == last4
+def test_find_query_code(typed, code):
+    assert verification.find_query_code(typed) == code
 
 
-def test_digest_is_an_hmac_of_the_last_four_digits():
-    expected = hmac.new(b"k", b"phone-last4:0001", hashlib.sha256).hexdigest()
-    assert verification.phone_digest("138 0000 0001", b"k") == expected
-    assert verification.factor_matches("0001", expected, b"k")
-    assert not verification.factor_matches("0001", expected, b"other key")
-    assert not verification.factor_matches("0002", expected, b"k")
-    assert not verification.factor_matches("0001", None, b"k")
+def test_normalize_query_code_wants_the_whole_text_to_be_one_code():
+    assert verification.normalize_query_code(" 4711 0815 2342 ") == "471108152342"
+    assert verification.normalize_query_code("查询码 4711 0815 2342") is None
+
+
+def test_new_query_codes_are_random_12_digit_codes():
+    codes = {verification.new_query_code() for _ in range(1000)}
+    assert len(codes) == 1000  # 10^12 values: a repeat in 1000 has odds of about 5e-7
+    assert all(len(c) == 12 and c.isdigit() for c in codes)
+    assert verification.format_query_code("471108152342") == "4711 0815 2342"
+
+
+def test_digest_is_an_hmac_of_the_code():
+    expected = hmac.new(b"k", b"query-code:471108152342", hashlib.sha256).hexdigest()
+    assert verification.code_digest("471108152342", b"k") == expected
+    assert verification.code_matches("4711 0815 2342", expected, b"k")
+    assert not verification.code_matches("4711 0815 2342", expected, b"other key")
+    assert not verification.code_matches("4711 0815 2343", expected, b"k")
+    assert not verification.code_matches("4711 0815 2342", None, b"k")
 
 
 def test_secret_key_from_environment_or_dev_default_with_a_warning(caplog, monkeypatch):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot import db
 from bot.cases import verification
 from bot.cases.models import Case, LookupAttempt
-from bot.cases.store import CaseNotFound, CaseStore, Change, VerifyStatus
+from bot.cases.store import CaseNotFound, CaseStore, Change, Origin, VerifyStatus
 from bot.cases.validation import CaseDataError
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
@@ -22,6 +22,7 @@ CASE = dict(
     submitted_on=date(2026, 10, 19),
     received_on=date(2026, 10, 20),
     subject="（演示）某小区规划许可文件",
+    query_code="4711 0815 2342",
 )
 
 
@@ -61,18 +62,24 @@ def test_history_of_an_unknown_case(store):
 
 def test_record_keeps_personal_data_out_of_repr(store, one_case):
     record = store.get(one_case)
-    assert record.applicant_phone == "13800000001"  # for agents
-    assert record.masked_phone == "138****0001"
+    assert record.masked_phone == "138****0001"  # for agents
+    assert record.has_query_code
     assert record.masked_name == "示****甲"
     assert "13800000001" not in repr(record)
     assert "示例申请人甲" not in repr(record)
 
 
-def test_phone_digits_are_stored_only_as_an_hmac(store, one_case, session_factory, test_key):
-    expected = hmac.new(test_key, b"phone-last4:0001", hashlib.sha256).hexdigest()
+def test_only_the_masked_phone_and_a_keyed_hash_of_the_code_are_stored(
+        store, one_case, session_factory, test_key):
+    # HMAC-SHA256(key, "query-code:" + the 12 digits), computed here independently
+    expected = hmac.new(test_key, b"query-code:471108152342", hashlib.sha256).hexdigest()
     with db.session_scope(session_factory) as session:
-        stored = session.execute(select(Case.phone_last4_hmac)).scalar_one()
-    assert stored == expected
+        row = session.execute(select(Case)).scalar_one()
+        columns = {c.name: getattr(row, c.name) for c in Case.__table__.columns}
+    assert columns["query_code_hmac"] == expected
+    assert columns["phone_masked"] == "138****0001"
+    stored = " ".join(str(v) for v in columns.values())
+    assert "13800000001" not in stored and "471108152342" not in stored
 
 
 STEPS = [
@@ -180,10 +187,13 @@ def test_future_dates_are_refused_when_today_is_given(store):
 
 # ---- verification ------------------------------------------------------------------------------
 
+CODE = "471108152342"  # CASE's query code (12 digits, as printed: 4711 0815 2342)
 
-@pytest.mark.parametrize("factor", ["0001", "尾号0001", "０００１", "13800000001", " 0001 "])
-def test_verify_ok(store, one_case, factor):
-    result = store.verify("zbsp-2026-0001", "wx:alice", factor, now=T0)
+
+@pytest.mark.parametrize("typed", [CODE, "4711 0815 2342", "４７１１－０８１５－２３４２",
+                                   "查询码是 4711-0815-2342", " 471108152342 "])
+def test_verify_ok(store, one_case, typed):
+    result = store.verify("zbsp-2026-0001", "wx:alice", typed, now=T0)
     assert result.status is VerifyStatus.OK
     assert result.ok
     assert result.case.case_number == "ZBSP-2026-0001"
@@ -191,15 +201,22 @@ def test_verify_ok(store, one_case, factor):
     assert result.attempts_left == 5
 
 
-@pytest.mark.parametrize("factor", ["0002", "1000", "001", "", "abcd"])
-def test_verify_wrong_factor(store, one_case, factor):
-    result = store.verify(one_case, "wx:alice", factor, now=T0)
+@pytest.mark.parametrize("typed", ["471108152343", "0001", "4711 0815 234", "", "abcd",
+                                   "4711 0815 2342 1"])
+def test_verify_wrong_code(store, one_case, typed):
+    result = store.verify(one_case, "wx:alice", typed, now=T0)
     assert result.status is VerifyStatus.WRONG
     assert result.case is None
     assert result.attempts_left == 4
 
 
-def test_unknown_case_looks_exactly_like_a_wrong_factor(store, one_case, monkeypatch):
+def test_a_case_without_a_query_code_cannot_be_looked_up(store):
+    store.upsert_case("ZBSP-2026-0002", **{k: v for k, v in CASE.items() if k != "query_code"})
+    assert store.get("ZBSP-2026-0002").has_query_code is False
+    assert store.verify("ZBSP-2026-0002", "wx:a", CODE, now=T0).status is VerifyStatus.WRONG
+
+
+def test_unknown_case_looks_exactly_like_a_wrong_code(store, one_case, monkeypatch):
     calls = {"hmac": 0, "compare": 0}
     real_new, real_compare = verification.hmac.new, verification.hmac.compare_digest
 
@@ -213,58 +230,132 @@ def test_unknown_case_looks_exactly_like_a_wrong_factor(store, one_case, monkeyp
 
     monkeypatch.setattr(verification.hmac, "new", counting_new)
     monkeypatch.setattr(verification.hmac, "compare_digest", counting_compare)
-    wrong = store.verify(one_case, "wx:a", "9999", now=T0)
+    wrong = store.verify(one_case, "wx:a", "999999999999", now=T0)
     work_for_wrong = dict(calls)
-    unknown = store.verify("ZBSP-2026-0404", "wx:b", "0001", now=T0)
-    malformed = store.verify("hello", "wx:c", "0001", now=T0)
+    unknown = store.verify("ZBSP-2026-0404", "wx:b", CODE, now=T0)
+    malformed = store.verify("hello", "wx:c", CODE, now=T0)
     assert wrong == unknown == malformed
     assert work_for_wrong == {"hmac": 1, "compare": 1}
     assert calls == {"hmac": 3, "compare": 3}
 
 
-def test_five_failures_in_an_hour_lock_the_sender(store, one_case):
-    lefts = [
-        store.verify(one_case, "wx:mallory", "9999", now=T0 + timedelta(minutes=i)).attempts_left
-        for i in range(5)
-    ]
+def _fail(store, number, origin, minutes):
+    return store.verify(number, origin, "999999999999", now=T0 + timedelta(minutes=minutes))
+
+
+def test_five_failures_on_one_case_lock_it_for_every_sender_for_a_day(store, one_case):
+    lefts = [_fail(store, one_case, f"rest:rotating-{i}", i).attempts_left for i in range(5)]
     assert lefts == [4, 3, 2, 1, 0]
-    sixth = store.verify(one_case, "wx:mallory", "0001", now=T0 + timedelta(minutes=5))
-    assert sixth.status is VerifyStatus.LOCKED
-    assert sixth.case is None
+    # a sixth sender, even with the right code: the case's online look-up is locked
+    sixth = store.verify(one_case, "wx:owner", CODE, now=T0 + timedelta(minutes=5))
+    assert (sixth.status, sixth.locked_scope, sixth.case) == (VerifyStatus.LOCKED, "case", None)
+    assert sixth.locked_until == T0 + timedelta(hours=24)  # the first failure + 24 h
+    assert store.locked_until(case_number=one_case, now=T0 + timedelta(hours=23)) \
+        == T0 + timedelta(hours=24)
+    # the lock was recorded once, for the desk
+    (lock,) = store.locks(since=T0)
+    assert (lock["scope"], lock["subject"], lock["locked_until"]) == (
+        "case", "ZBSP-2026-0001", T0 + timedelta(hours=24))
+    # other cases are not affected
+    assert store.verify("ZBSP-2026-0002", "wx:owner", CODE, now=T0 + timedelta(minutes=6)).status \
+        is VerifyStatus.WRONG
+    # a day after the first failure it has left the window: the owner gets in
+    assert store.verify(one_case, "wx:owner", CODE, now=T0 + timedelta(hours=24)).ok
+
+
+def test_a_number_of_no_case_locks_the_same_way(store, one_case):
+    # no existence leak: the sequence of answers is the same for a real and an unknown number
+    real = [_fail(store, one_case, f"a{i}", i) for i in range(6)]
+    unknown = [_fail(store, "ZBSP-2026-0404", f"b{i}", i) for i in range(6)]
+    assert real == unknown
+    assert [r.status for r in real] == [VerifyStatus.WRONG] * 5 + [VerifyStatus.LOCKED]
+
+
+def test_five_failures_in_an_hour_lock_the_sender(store, one_case):
+    lefts = [_fail(store, f"ZBSP-2026-{100 + i:04d}", "wx:mallory", i).attempts_left
+             for i in range(5)]
+    assert lefts == [4, 3, 2, 1, 0]
+    sixth = store.verify(one_case, "wx:mallory", CODE, now=T0 + timedelta(minutes=5))
+    assert (sixth.status, sixth.locked_scope) == (VerifyStatus.LOCKED, "sender")
     assert sixth.locked_until == T0 + timedelta(hours=1)
     assert store.is_locked("wx:mallory", T0 + timedelta(minutes=59, seconds=59))
     # another sender is not affected
-    assert store.verify(one_case, "wx:alice", "0001", now=T0 + timedelta(minutes=6)).ok
+    assert store.verify(one_case, "wx:alice", CODE, now=T0 + timedelta(minutes=6)).ok
     # an hour after the first failure it has left the window: four remain, the lock is gone
     assert not store.is_locked("wx:mallory", T0 + timedelta(hours=1))
-    late = store.verify(one_case, "wx:mallory", "0001", now=T0 + timedelta(hours=1))
+    late = store.verify(one_case, "wx:mallory", CODE, now=T0 + timedelta(hours=1))
     assert late.status is VerifyStatus.OK
     assert late.attempts_left == 1
 
 
+def test_rotating_senders_on_one_connection_are_locked_per_connection(store, one_case):
+    for i in range(5):
+        origin = Origin(f"session-{i}", "socketio", connection="sid-1", address="10.0.0.9")
+        assert _fail(store, f"ZBSP-2026-{100 + i:04d}", origin, i).status is VerifyStatus.WRONG
+    locked = store.verify(one_case, Origin("session-new", "socketio", "sid-1", "10.0.0.9"), CODE,
+                          now=T0 + timedelta(minutes=5))
+    assert (locked.status, locked.locked_scope) == (VerifyStatus.LOCKED, "connection")
+    # another connection from the same address still may (address limit: 20)
+    fresh = Origin("session-other", "socketio", "sid-2", "10.0.0.9")
+    assert store.verify(one_case, fresh, CODE, now=T0 + timedelta(minutes=6)).ok
+
+
+def test_rotating_senders_and_connections_from_one_address_are_locked_per_address(store, one_case):
+    for i in range(20):
+        origin = Origin(f"s{i}", "rest", connection="", address="198.51.100.7")
+        assert _fail(store, f"ZBSP-2026-{100 + i:04d}", origin, i).status is VerifyStatus.WRONG
+    locked = store.verify(one_case, Origin("s-new", "rest", "", "198.51.100.7"), CODE,
+                          now=T0 + timedelta(minutes=20))
+    assert (locked.status, locked.locked_scope) == (VerifyStatus.LOCKED, "address")
+    # WeChat's address is Tencent's, shared by everyone: never counted
+    for i in range(20):
+        origin = Origin(f"wx{i}", "wechat", connection=f"openid-{i}", address="198.51.100.8")
+        _fail(store, f"ZBSP-2026-{200 + i:04d}", origin, i)
+    wechat = Origin("wx-new", "wechat", connection="openid-new", address="198.51.100.8")
+    assert store.verify(one_case, wechat, CODE, now=T0 + timedelta(minutes=21)).ok
+
+
+def test_origin_is_read_defensively_from_the_message_metadata():
+    assert Origin.from_metadata("s", None) == Origin("s")
+    assert Origin.from_metadata("s", {"gongkai_origin": "rest"}) == Origin("s")
+    assert Origin.from_metadata("s", {"gongkai_origin": {"channel": 3, "address": ["x"]}}) \
+        == Origin("s")
+    given = {"gongkai_origin": {"channel": "socketio", "address": "10.0.0.1", "connection": "abc"}}
+    assert Origin.from_metadata("s", given) == Origin("s", "socketio", "abc", "10.0.0.1")
+
+
+def test_parallel_guesses_cannot_slip_past_the_case_limit(database_url, one_case, test_key):
+    # 30 senders guessing at once through their own stores (engines): what several action
+    # servers under a rotating-sender attack do. At most 5 guesses may be checked.
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [CaseStore.from_url(database_url, key=test_key) for _ in range(6)]
+    guesses = [(stores[i % 6], f"attacker-{i}", f"{i:012d}") for i in range(30)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda g: g[0].verify(one_case, g[1], g[2]), guesses))
+    checked = [r for r in results if r.status is not VerifyStatus.LOCKED]
+    assert len(checked) == 5
+
+
 def test_attempts_while_locked_do_not_extend_the_lock(store, one_case):
     for i in range(5):
-        store.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=i))
+        _fail(store, one_case, "wx:m", i)
     for i in range(10):
-        assert store.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=10 + i)).status \
-            is VerifyStatus.LOCKED
-    assert store.locked_until("wx:m", T0 + timedelta(minutes=30)) == T0 + timedelta(hours=1)
-    assert store.verify(one_case, "wx:m", "0001", now=T0 + timedelta(minutes=61)).ok
+        assert _fail(store, one_case, "wx:m", 10 + i).status is VerifyStatus.LOCKED
+    assert store.locked_until(sender_id="wx:m", now=T0 + timedelta(minutes=30)) \
+        == T0 + timedelta(hours=1)
+    assert store.locked_until(case_number=one_case, now=T0 + timedelta(minutes=30)) \
+        == T0 + timedelta(hours=24)
+    assert len(store.locks(since=T0)) == 2  # the case's and the sender's, once each
 
 
 def test_a_success_does_not_reset_the_count(store, one_case):
     for i in range(4):
-        store.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=i))
-    assert store.verify(one_case, "wx:m", "0001", now=T0 + timedelta(minutes=4)).ok
-    fifth = store.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=5))
+        _fail(store, f"ZBSP-2026-{100 + i:04d}", "wx:m", i)
+    assert store.verify(one_case, "wx:m", CODE, now=T0 + timedelta(minutes=4)).ok
+    fifth = _fail(store, "ZBSP-2026-0200", "wx:m", 5)
     assert (fifth.status, fifth.attempts_left) == (VerifyStatus.WRONG, 0)
     assert store.is_locked("wx:m", T0 + timedelta(minutes=6))
-
-
-def test_unknown_cases_count_towards_the_lock(store):
-    for i in range(5):
-        store.verify(f"ZBSP-2026-{i:04d}", "wx:m", "0001", now=T0 + timedelta(minutes=i))
-    assert store.is_locked("wx:m", T0 + timedelta(minutes=5))
 
 
 def test_two_server_processes_share_the_lock(database_url, one_case, test_key):
@@ -272,23 +363,35 @@ def test_two_server_processes_share_the_lock(database_url, one_case, test_key):
     other = CaseStore.from_url(database_url, key=test_key)
     mine = CaseStore.from_url(database_url, key=test_key)
     for i in range(3):
-        mine.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=i))
+        _fail(mine, one_case, f"m{i}", i)
     for i in range(3, 5):
-        other.verify(one_case, "wx:m", "9999", now=T0 + timedelta(minutes=i))
-    assert mine.is_locked("wx:m", T0 + timedelta(minutes=5))
-    assert other.verify(one_case, "wx:m", "0001", now=T0 + timedelta(minutes=5)).status \
+        _fail(other, one_case, f"m{i}", i)
+    assert mine.locked_until(case_number=one_case, now=T0 + timedelta(minutes=5))
+    assert other.verify(one_case, "wx:owner", CODE, now=T0 + timedelta(minutes=5)).status \
         is VerifyStatus.LOCKED
 
 
 def test_another_key_does_not_verify(database_url, one_case):
     stranger = CaseStore.from_url(database_url, key=b"some other key")
-    assert stranger.verify(one_case, "wx:a", "0001", now=T0).status is VerifyStatus.WRONG
+    assert stranger.verify(one_case, "wx:a", CODE, now=T0).status is VerifyStatus.WRONG
 
 
 def test_purge_old_attempts(store, one_case, session_factory):
-    store.verify(one_case, "wx:a", "9999", now=T0)
-    store.verify(one_case, "wx:a", "9999", now=T0 + timedelta(hours=2))
+    _fail(store, one_case, "wx:a", 0)
+    _fail(store, one_case, "wx:a", 120)
     assert store.purge_attempts(T0 + timedelta(hours=1)) == 1
     with db.session_scope(session_factory) as session:
         (left,) = session.execute(select(LookupAttempt.at)).scalars().all()
     assert left == T0 + timedelta(hours=2)
+
+
+def test_retention_keeps_attempts_30_days_and_lock_records_180(store, one_case, session_factory):
+    for i in range(5):
+        _fail(store, one_case, f"s{i}", i)  # the fifth starts a lock: one lock record
+    # 30 days (ATTEMPTS_KEPT) after the last attempt, all but nothing is due yet; a minute later
+    # the attempts are; the lock record stays until 180 days (LOCKS_KEPT)
+    assert store.purge(now=T0 + timedelta(days=30)) == {"lookup_attempts": 0, "lookup_locks": 0}
+    assert store.purge(now=T0 + timedelta(days=30, minutes=5)) == {
+        "lookup_attempts": 5, "lookup_locks": 0}
+    assert store.purge(now=T0 + timedelta(days=180, minutes=5)) == {
+        "lookup_attempts": 0, "lookup_locks": 1}

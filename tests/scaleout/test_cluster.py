@@ -81,7 +81,7 @@ def test_a_conversation_moving_between_instances_keeps_its_state(cluster):
     a, b = cluster.rasa_urls
     sender = f"alt-{uuid.uuid4().hex[:8]}"
     assert "编号" in texts(say(a, sender, "查询进度"))
-    assert "后四位" in texts(say(b, sender, "ZBSP-2026-0101"))
+    assert "查询码" in texts(say(b, sender, "ZBSP-2026-0101"))
     reply = texts(say(a, sender, demo_code("ZBSP-2026-0101")))
     assert "ZBSP-2026-0101" in reply and "当前进度：已受理" in reply
 
@@ -305,7 +305,7 @@ def test_a_restarted_instance_continues_the_conversation_where_it_was(cluster):
     a = cluster.rasa_urls[0]
     sender = f"restart-{uuid.uuid4().hex[:8]}"
     say(a, sender, "我的申请到哪一步了")
-    assert "后四位" in texts(say(a, sender, "ZBSP-2026-0103"))  # mid-form: code expected next
+    assert "查询码" in texts(say(a, sender, "ZBSP-2026-0103"))  # mid-form: code expected next
     cluster_module.restart_rasa(cluster, 0)
     reply = texts(say(a, sender, demo_code("ZBSP-2026-0103")))
     assert "ZBSP-2026-0103" in reply and "收到补正后的申请起算" in reply

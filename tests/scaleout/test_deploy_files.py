@@ -17,7 +17,8 @@ EXAMPLE = ["--action-url", "http://10.0.0.21:5055/webhook",
            "--redis-url", "redis://10.0.0.11:6379/0"]
 
 
-def test_production_endpoints_match_the_writer(tmp_path):
+def test_production_endpoints_match_the_writer(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_ACTION_TOKEN", "change-me-action-token")  # the documented value
     written = tmp_path / "endpoints.yml"
     assert cluster.main(["--write-endpoints", str(written), *EXAMPLE]) == 0
     assert oct(written.stat().st_mode & 0o777) == "0o600"
