@@ -248,6 +248,11 @@ class WorkdayCalendar:
             return today.year + 1
         return None
 
+    def estimating(self) -> "WorkdayCalendar":
+        """This calendar, except that a year without a known arrangement counts weekends only
+        instead of raising: for dates that are shown labelled as an estimate."""
+        return _EstimatingCalendar(self._overrides, use_library=self._use_library)
+
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted)."""
         start = plain_date(start)
@@ -266,6 +271,14 @@ class WorkdayCalendar:
         if b < a:
             return -self.workdays_between(b, a)
         return sum(1 for day in _days_after(a, b) if self.is_workday(day))
+
+
+class _EstimatingCalendar(WorkdayCalendar):
+    def is_workday(self, day: dt.date) -> bool:
+        try:
+            return super().is_workday(day)
+        except CalendarUnknownError:
+            return plain_date(day).weekday() < 5
 
 
 def _days_after(a: dt.date, b: dt.date) -> Iterable[dt.date]:

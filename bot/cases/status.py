@@ -7,7 +7,10 @@ from typing import List
 
 from bot import deadlines, knowledge
 from bot.cases.records import CaseRecord
-from bot.workdays import CalendarUnknownError
+from bot.workdays import CalendarUnknownError, default_calendar
+
+ESTIMATE_NOTE = ("（这是估算：{year}年的法定节假日安排尚未公布，只扣除了周末。国务院通常在11月或12月公布，"
+                 "公布后以实际安排为准。）")
 
 NEXT_STEP = {
     "submitted": "机关确认收到申请后才开始计算答复期限（邮寄的以签收之日、网上或电子邮件的以双方确认之日为收到之日），请留意机关的确认。",
@@ -40,17 +43,22 @@ def describe(record: CaseRecord, today: dt.date, kb: knowledge.KnowledgeBase) ->
         return "\n".join(lines)
     if record.received_on is None:
         return "\n".join(lines + [NEXT_STEP[record.stage]])
+    estimate_note = ""
+    events = [(e.kind, e.occurred_on) for e in record.events]
     try:
-        result = deadlines.compute_deadline(
-            record.received_on, [(e.kind, e.occurred_on) for e in record.events], today=today)
-    except CalendarUnknownError as error:
-        return "\n".join(lines + [NEXT_STEP[record.stage], error.message_zh])
+        try:
+            result = deadlines.compute_deadline(record.received_on, events, today=today)
+        except CalendarUnknownError as error:
+            # never refuse the date: count the unknown year's weekends only and say so (issue 15)
+            result = deadlines.compute_deadline(record.received_on, events, today=today,
+                                                calendar=default_calendar().estimating())
+            estimate_note = ESTIMATE_NOTE.format(year=error.year)
     except deadlines.DeadlineInputError:
         return "\n".join(lines + [NEXT_STEP[record.stage],
                                   "这件申请的办理记录有矛盾，暂时无法计算答复期限，请联系工作人员核实。"])
     if not result.overdue or record.stage in ("correction_pending", "fee_pending"):
         lines.append(NEXT_STEP[record.stage])
-    lines.append(_due_line(result))
+    lines.append(_due_line(result) + estimate_note)
     if record.stage == "fee_pending":
         notice = next(e for e in reversed(record.events) if e.kind == "fee_notice_sent")
         try:
