@@ -64,7 +64,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     failures = PROJECT_ROOT / "results" / "evaluation-failures.md"
     failures.parent.mkdir(exist_ok=True)
     failures.write_text(replies.failures_markdown(), encoding="utf-8")
-    print(replies.failures_markdown() if args.verbose else f"every turn not answered right: {failures}")
+    print(replies.failures_markdown() if args.verbose
+          else f"every turn not answered right: {failures}")
     if args.out:
         evaluation.write_report(Path(args.out), report, replies)
         print(f"written: {args.out}")
@@ -181,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = commands.add_parser("evaluate")
     evaluate.add_argument("--model", help="a trained model (default: the current one)")
     evaluate.add_argument("--out", help="write the per-label report (Markdown) here")
-    evaluate.add_argument("--verbose", action="store_true", help="print every turn not answered right")
+    evaluate.add_argument("--verbose", action="store_true",
+                          help="print every turn not answered right")
     evaluate.set_defaults(func=cmd_evaluate)
     crossval = commands.add_parser("crossval")
     crossval.add_argument("--folds", type=int, default=5)

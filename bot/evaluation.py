@@ -130,7 +130,8 @@ def write_report(path: Path, report: Report, replies: Optional["ReplyReport"] = 
         preamble = old[:min(starts)] if starts else ""
     body = report.markdown()
     if replies is not None:
-        body = replies.markdown() + "\nNLU labels (top-1 / top-3 of the intent and FAQ ranking):\n\n" + body
+        body = (replies.markdown() + "\nNLU labels (top-1 / top-3 of the intent and FAQ ranking):\n\n"
+                + body)
     path.write_text(preamble + body, encoding="utf-8")
 
 
@@ -328,7 +329,8 @@ class Outcomes:
         return self.asked_right_option / self.asked if self.asked else 1.0
 
     def row(self, name: str, note: str = "") -> str:
-        return (f"| {name} | {self.total}{note} | {self.share(RIGHT):.1%} | {self.share(ASKED):.1%} "
+        return (f"| {name} | {self.total}{note} | {self.share(RIGHT):.1%} | "
+                f"{self.share(ASKED):.1%} "
                 f"({self.asked_right_option}/{self.asked} with the right option) | "
                 f"{self.share(WRONG):.1%} |")
 
@@ -471,13 +473,14 @@ class ReplyReport:
 
     def markdown(self) -> str:
         single, written, conv = self.single, self.written, self.conversations
-        lines = [_REPLIES_START + " answered right | asked (「您是不是想问」) | answered wrong |", "| --- | --- | --- | --- | --- |",
+        lines = [_REPLIES_START + " answered right | asked (「您是不是想问」) | answered wrong |",
+                 "| --- | --- | --- | --- | --- |",
                  single.items.row("single questions (questions.yml)",
                                   f" ({single.left_out} near copies left out)"),
                  written.items.row("written-style questions (written.yml)",
                                    f" ({written.left_out} near copies left out)"),
                  conv.items.row("conversations, whole (conversations.yml)"),
-                 conv.turns.row("conversation turns (scored)"), ""]
+                 conv.turns.row("conversation turns (scored)")]
         return "\n".join(lines) + "\n"
 
     def failures_markdown(self) -> str:

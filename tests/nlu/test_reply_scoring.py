@@ -74,7 +74,8 @@ def test_a_conversation_is_right_only_when_every_scored_turn_is_right():
 
 def test_outcome_shares_and_the_right_option_share():
     counts = evaluation.Outcomes()
-    for outcome, offered in [(RIGHT, False)] * 6 + [(ASKED, True), (ASKED, False), (WRONG, False)] + [(RIGHT, False)]:
+    turns = [(RIGHT, False)] * 7 + [(ASKED, True), (ASKED, False), (WRONG, False)]
+    for outcome, offered in turns:
         counts.add(outcome, offered)
     assert (counts.total, counts.right, counts.asked, counts.wrong) == (10, 7, 2, 1)
     assert counts.share(RIGHT) == 0.7
