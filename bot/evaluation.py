@@ -342,6 +342,8 @@ class SetReport:
     turns: Optional[Outcomes] = None  # conversations only: every scored turn
     left_out: int = 0
     results: list[TurnResult] = field(default_factory=list)
+    # conversations only: whole conversations per tag (ellipsis, case, remedies …)
+    by_tag: dict[str, Outcomes] = field(default_factory=lambda: defaultdict(Outcomes))
 
     @property
     def failures(self) -> list[TurnResult]:
@@ -398,12 +400,16 @@ def evaluate_conversations(client: RestClient, path: Path = CONVERSATIONS) -> Se
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     agencies = _agency_names(data)
     report = SetReport("conversations", turns=Outcomes())
-    for results in _in_parallel(lambda c: run_conversation(client, c, agencies),
-                                data["conversations"]):
+    conversations = data["conversations"]
+    runs = _in_parallel(lambda c: run_conversation(client, c, agencies), conversations)
+    for conversation, results in zip(conversations, runs):
         for result in results:
             report.turns.add(result.outcome, result.right_option is not None)
-        report.items.add(_conversation_outcome(results),
-                         all(r.right_option is not None for r in results if r.outcome == ASKED))
+        outcome = _conversation_outcome(results)
+        offered = all(r.right_option is not None for r in results if r.outcome == ASKED)
+        report.items.add(outcome, offered)
+        for tag in conversation.get("tags") or ():
+            report.by_tag[tag].add(outcome, offered)
         report.results += results
     return report
 
@@ -484,7 +490,12 @@ class ReplyReport:
         return "\n".join(lines) + "\n"
 
     def failures_markdown(self) -> str:
-        lines = ["# Evaluation: every turn not answered right", ""]
+        lines = ["# Evaluation: every turn not answered right", "",
+                 "Whole conversations by tag:", "",
+                 "| tag | conversations | right | asked | wrong |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {tag} | {c.total} | {c.right} | {c.asked} | {c.wrong} |"
+                  for tag, c in sorted(self.conversations.by_tag.items())]
+        lines.append("")
         for report in (self.single, self.written, self.conversations):
             lines += [f"## {report.name}: {len(report.failures)} not right", ""]
             for r in report.failures:
