@@ -3,7 +3,7 @@
   gongkai build-data   regenerate Rasa's FAQ data and the spaCy pipeline from data/kb
   gongkai train        train the model if the data changed (--force: always)
   gongkai validate     check the knowledge base and run `rasa data validate`
-  gongkai evaluate     top-1/top-3 accuracy on the held-out set (tests/heldout)
+  gongkai evaluate     answered right / asked / wrong, and NLU top-1/top-3, on the held-out sets
   gongkai crossval     5-fold cross-validation on the training data (rasa test nlu; ~30 min)
   gongkai run          train if needed, start the action server and the Rasa server
   gongkai agent add    create an assist-desk agent account (password prompted, or --password-stdin)
@@ -52,12 +52,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from bot import evaluation, training
 
     model = Path(args.model) if args.model else training.ensure_model(quiet=True)
-    report = evaluation.evaluate(evaluation.parse_with_agent(model), evaluation.load_questions())
-    print(f"held-out: {report.total} questions scored ({report.left_out} near copies of training "
+    print("starting a Rasa server and an action server for the evaluation…", flush=True)
+    with evaluation.running_assistant(model) as rasa_url:
+        report = evaluation.evaluate(evaluation.parse_with_server(rasa_url),
+                                     evaluation.load_questions())
+        replies = evaluation.evaluate_replies(rasa_url)
+    print(replies.markdown())
+    print(f"NLU labels: {report.total} questions scored ({report.left_out} near copies of training "
           f"examples left out), top-1 {report.top1_accuracy:.1%}, "
           f"top-3 {report.top3_accuracy:.1%} (model {model.name})")
+    failures = PROJECT_ROOT / "results" / "evaluation-failures.md"
+    failures.parent.mkdir(exist_ok=True)
+    failures.write_text(replies.failures_markdown(), encoding="utf-8")
+    print(replies.failures_markdown() if args.verbose
+          else f"every turn not answered right: {failures}")
     if args.out:
-        evaluation.write_report(Path(args.out), report)
+        evaluation.write_report(Path(args.out), report, replies)
         print(f"written: {args.out}")
     return 0
 
@@ -172,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = commands.add_parser("evaluate")
     evaluate.add_argument("--model", help="a trained model (default: the current one)")
     evaluate.add_argument("--out", help="write the per-label report (Markdown) here")
+    evaluate.add_argument("--verbose", action="store_true",
+                          help="print every turn not answered right")
     evaluate.set_defaults(func=cmd_evaluate)
     crossval = commands.add_parser("crossval")
     crossval.add_argument("--folds", type=int, default=5)
