@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
@@ -124,6 +124,12 @@ class HandoffStore:
         with session_scope(self._sessions) as session:
             row = _open_for(session, sender_id)
             return _handoff(row) if row else None
+
+    def ordinal(self, record: HandoffRecord) -> int:
+        """Which of its conversation's hand-offs ``record`` is: 1 for the first (by id)."""
+        with session_scope(self._sessions) as session:
+            return session.scalar(select(func.count(Handoff.id)).where(
+                Handoff.sender_id == record.sender_id, Handoff.id <= record.id)) or 0
 
     def has_handoff(self, sender_id: str) -> bool:
         """Whether the conversation was ever handed to the desk."""
