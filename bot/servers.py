@@ -248,7 +248,7 @@ def widget_origins(web_port: int, env: Mapping[str, str] = os.environ) -> List[s
     """The browser origins allowed to call the Rasa server (its socket.io channel's long-polling
     needs CORS): the web app's own widget page, plus GONGKAI_WIDGET_ORIGINS, the agency's
     websites that embed the widget (comma- or space-separated, e.g.
-    ``https://www.example.gov.cn,https://zwfw.example.gov.cn``). Each must be a bare origin —
+    ``https://<the agency site>``). Each must be a bare origin —
     scheme, host, optional port — compared exactly: no wildcard, no path."""
     origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
     for origin in env.get(WIDGET_ORIGINS_ENV, "").replace(",", " ").split():
@@ -256,7 +256,7 @@ def widget_origins(web_port: int, env: Mapping[str, str] = os.environ) -> List[s
         if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
                 or parts.query or parts.fragment or parts.username or any(c in origin for c in "*?\\[]")):
             raise ValueError(f"{WIDGET_ORIGINS_ENV}: {origin!r} is not an origin such as "
-                             "https://www.example.gov.cn")
+                             "https://<the agency site>")
         origin = origin.rstrip("/").lower()
         if origin not in origins:
             origins.append(origin)

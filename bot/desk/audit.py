@@ -82,7 +82,7 @@ class ViewLog:
             row = session.scalars(select(TranscriptView).where(
                 TranscriptView.handoff_id == record.id, TranscriptView.agent == username,
                 TranscriptView.last_seen_at > now - SAME_VIEWING)
-                .order_by(TranscriptView.last_seen_at.desc()).limit(1)).first()
+                .order_by(TranscriptView.last_seen_at.desc(), TranscriptView.id.desc()).limit(1)).first()
             if row is None:
                 row = TranscriptView(handoff_id=record.id, agent=username, opened_at=now,
                                      last_seen_at=now)

@@ -33,12 +33,14 @@ from bot.desk.sse import stream
 from bot.handoff.operations import SYSTEM, Agent, HandoffOperations, ReplyError, in_thread
 from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
-from bot.handoff.store import HandoffStore, NotFound
+from bot.handoff.store import HandoffStore, NotFound, storable
 from bot.settings import settings
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "application/javascript; charset=utf-8"}
+STATIC_FILES = {p.name: p for p in (HERE / "static").iterdir() if p.suffix in STATIC_TYPES}
 SESSION_COOKIE = "gongkai_desk"
 LOGIN_COOKIE = "gongkai_desk_login"
 COOKIE_PATH = "/desk"
@@ -102,7 +104,8 @@ def error(status: int, message_zh: str) -> HTTPResponse:
 
 
 def field(request: Request, name: str) -> str:
-    """A form field or JSON property, as text (the desk's scripts send JSON, plain forms work too)."""
+    """A form field or JSON property, as storable text (the desk's scripts send JSON, plain forms
+    work too)."""
     if request.content_type.startswith("application/json"):
         try:
             body = request.json or {}
@@ -111,7 +114,7 @@ def field(request: Request, name: str) -> str:
         value = body.get(name) if isinstance(body, dict) else None
     else:
         value = request.form.get(name)
-    return str(value or "")[:MAX_FIELD]
+    return storable(str(value or ""), MAX_FIELD)
 
 
 def set_cookie(resp: HTTPResponse, name: str, value: str, max_age: int, secure: bool) -> None:
@@ -127,7 +130,16 @@ def set_cookie(resp: HTTPResponse, name: str, value: str, max_age: int, secure: 
 
 def create_blueprint(ctx: DeskContext) -> Blueprint:
     bp = Blueprint("desk", url_prefix="/desk")
-    bp.static("/static", str(HERE / "static"), name="static")
+
+    @bp.route("/static/<name:str>", methods=["GET", "HEAD"], name="static")
+    async def static(request: Request, name: str) -> HTTPResponse:
+        """The desk's own two files, by name; any other name (a path, a NUL, 5,000 characters)
+        is simply not one of them: 404."""
+        path = STATIC_FILES.get(name)
+        if path is None:
+            return error(404, "没有这个文件。")
+        return await response.file(path, mime_type=STATIC_TYPES[path.suffix],
+                                   headers={"Cache-Control": "no-cache"})
 
     # ---- the guard: session, then CSRF ------------------------------------------------------
 
@@ -173,8 +185,8 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
     async def login(request: Request) -> HTTPResponse:
         if not csrf.tokens_match(request.cookies.get(LOGIN_COOKIE), request.form.get(csrf.FIELD)):
             return login_page("页面已过期，请重新输入。", 403)
-        username = (request.form.get("username") or "")[:64]
-        password = (request.form.get("password") or "")[:512]
+        username = storable(request.form.get("username") or "", 64)
+        password = storable(request.form.get("password") or "", 512)
         ip = throttle.client_address(request.ip, request.headers, ctx.config.trusted_proxies)
         now = ctx.now()
         result = await in_thread(ctx.accounts.login, username, password, ip, now)

@@ -18,8 +18,8 @@ PUBLIC = {
     ("GET", "/health"),
     ("GET", "/desk/login"),
     ("POST", "/desk/login"),
-    ("GET", "/desk/static/<__file_uri__:path>"),
-    ("HEAD", "/desk/static/<__file_uri__:path>"),
+    ("GET", "/desk/static/<name:str>"),
+    ("HEAD", "/desk/static/<name:str>"),
     ("GET", "/api/conversations/<sender_id:str>/messages"),  # REST poll: unguessable sender ids
     # the website widget's public files (bot/web/widget.py)
     ("GET", "/widget"),

@@ -99,3 +99,36 @@ def test_the_widget_served_by_the_web_app_still_answers(run):
             expect(page.locator(".rw-response", has_text="20个工作日").last).to_be_visible(timeout=60_000)
         finally:
             browser.close()
+
+
+# ---- the pieces gongkai run builds its Rasa command from (no servers) ------------------------
+
+
+def test_the_token_is_generated_once_and_kept(tmp_path):
+    from bot import servers
+
+    first = servers.rasa_api_token(tmp_path, {})
+    assert servers.rasa_api_token(tmp_path, {}) == first  # a restarted Rasa and the desk agree
+    assert stat.S_IMODE(os.stat(tmp_path / "rasa-api-token").st_mode) == 0o600
+    assert servers.rasa_api_token(tmp_path, {"GONGKAI_RASA_TOKEN": "set-by-the-operator"}) == "set-by-the-operator"
+
+
+def test_widget_origins_are_the_web_apps_own_plus_the_configured_sites():
+    from bot import servers
+
+    assert servers.widget_origins(8000, {}) == ["http://127.0.0.1:8000", "http://localhost:8000"]
+    assert servers.widget_origins(8000, {"GONGKAI_WIDGET_ORIGINS": "https://WWW.Site.example/, http://b.example:8080"}) == [
+        "http://127.0.0.1:8000", "http://localhost:8000", "https://www.site.example", "http://b.example:8080"]
+    for bad in ("*", "https://*.site.example", "site.example", "https://site.example/chat", "javascript:x"):
+        with pytest.raises(ValueError, match="GONGKAI_WIDGET_ORIGINS"):
+            servers.widget_origins(8000, {"GONGKAI_WIDGET_ORIGINS": bad})
+
+
+def test_the_rasa_command_carries_the_token_and_only_the_listed_origins(tmp_path):
+    from bot import servers
+
+    command = servers.rasa_command(5005, tmp_path / "m.tar.gz", tmp_path / "e.yml", tmp_path / "c.yml",
+                                   "t0ken", ["http://127.0.0.1:8000"])
+    assert command[command.index("--auth-token") + 1] == "t0ken"
+    cors = command[command.index("--cors") + 1:]
+    assert cors[0] == "http://127.0.0.1:8000" and "*" not in command
