@@ -148,7 +148,8 @@ class HandoffOperations:
         window = transcript.handoff_window(tracker, await in_thread(self.store.ordinal, record))
         return {
             "entries": [e.as_dict() for e in transcript.entries(window)] if window else [],
-            "paused": transcript.is_paused(tracker),
+            # an ended hand-off is not what pauses the bot now (a later one may be)
+            "paused": record.status.is_open and transcript.is_paused(tracker),
             "latest_user_text": transcript.latest_user_text(window) if window else None,
             "found": window is not None,
         }
