@@ -5,17 +5,19 @@
   gongkai validate     check the knowledge base and run `rasa data validate`
   gongkai evaluate     answered right / asked / wrong, and NLU top-1/top-3, on the held-out sets
   gongkai crossval     5-fold cross-validation on the training data (rasa test nlu; ~30 min)
-  gongkai run          train if needed, start the action server and the Rasa server
+  gongkai run          train if needed, start the action server, the Rasa server and the web
+                       app, and keep them running (a child that exits is started again)
   gongkai agent add    create an assist-desk agent account (password prompted, or --password-stdin)
   gongkai agent list   list the desk's agent accounts
 """
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import subprocess
 import sys
-import time
+from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, settings
 
@@ -89,51 +91,65 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def run_log(logs: Path) -> logging.Logger:
+    """`gongkai run`'s own log (children that exit and are started again): the terminal and
+    var/log/run.log, masked like every other log (bot.privacy)."""
+    from bot.privacy import PIIMaskingFilter, install_log_masking
+
+    install_log_masking()
+    log = logging.getLogger("bot.run")
+    if not log.handlers:
+        logs.mkdir(parents=True, exist_ok=True)
+        for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(logs / "run.log")):
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            handler.addFilter(PIIMaskingFilter())
+            log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import servers, training
     from bot.cases import importer
 
+    plan = servers.RunPlan(rasa_port=args.port, web_port=args.web_port,
+                           action_port=args.action_port, var=Path(args.var).resolve())
     demo = PROJECT_ROOT / "data" / "demo" / "cases.json"
     if importer.main([str(demo)]) != 0:  # migrates the database; idempotent
         return 1
     print("公开助手：检查模型（数据有变化时重新训练，约需十几分钟）…", flush=True)
     model = training.ensure_model(quiet=True)
-    logs = VAR / "log"
-    actions = servers.start_action_server(5055, logs / "actions.log")
-    rasa = servers.start_rasa_server(args.port, model, PROJECT_ROOT / "endpoints.yml",
-                                     logs / "rasa.log")
-    web = servers.start_web(args.web_port, logs / "web.log")
-    started = [actions, rasa, web]
+    log = run_log(plan.logs)
     # the servers run in their own sessions: on `kill`/`systemctl stop` (SIGTERM) or a closed
     # terminal (SIGHUP) stop them as on Ctrl+C instead of leaving them running
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, _interrupt)
+    started: list = []
     try:
+        started = servers.start_run(plan, model)
         print("正在启动动作服务器、Rasa 服务器和网页服务（约1分钟）…", flush=True)
         for process in started:
             process.wait_ready()
-        base = f"http://127.0.0.1:{args.port}"
-        web = f"http://127.0.0.1:{args.web_port}"
+        base = f"http://127.0.0.1:{plan.rasa_port}"
+        web = f"http://127.0.0.1:{plan.web_port}"
         print(f"""
 公开助手已启动（默认机构：{settings.default_agency}）。
   对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
   网页聊天窗口：    {web}/widget/      （socket.io 渠道：{base}/socket.io）
   坐席工作台：      {web}/desk/        （先创建账号：.venv/bin/gongkai agent add 用户名）
-  演示案件查询：    对助手说“查询进度”，编号 ZBSP-2026-0101，手机后四位 0001
-  服务状态：        {base}/status
-  日志：            {logs}/
-按 Ctrl+C 停止。""", flush=True)
-        while all(p.popen.poll() is None for p in started):
-            time.sleep(1)
-        failed = next(p for p in started if p.popen.poll() is not None)
-        print(f"{failed.name} 已退出，详见 {failed.log_path}:\n{failed.tail()}", file=sys.stderr)
-        return 1
+  演示案件查询：    对助手说“查询进度”，编号 ZBSP-2026-0101，查询码 5843 5514 9086
+  Rasa HTTP API：   需令牌（?token=…，见 {plan.var / servers.TOKEN_FILE} 或 GONGKAI_RASA_TOKEN）
+  日志：            {plan.logs}/
+某个服务意外退出时会自动重启（记录在 {plan.logs / 'run.log'}）。按 Ctrl+C 停止。""", flush=True)
+        servers.Supervisor(started, log).run()
     except KeyboardInterrupt:
         print("\n正在停止…")
         return 0
     finally:
         for process in reversed(started):
             process.stop()
+    return 1  # not reached: the supervisor runs until interrupted
 
 
 def cmd_agent_add(args: argparse.Namespace) -> int:
@@ -191,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run")
     run.add_argument("--port", type=int, default=5005, help="Rasa server port")
     run.add_argument("--web-port", type=int, default=8000, help="web app port (desk, widget)")
+    run.add_argument("--action-port", type=int, default=5055, help="action server port")
+    run.add_argument("--var", default=str(VAR),
+                     help="folder for logs, the conversation store and the Rasa API token (default var/)")
     run.set_defaults(func=cmd_run)
     agent = commands.add_parser("agent", help="assist-desk agent accounts")
     agent_commands = agent.add_subparsers(dest="agent_command", required=True)

@@ -1,4 +1,5 @@
-"""Masking personal data in text and logs: ID-card numbers, mobile numbers, e-mail addresses.
+"""Masking personal data in text and logs: ID-card numbers, mobile numbers, bank-card numbers,
+e-mail addresses.
 
 What is masked, and what deliberately is not:
 
@@ -9,13 +10,25 @@ What is masked, and what deliberately is not:
   mistake).
 * Mobile numbers: 11 digits starting 13–19, optionally with +86 / 0086 / 86 and spaces or dashes
   in 3-4-4 groups. Shown as 138****5678.
+* Bank-card numbers (PIPL: financial accounts are sensitive personal information): a standalone
+  run of 16–19 digits, or 4-digit groups separated by spaces or dashes (6222 0212 3456 7890 128),
+  that passes the Luhn check every bank card carries. Shown as stars plus the last 4 digits.
+  The Luhn check is what keeps other long numbers readable: a random 16–19-digit number passes
+  it one time in ten, so nine in ten order numbers, WeChat MsgIds or nanosecond timestamps stay as
+  they are (the tenth is masked — the safe mistake). Case numbers (ZBSP-2026-0101), dates and
+  times never have 16 digits in a row or in 4-digit groups, so they are never touched; nor are
+  digits that touch letters (hex ids, tokens). 15- and 18-digit runs are masked as ID numbers
+  first, whatever they are.
 * E-mail addresses: every one, except those in an allow-list the caller passes (the agencies'
   published addresses, for instance). The list in this module is empty on purpose.
 * NOT masked: landlines such as agency phones (0533-2306909, 2512345) — they are not personal
   data and the assistant must be able to show them. Nor are digits inside a longer digit run
-  (a 20-digit order or case number, a bank card): a number is masked only when the whole run of
-  digits is an ID or a mobile number. Masking the middle of a longer run would make an order
+  (a 20-digit order or case number): a number is masked only when the whole run of digits is an
+  ID, a bank card or a mobile number. Masking the middle of a longer run would make an order
   number look like an ID or phone and would still leave the rest readable.
+
+Python warnings (``warnings.warn``; Rasa's quote the message that caused them) are logged through
+the same masking: ``install_log_masking`` routes them into logging (``logging.captureWarnings``).
 
 Matching is done on an NFKC-normalised copy (full-width digits, ＠, ＋, －), but the result keeps the
 original text everywhere except in the masked spans.
@@ -34,6 +47,8 @@ __all__ = [
     "mask_phone",
     "mask_id_number",
     "mask_email",
+    "mask_bank_card",
+    "luhn_valid",
     "phone_last4",
     "PIIMaskingFilter",
     "install_log_masking",
@@ -47,6 +62,7 @@ _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ID18 = re.compile(r"(?<![0-9])(?:\d{17}|\d{6}[ -]\d{8}[ -]\d{3})(?:\d|[Xx](?![A-Za-z]))(?![0-9])")
 _ID15 = re.compile(r"(?<![0-9])\d{15}(?![0-9])")
+_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])(?P<prefix>(?:\+|00)?86[ -]?)?(?P<number>1[3-9]\d(?:[ -]?\d{4}){2})(?![0-9])")
 
 
@@ -71,6 +87,26 @@ def mask_id_number(number: str) -> str:
     if len(chars) <= 4:
         return "*" * len(chars)
     return "*" * (len(chars) - 4) + chars[-4:]
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check of bank-card numbers: from the right, every second digit doubled
+    (minus 9 when above 9); the sum must end in 0."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def mask_bank_card(number: str) -> str:
+    """A card number → stars and its last 4 digits (6222021234567890128 → ***************0128)."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", number))
+    return "*" * (len(digits) - 4) + digits[-4:] if len(digits) > 4 else "*" * len(digits)
 
 
 def mask_phone(number: str) -> str:
@@ -114,7 +150,7 @@ def mask_email(address: str) -> str:
 
 
 def mask_text(text: str, allow_emails: Iterable[str] = DEFAULT_ALLOWED_EMAILS) -> str:
-    """``text`` with every ID number, mobile number and e-mail address (outside ``allow_emails``,
+    """``text`` with every ID number, bank-card number, mobile number and e-mail address (outside ``allow_emails``,
     compared case-insensitively) masked. Idempotent: masking masked text changes nothing."""
     if not isinstance(text, str):
         raise TypeError(f"mask_text expects a str, got {type(text).__name__}")
@@ -133,6 +169,9 @@ def mask_text(text: str, allow_emails: Iterable[str] = DEFAULT_ALLOWED_EMAILS) -
     for pattern in (_ID18, _ID15):
         for m in pattern.finditer(norm):
             claim(m.start(), m.end(), mask_id_number(m.group(0)))
+    for m in _CARD.finditer(norm):
+        if luhn_valid(re.sub(r"[ -]", "", m.group(0))):
+            claim(m.start(), m.end(), mask_bank_card(m.group(0)))
     for m in _MOBILE.finditer(norm):
         claim(m.start(), m.end(), (m.group("prefix") or "") + mask_phone(m.group("number")))
 
@@ -230,7 +269,26 @@ def install_log_masking(allow_emails: Iterable[str] = DEFAULT_ALLOWED_EMAILS) ->
 
         logging.setLogRecordFactory(masked_record)
         _installed_filter = masking
+        _log_warnings()
     return _installed_filter
+
+
+def _log_warnings() -> None:
+    """Python warnings as log records (masked when created, above) instead of raw text on stderr:
+    Rasa's warnings quote the message that caused them (``Failed to parse arguments in line
+    '/greet{…}'``). They get a stderr handler of their own, not propagated, so that they are
+    written once whether or not the process (Rasa, rasa_sdk, Sanic) configures the root logger
+    later — in every process they end up where stderr goes (var/log/*.log under gongkai run)."""
+    import sys
+
+    logging.captureWarnings(True)
+    warnings_log = logging.getLogger("py.warnings")
+    if not any(getattr(h, "_gongkai_warnings", False) for h in warnings_log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
+        handler._gongkai_warnings = True
+        warnings_log.addHandler(handler)
+        warnings_log.propagate = False
 
 
 def masking_filter() -> PIIMaskingFilter:

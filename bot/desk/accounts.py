@@ -55,7 +55,7 @@ class SessionInfo:
 class LoginStatus(str, Enum):
     OK = "ok"
     WRONG = "wrong"  # unknown user, wrong password or disabled account: one answer
-    LOCKED = "locked"
+    WAIT = "wait"  # too many recent failures: try again at retry_at (bot.desk.throttle)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class LoginResult:
     status: LoginStatus
     token: Optional[str] = None  # the cookie value, when OK
     session: Optional[SessionInfo] = None
-    locked_until: Optional[dt.datetime] = None
+    retry_at: Optional[dt.datetime] = None
 
 
 def token_id(token: str) -> str:
@@ -72,11 +72,11 @@ def token_id(token: str) -> str:
 
 class AccountStore:
     def __init__(self, session_factory: SessionFactory, *, idle: dt.timedelta = IDLE,
-                 absolute: dt.timedelta = ABSOLUTE, max_failures: int = throttle.MAX_FAILURES,
-                 ip_max_failures: int = throttle.IP_MAX_FAILURES, window: dt.timedelta = throttle.WINDOW):
+                 absolute: dt.timedelta = ABSOLUTE, account_rule: throttle.Rule = throttle.ACCOUNT,
+                 address_rule: throttle.Rule = throttle.ADDRESS, window: dt.timedelta = throttle.WINDOW):
         self._sessions = session_factory
         self.idle, self.absolute = idle, absolute
-        self.max_failures, self.ip_max_failures, self.window = max_failures, ip_max_failures, window
+        self.account_rule, self.address_rule, self.window = account_rule, address_rule, window
 
     @classmethod
     def from_url(cls, url: Optional[str] = None, **kwargs) -> "AccountStore":
@@ -134,6 +134,7 @@ class AccountStore:
     # ---- logging in ---------------------------------------------------------------------------
 
     def login(self, username: str, password: str, ip: str, now: dt.datetime) -> LoginResult:
+        """``ip``: the client's real address (bot.desk.throttle.client_address)."""
         name = (username or "").strip().lower()[:64]
         ip = (ip or "unknown")[:64]
         since = now - self.window
@@ -143,13 +144,11 @@ class AccountStore:
                     column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)))
 
             until = [t for t in (
-                throttle.locked_until(failures(LoginAttempt.username, name), now,
-                                      self.max_failures, self.window),
-                throttle.locked_until(failures(LoginAttempt.ip, ip), now,
-                                      self.ip_max_failures, self.window)) if t]
-            if until:
-                log.info("desk login refused: too many failures")
-                return LoginResult(LoginStatus.LOCKED, locked_until=max(until))
+                self.account_rule.retry_at(failures(LoginAttempt.username, name), now, self.window),
+                self.address_rule.retry_at(failures(LoginAttempt.ip, ip), now, self.window)) if t]
+            if until:  # not counted: hammering during the wait does not make it longer
+                log.info("desk login refused: too many recent failures, wait")
+                return LoginResult(LoginStatus.WAIT, retry_at=max(until))
             agent = _by_username(session, name)
             agent_hash = agent.password_hash if agent is not None and agent.active else None
         # argon2 outside the transaction: it takes a while and needs no database

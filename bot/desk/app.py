@@ -17,6 +17,7 @@ from sanic import Sanic
 from bot import knowledge
 from bot.cases.store import CaseStore
 from bot.desk.accounts import AccountStore
+from bot.desk.audit import ViewLog
 from bot.desk.config import DeskConfig
 from bot.desk.routes import DeskContext, create_blueprint
 from bot.handoff import api as handoff_api
@@ -72,6 +73,7 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
         ops=HandoffOperations(handoffs, rasa, channels(), kb),
         kb=kb,
         config=config,
+        views=ViewLog.from_url(database_url),
         database_url=database_url,
     )
     app.blueprint(create_blueprint(ctx))

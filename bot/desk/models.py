@@ -1,9 +1,9 @@
-"""Tables of the assist desk: agent accounts, their server-side sessions, and login attempts
-(for throttling). Sessions are stored by the SHA-256 of the cookie value, so a copy of the
+"""Tables of the assist desk: agent accounts, their server-side sessions, login attempts (for
+throttling) and the record of transcript views. Sessions are stored by the SHA-256 of the cookie value, so a copy of the
 database does not let anyone log in as an agent."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
 
 from bot.db import Base, UTCDateTime, utcnow
 
@@ -46,4 +46,25 @@ class LoginAttempt(Base):
     __table_args__ = (
         Index("ix_desk_login_attempts_username_at", "username", "at"),
         Index("ix_desk_login_attempts_ip_at", "ip", "at"),
+    )
+
+
+class TranscriptView(Base):
+    """Who read which hand-off's transcript, when (bot.desk.audit). One row per viewing: a page
+    kept open (its live stream reconnects every minute) extends ``last_seen_at`` rather than
+    adding rows. ``reason`` is what an agent wrote to open a hand-off that had ended and that
+    they had not served."""
+    __tablename__ = "desk_transcript_views"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, nullable=False)
+    agent = Column(String(64), nullable=False)  # username
+    reason = Column(Text)
+    opened_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_desk_transcript_views_handoff", "handoff_id", "opened_at"),
+        Index("ix_desk_transcript_views_agent", "agent", "opened_at"),
+        Index("ix_desk_transcript_views_opened", "opened_at"),
     )

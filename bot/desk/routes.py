@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,20 +26,22 @@ from sanic.response import HTTPResponse
 from bot import clock, knowledge
 from bot.cases.store import CaseStore
 from bot.cases.vocab import AGENCIES
-from bot.desk import calendar_page, caller, csrf, insights, present
+from bot.desk import audit, calendar_page, caller, csrf, insights, present, throttle
 from bot.desk.accounts import AccountStore, LoginStatus, SessionInfo
 from bot.desk.config import DeskConfig
 from bot.desk.sse import stream
 from bot.handoff.operations import SYSTEM, Agent, HandoffOperations, ReplyError, in_thread
 from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
-from bot.handoff.store import HandoffStore, NotFound
+from bot.handoff.store import HandoffStore, NotFound, storable
 from bot.settings import settings
 from bot.workdays import calendar_warning
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "application/javascript; charset=utf-8"}
+STATIC_FILES = {p.name: p for p in (HERE / "static").iterdir() if p.suffix in STATIC_TYPES}
 SESSION_COOKIE = "gongkai_desk"
 LOGIN_COOKIE = "gongkai_desk_login"
 COOKIE_PATH = "/desk"
@@ -73,6 +76,7 @@ class DeskContext:
     ops: HandoffOperations
     kb: knowledge.KnowledgeBase
     config: DeskConfig
+    views: audit.ViewLog
     now: Callable[[], dt.datetime] = clock.now
     database_url: Optional[str] = None  # for the review queue and analytics (None: the default)
 
@@ -101,7 +105,8 @@ def error(status: int, message_zh: str) -> HTTPResponse:
 
 
 def field(request: Request, name: str) -> str:
-    """A form field or JSON property, as text (the desk's scripts send JSON, plain forms work too)."""
+    """A form field or JSON property, as storable text (the desk's scripts send JSON, plain forms
+    work too)."""
     if request.content_type.startswith("application/json"):
         try:
             body = request.json or {}
@@ -110,7 +115,7 @@ def field(request: Request, name: str) -> str:
         value = body.get(name) if isinstance(body, dict) else None
     else:
         value = request.form.get(name)
-    return str(value or "")[:MAX_FIELD]
+    return storable(str(value or ""), MAX_FIELD)
 
 
 def set_cookie(resp: HTTPResponse, name: str, value: str, max_age: int, secure: bool) -> None:
@@ -126,7 +131,16 @@ def set_cookie(resp: HTTPResponse, name: str, value: str, max_age: int, secure: 
 
 def create_blueprint(ctx: DeskContext) -> Blueprint:
     bp = Blueprint("desk", url_prefix="/desk")
-    bp.static("/static", str(HERE / "static"), name="static")
+
+    @bp.route("/static/<name:str>", methods=["GET", "HEAD"], name="static")
+    async def static(request: Request, name: str) -> HTTPResponse:
+        """The desk's own two files, by name; any other name (a path, a NUL, 5,000 characters)
+        is simply not one of them: 404."""
+        path = STATIC_FILES.get(name)
+        if path is None:
+            return error(404, "没有这个文件。")
+        return await response.file(path, mime_type=STATIC_TYPES[path.suffix],
+                                   headers={"Cache-Control": "no-cache"})
 
     # ---- the guard: session, then CSRF ------------------------------------------------------
 
@@ -172,13 +186,16 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
     async def login(request: Request) -> HTTPResponse:
         if not csrf.tokens_match(request.cookies.get(LOGIN_COOKIE), request.form.get(csrf.FIELD)):
             return login_page("页面已过期，请重新输入。", 403)
-        username = (request.form.get("username") or "")[:64]
-        password = (request.form.get("password") or "")[:512]
-        ip = request.remote_addr or request.ip or "unknown"
-        result = await in_thread(ctx.accounts.login, username, password, ip, ctx.now())
-        if result.status is LoginStatus.LOCKED:
-            until = result.locked_until.astimezone(clock.CHINA).strftime("%H:%M")
-            return login_page(f"登录失败次数过多，请在{until}之后再试。", 429, username)
+        username = storable(request.form.get("username") or "", 64)
+        password = storable(request.form.get("password") or "", 512)
+        ip = throttle.client_address(request.ip, request.headers, ctx.config.trusted_proxies)
+        now = ctx.now()
+        result = await in_thread(ctx.accounts.login, username, password, ip, now)
+        if result.status is LoginStatus.WAIT:
+            seconds = max(math.ceil((result.retry_at - now).total_seconds()), 1)
+            resp = login_page(f"登录失败次数较多，请{seconds}秒后再试。", 429, username)
+            resp.headers["Retry-After"] = str(seconds)
+            return resp
         if result.status is LoginStatus.WRONG:
             return login_page("用户名或密码不正确。", 401, username)
         resp = response.redirect("/desk/", status=303)
@@ -242,17 +259,50 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
         return {**present.handoff_row(record, ctx.now(), names), "mine": record.agent == me,
                 "open": record.status.is_open, "note": record.note or ""}
 
+    def username(request: Request) -> str:
+        return request.ctx.desk.agent.username
+
+    async def readable(record, request: Request) -> bool:
+        return await in_thread(ctx.views.may_read, record, username(request), ctx.now())
+
+    def access_page(request: Request, record, names: Dict[str, str], message: str = "",
+                    reason: str = "", status: int = 403) -> HTTPResponse:
+        return page("access.html", status, **base_context(request),
+                    handoff=present.handoff_row(record, ctx.now(), names),
+                    ended=present.local_time(record.ended_at), message=message, reason=reason,
+                    minutes=int(audit.GRANT_LIFETIME.total_seconds() // 60))
+
     @bp.get("/handoffs/<handoff_id:int>", name="conversation")
     async def conversation(request: Request, handoff_id: int) -> HTTPResponse:
         record = await handoff_or_404(handoff_id)
         if record is None:
             return page("missing.html", 404, **base_context(request), what="这次人工服务")
+        names = await agent_names()
+        if not await readable(record, request):
+            return access_page(request, record, names)
         return page("conversation.html", **base_context(request),
-                    handoff=state_of(record, request, await agent_names()))
+                    handoff=state_of(record, request, names))
+
+    @bp.post("/handoffs/<handoff_id:int>/access", name="grant_access")
+    async def grant_access(request: Request, handoff_id: int) -> HTTPResponse:
+        """An ended hand-off someone else served: opened to this agent after a written reason."""
+        record = await handoff_or_404(handoff_id)
+        if record is None:
+            return page("missing.html", 404, **base_context(request), what="这次人工服务")
+        reason = field(request, "reason")
+        try:
+            await in_thread(ctx.views.grant, record, username(request), reason, ctx.now())
+        except audit.ReasonError as refused:
+            return access_page(request, record, await agent_names(), refused.message_zh, reason[:200], 400)
+        log.info("desk: %s opened ended hand-off %d with a reason", username(request), handoff_id)
+        return response.redirect(f"/desk/handoffs/{handoff_id}", status=303)
 
     async def conversation_events(record, request: Request, latest: Dict[str, Any]):
-        """[(event name, data)] for one hand-off: its state, the transcript and the suggested
-        answers for the citizen's latest message (recomputed only when that message changes)."""
+        """[(event name, data)] for one hand-off: its state, its part of the transcript and the
+        suggested answers for the citizen's latest message in it (recomputed only when that
+        message changes)."""
+        if not await readable(record, request):
+            return [("problem", {"message": "这次人工服务已结束，查看对话记录须先说明原因，请刷新页面。"})]
         events = [("state", state_of(record, request, await agent_names()))]
         try:
             talk = await ctx.ops.conversation(record)
@@ -268,20 +318,32 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
                 found = []
             latest.update(text=talk["latest_user_text"], items=[s.as_dict() for s in found])
         events.append(("suggestions", {"question": latest["text"], "items": latest["items"]}))
-        events.append(("problem", {"message": ""}))
+        events.append(("problem", {"message": "" if talk["found"] else "对话记录中找不到这次人工服务。"}))
         return events
+
+    async def open_transcript(request: Request, handoff_id: int):
+        """The hand-off if this agent may read its transcript (the reading recorded), or the
+        answer refusing it."""
+        record = await handoff_or_404(handoff_id)
+        if record is None:
+            return None, error(404, "没有这次人工服务。")
+        if not await readable(record, request):
+            return None, error(403, "这次人工服务已结束，查看对话记录须先说明原因。")
+        await in_thread(ctx.views.record, record, username(request), ctx.now())
+        return record, None
 
     @bp.get("/handoffs/<handoff_id:int>/conversation.json", name="conversation_json")
     async def conversation_json(request: Request, handoff_id: int) -> HTTPResponse:
-        record = await handoff_or_404(handoff_id)
-        if record is None:
-            return error(404, "没有这次人工服务。")
+        record, refused = await open_transcript(request, handoff_id)
+        if refused:
+            return refused
         return json_answer(dict(await conversation_events(record, request, {})))
 
     @bp.get("/handoffs/<handoff_id:int>/stream", name="conversation_stream")
     async def conversation_stream(request: Request, handoff_id: int) -> Optional[HTTPResponse]:
-        if await handoff_or_404(handoff_id) is None:
-            return error(404, "没有这次人工服务。")
+        _, refused = await open_transcript(request, handoff_id)
+        if refused:
+            return refused
         latest: Dict[str, Any] = {}
 
         async def produce():
@@ -290,6 +352,17 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
         await stream(request, produce, ctx.config.stream_interval, ctx.config.stream_lifetime,
                      SECURITY_HEADERS)
         return None
+
+    @bp.get("/views", name="views")
+    async def views(request: Request) -> HTTPResponse:
+        wanted = request.args.get("handoff", "")
+        handoff_id = int(wanted) if wanted.isdigit() and len(wanted) <= 9 else None
+        rows = await in_thread(ctx.views.recent, 200, handoff_id)
+        names = await agent_names()
+        return page("views.html", **base_context(request), handoff_id=handoff_id, rows=[
+            {"opened": present.local_time(v.opened_at), "last_seen": present.local_time(v.last_seen_at),
+             "agent": names.get(v.agent, v.agent), "handoff_id": v.handoff_id, "reason": v.reason}
+            for v in rows])
 
     async def act(request: Request, handoff_id: int, action) -> HTTPResponse:
         try:
@@ -400,4 +473,4 @@ def create_blueprint(ctx: DeskContext) -> Blueprint:
 
 # GET routes that answer with a page: without a session they redirect to the login page (the
 # others answer 401, which scripts and streams understand)
-PAGES = {"queue", "conversation", "callback", "caller"} | insights.PAGES | calendar_page.PAGES
+PAGES = {"queue", "conversation", "callback", "caller", "views"} | insights.PAGES | calendar_page.PAGES

@@ -1,23 +1,85 @@
-"""Login throttling, as a pure rule: after ``MAX_FAILURES`` failed logins for one username within
-``WINDOW`` (or ``IP_MAX_FAILURES`` from one client address: a hotline room's agents often share
-one address, and one mistyping colleague must not lock them all out), further attempts are refused
-until the oldest of those failures is ``WINDOW`` old. A success does not wipe the count (or one agent who knows their
-own password could keep guessing others' between their own logins from the same address)."""
+"""Login throttling, as pure rules: growing delays, never a lock-out.
+
+Failed logins are counted over ``WINDOW`` per username and per client address (the real one:
+behind a reverse proxy see ``client_address``). After a few free failures, the next attempt
+must wait: 1 s after the last failure, then 2, 4, 8 … seconds, up to a cap. An attempt made
+while it must wait is refused without checking the password and without counting, so hammering
+does not grow the delay, and the account's owner waits at most the username cap (60 s) after an
+attacker's last attempt — nobody can lock an agent out, let alone the whole desk. Guessing
+stays slow: about 20 passwords per username, and per address, in 15 minutes.
+
+The address has more free failures than the username because a hotline room's agents may share
+one address. A success does not wipe the count (or one agent who knows their own password could
+keep guessing others' between their own logins)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional, Sequence
+import ipaddress
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
 
-MAX_FAILURES = 5
-IP_MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 
 
-def locked_until(failures: Sequence[dt.datetime], now: dt.datetime,
-                 max_failures: int = MAX_FAILURES, window: dt.timedelta = WINDOW) -> Optional[dt.datetime]:
-    """When the lock ends, or None when another attempt is allowed at ``now``."""
-    recent = sorted(t for t in failures if now - window < t <= now)
-    if len(recent) < max_failures:
+@dataclass(frozen=True)
+class Rule:
+    free: int  # failures allowed within the window before attempts have to wait
+    cap: dt.timedelta  # the longest wait
+
+    def retry_at(self, failures: Sequence[dt.datetime], now: dt.datetime,
+                 window: dt.timedelta = WINDOW) -> Optional[dt.datetime]:
+        """When the next attempt is allowed, or None when it is allowed at ``now``."""
+        recent = sorted(t for t in failures if now - window < t <= now)
+        if len(recent) < self.free:
+            return None
+        extra = len(recent) - self.free  # 0 for the first failure beyond the free ones
+        delay = self.cap if extra >= 30 else min(dt.timedelta(seconds=2 ** extra), self.cap)
+        until = recent[-1] + delay
+        return until if until > now else None
+
+
+ACCOUNT = Rule(free=3, cap=dt.timedelta(seconds=60))
+ADDRESS = Rule(free=10, cap=dt.timedelta(minutes=5))
+
+Network = ipaddress._BaseNetwork
+
+
+def parse_proxies(value: str) -> Tuple[Network, ...]:
+    """GONGKAI_TRUSTED_PROXIES: addresses or networks (comma- or space-separated) of the reverse
+    proxies in front of the web app, e.g. ``10.0.0.5`` or ``10.0.0.0/24``."""
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False)
+                     for item in value.replace(",", " ").split())
+    except ValueError as error:
+        raise ValueError(f"GONGKAI_TRUSTED_PROXIES: {error}") from None
+
+
+def _ip(value: str):
+    try:
+        return ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
         return None
-    # the lock ends when only max_failures - 1 failures remain inside the window
-    return recent[len(recent) - max_failures] + window
+
+
+def _trusted(address, proxies: Iterable[Network]) -> bool:
+    return address is not None and any(address in network for network in proxies)
+
+
+def client_address(peer: str, headers: Mapping[str, str], proxies: Sequence[Network]) -> str:
+    """The address a request came from. The TCP peer, unless it is one of the trusted ``proxies``:
+    then the proxy's ``X-Real-IP``, else the right-most ``X-Forwarded-For`` entry that is not
+    itself a trusted proxy (entries to its left were written by the client and prove nothing).
+    Headers from anyone else are ignored: a client cannot choose its own address."""
+    address = _ip(peer or "")
+    if not _trusted(address, proxies):
+        return str(address) if address is not None else (peer or "unknown")[:64]
+    real = _ip(headers.get("x-real-ip") or "")
+    if real is not None:
+        return str(real)
+    for entry in reversed((headers.get("x-forwarded-for") or "").split(",")):
+        hop = _ip(entry)
+        if hop is None:
+            break  # garbage: stop at the proxy itself
+        if not _trusted(hop, proxies):
+            return str(hop)
+    return str(address)

@@ -141,12 +141,17 @@ class HandoffOperations:
         return released
 
     async def conversation(self, record: HandoffRecord) -> Dict[str, Any]:
-        """The transcript and whether the bot is paused, from the tracker store via Rasa."""
-        tracker = await self.rasa.tracker(record.sender_id)
+        """This hand-off's part of the transcript (transcript.handoff_window) and whether the bot
+        is paused, from the tracker store via Rasa. ``found`` is False when the conversation does
+        not show the hand-off (its events were deleted): then nothing is shown."""
+        tracker = await self.rasa.tracker(record.sender_id, all_events=True)
+        window = transcript.handoff_window(tracker, await in_thread(self.store.ordinal, record))
         return {
-            "entries": [e.as_dict() for e in transcript.entries(tracker)],
-            "paused": transcript.is_paused(tracker),
-            "latest_user_text": transcript.latest_user_text(tracker),
+            "entries": [e.as_dict() for e in transcript.entries(window)] if window else [],
+            # an ended hand-off is not what pauses the bot now (a later one may be)
+            "paused": record.status.is_open and transcript.is_paused(tracker),
+            "latest_user_text": transcript.latest_user_text(window) if window else None,
+            "found": window is not None,
         }
 
     async def suggestions(self, text: str, agency_id: str) -> List[suggest.Suggestion]:

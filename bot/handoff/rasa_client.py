@@ -64,8 +64,10 @@ class RasaClient:
     def _conversation(sender_id: str) -> str:
         return "/conversations/" + quote(sender_id, safe="")
 
-    async def tracker(self, sender_id: str) -> Dict[str, Any]:
-        return await self._request("GET", self._conversation(sender_id) + "/tracker", self._params())
+    async def tracker(self, sender_id: str, all_events: bool = False) -> Dict[str, Any]:
+        """The conversation; with ``all_events``, also the events before a /restart."""
+        params = self._params(include_events="ALL" if all_events else None)
+        return await self._request("GET", self._conversation(sender_id) + "/tracker", params)
 
     async def append_events(self, sender_id: str, events: List[Dict[str, Any]],
                             output_channel: Optional[str] = None) -> Dict[str, Any]:

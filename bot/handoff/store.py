@@ -8,10 +8,11 @@ serialises writers), applying the pure transitions of ``bot.handoff.state``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
@@ -79,6 +80,26 @@ class NotFound(LookupError):
     pass
 
 
+_UNSTORABLE = re.compile("[\ud800-\udfff]")  # lone UTF-16 surrogates: no encoding stores them
+
+
+def storable(text: Optional[str], limit: Optional[int] = None) -> Optional[str]:
+    """Text as any database can store it: lone surrogates (JSON's \\ud800 escapes produce them)
+    replaced with U+FFFD, NUL characters (PostgreSQL refuses them) removed. None stays None."""
+    if text is None:
+        return None
+    return _UNSTORABLE.sub("\ufffd", text[:limit] if limit else text).replace("\x00", "")
+
+
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL; a larger id (typed into a URL) names no row
+
+
+def _possible(row_id: int) -> bool:
+    """Whether ``row_id`` can name a row at all: larger ones overflow the database's integer
+    (SQLite's OverflowError, PostgreSQL's DataError) instead of simply finding nothing."""
+    return 0 < row_id <= MAX_ID
+
+
 Transition = Callable[[HandoffState], HandoffState]
 
 
@@ -103,7 +124,7 @@ class HandoffStore:
                     if existing is not None:
                         return _handoff(existing), False
                     row = Handoff(
-                        sender_id=sender_id, open_sender=sender_id, channel=channel or "unknown",
+                        sender_id=sender_id, open_sender=sender_id, channel=storable(channel) or "unknown",
                         agency_id=agency_id, reason=reason,
                         first_question=_masked(first_question, MAX_QUESTION),
                         status=Status.WAITING.value, created_at=now, updated_at=now,
@@ -116,6 +137,8 @@ class HandoffStore:
         raise RuntimeError(f"could not open a hand-off for a conversation (id {len(sender_id)} chars)")
 
     def get(self, handoff_id: int) -> Optional[HandoffRecord]:
+        if not _possible(handoff_id):
+            return None
         with session_scope(self._sessions) as session:
             row = session.get(Handoff, handoff_id)
             return _handoff(row) if row else None
@@ -124,6 +147,12 @@ class HandoffStore:
         with session_scope(self._sessions) as session:
             row = _open_for(session, sender_id)
             return _handoff(row) if row else None
+
+    def ordinal(self, record: HandoffRecord) -> int:
+        """Which of its conversation's hand-offs ``record`` is: 1 for the first (by id)."""
+        with session_scope(self._sessions) as session:
+            return session.scalar(select(func.count(Handoff.id)).where(
+                Handoff.sender_id == record.sender_id, Handoff.id <= record.id)) or 0
 
     def has_handoff(self, sender_id: str) -> bool:
         """Whether the conversation was ever handed to the desk."""
@@ -153,6 +182,8 @@ class HandoffStore:
                now: dt.datetime) -> Tuple[HandoffRecord, HandoffRecord]:
         """Apply ``transition`` (one of ``bot.handoff.state``'s, partially applied) in one
         transaction: (before, after). TransitionError leaves the row as it was."""
+        if not _possible(handoff_id):
+            raise NotFound(handoff_id)
         with session_scope(self._sessions) as session:
             row = session.scalars(
                 select(Handoff).where(Handoff.id == handoff_id).with_for_update()
@@ -165,7 +196,7 @@ class HandoffStore:
                 return before, before
             row.status = after.status.value
             row.agent = after.agent
-            row.note = after.note
+            row.note = storable(after.note)
             row.updated_at = now
             if after.status is Status.TAKEN and before.status is not Status.TAKEN:
                 row.taken_at = now
@@ -193,8 +224,8 @@ class HandoffStore:
                    description: Optional[str], now: dt.datetime) -> TicketRecord:
         with session_scope(self._sessions) as session:
             row = CallbackTicket(
-                sender_id=sender_id, channel=channel or "unknown", agency_id=agency_id,
-                phone=phone, description=_masked(description, MAX_DESCRIPTION),
+                sender_id=sender_id, channel=storable(channel) or "unknown", agency_id=agency_id,
+                phone=storable(phone), description=_masked(description, MAX_DESCRIPTION),
                 status="open", created_at=now,
             )
             session.add(row)
@@ -202,6 +233,8 @@ class HandoffStore:
             return _ticket(row)
 
     def get_ticket(self, ticket_id: int) -> Optional[TicketRecord]:
+        if not _possible(ticket_id):
+            return None
         with session_scope(self._sessions) as session:
             row = session.get(CallbackTicket, ticket_id)
             return _ticket(row) if row else None
@@ -217,6 +250,8 @@ class HandoffStore:
     def complete_ticket(self, ticket_id: int, agent: str, note: Optional[str],
                         now: dt.datetime) -> TicketRecord:
         """Mark a callback done (idempotent: a second call keeps the first agent and note)."""
+        if not _possible(ticket_id):
+            raise NotFound(ticket_id)
         with session_scope(self._sessions) as session:
             row = session.scalars(
                 select(CallbackTicket).where(CallbackTicket.id == ticket_id).with_for_update()
@@ -227,7 +262,7 @@ class HandoffStore:
                 row.status = "done"
                 row.done_at = now
                 row.done_by = agent
-                row.done_note = (note or "").strip()[: machine.MAX_NOTE] or None
+                row.done_note = storable((note or "").strip()[: machine.MAX_NOTE]) or None
             session.flush()
             return _ticket(row)
 
@@ -237,7 +272,7 @@ def _open_for(session, sender_id: str) -> Optional[Handoff]:
 
 
 def _masked(text: Optional[str], limit: int) -> Optional[str]:
-    text = " ".join((text or "").split())
+    text = " ".join((storable(text) or "").split())
     return mask_text(text)[:limit] or None
 
 

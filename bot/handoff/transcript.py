@@ -1,6 +1,7 @@
 """A conversation as people read it, from Rasa's tracker JSON (``GET /conversations/<id>/tracker``).
 
-Pure functions over the tracker dictionary. Messages the desk pushed into the conversation carry
+Pure functions over the tracker dictionary. An agent sees only the window of one hand-off
+(``handoff_window``), never the whole conversation. Messages the desk pushed into the conversation carry
 ``metadata.source == "desk"`` on their bot event: an agent's reply also names the agent, a notice
 (已接入 / 已转回助手) does not.
 """
@@ -41,6 +42,31 @@ def desk_metadata(agent: Optional[str] = None, agent_name: Optional[str] = None)
         metadata["agent"] = agent
         metadata["agent_name"] = agent_name or agent
     return metadata
+
+
+def handoff_window(tracker: Mapping[str, Any], ordinal: int) -> Optional[Dict[str, Any]]:
+    """The part of the conversation an agent sees for its ``ordinal``-th hand-off (1 for the
+    conversation's first, in the order the desk's database numbered them), as a tracker-shaped
+    dictionary; None when the conversation does not show that hand-off.
+
+    Every hand-off starts with the one ``pause`` event the hand-off action returns (while paused
+    the bot runs no actions, so there is no other), so the n-th pause opens the n-th hand-off. The
+    window runs from the start of the session it was opened in (the context the citizen brought)
+    to its end: the first ``resume`` after the pause and the desk's closing messages that follow
+    it, up to (not including) the citizen's next message. Whatever the citizen did after the
+    hand-off — another question, a verified case look-up — is not shown. The pairing needs every
+    event of the conversation (``include_events=ALL``: a /restart must not drop earlier pauses)."""
+    events = list(tracker.get("events") or [])
+    pauses = [i for i, event in enumerate(events) if event.get("event") == "pause"]
+    if ordinal < 1 or len(pauses) < ordinal:
+        return None
+    opened = pauses[ordinal - 1]
+    start = max((i for i in range(opened) if events[i].get("event") == "session_started"), default=0)
+    end = len(events)
+    resumed = next((i for i in range(opened + 1, len(events)) if events[i].get("event") == "resume"), None)
+    if resumed is not None:
+        end = next((i for i in range(resumed + 1, len(events)) if events[i].get("event") == "user"), end)
+    return {**tracker, "events": events[start:end]}
 
 
 def entries(tracker: Mapping[str, Any]) -> List[Entry]:

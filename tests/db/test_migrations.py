@@ -14,8 +14,8 @@ from bot.cases.stages import STAGES
 
 TABLES = {"cases", "case_events", "lookup_attempts", "lookup_locks",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
-          "feedback", "review_items"}
-HEAD = "0004_case_lookup_security"
+          "feedback", "review_items", "desk_transcript_views"}
+HEAD = "0005_desk_transcript_views"
 
 
 def _tables(url):

@@ -41,21 +41,35 @@ def test_wrong_password_unknown_user_and_disabled_account_look_the_same(accounts
     assert accounts.login("li", PASSWORD, "10.0.0.1", T0).status is LoginStatus.WRONG
 
 
-def test_five_failures_lock_the_username_even_for_the_right_password(accounts):
-    for i in range(5):
-        assert accounts.login("li", f"wrong-{i}-password", f"10.0.0.{i}", later(minutes=i)).status is LoginStatus.WRONG
-    locked = accounts.login("li", PASSWORD, "10.9.9.9", later(minutes=5))
-    assert locked.status is LoginStatus.LOCKED and locked.locked_until == later(minutes=15)
-    assert accounts.login("li", PASSWORD, "10.9.9.9", later(minutes=15)).status is LoginStatus.OK
+def test_failures_for_a_username_make_it_wait_even_for_the_right_password(accounts):
+    for i in range(4):  # from four addresses: the username's rule (3 free) applies
+        assert accounts.login("li", f"wrong-{i}-password", f"10.0.0.{i}", later(seconds=i)).status is LoginStatus.WRONG
+    # 4 failures, the last at 3 s: 2 s to wait (1 s after the 3rd free one, doubled)
+    early = accounts.login("li", PASSWORD, "10.9.9.9", later(seconds=4))
+    assert early.status is LoginStatus.WAIT and early.retry_at == later(seconds=5)
+    assert accounts.login("li", PASSWORD, "10.9.9.9", later(seconds=5)).status is LoginStatus.OK
 
 
-def test_twenty_failures_from_one_address_lock_that_address_for_every_username(accounts):
-    for i in range(19):
-        accounts.login(f"guess{i}", "wrong password!!", "10.0.0.7", later(seconds=i))
-    assert accounts.login("li", PASSWORD, "10.0.0.7", later(minutes=1)).status is LoginStatus.OK
-    accounts.login("guess19", "wrong password!!", "10.0.0.7", later(minutes=2))
-    assert accounts.login("li", PASSWORD, "10.0.0.7", later(minutes=3)).status is LoginStatus.LOCKED
-    assert accounts.login("li", PASSWORD, "10.0.0.8", later(minutes=6)).status is LoginStatus.OK
+def test_hammering_a_username_delays_its_owner_by_at_most_a_minute(accounts):
+    for i in range(50):
+        accounts.login("li", "wrong password!!", "203.0.113.9", later(seconds=i * 61))
+    last = later(seconds=49 * 61)
+    waiting = accounts.login("li", PASSWORD, "10.0.0.8", last + dt.timedelta(seconds=1))
+    assert waiting.status is LoginStatus.WAIT and waiting.retry_at == last + dt.timedelta(seconds=60)
+    assert accounts.login("li", PASSWORD, "10.0.0.8", last + dt.timedelta(seconds=60)).status is LoginStatus.OK
+
+
+def test_failures_from_one_address_slow_that_address_not_the_others(accounts):
+    # one guess a second, each for another username: failures at 0 … 10 s (10 free, then 1 s to
+    # wait after the 11th), 12 s (2 s), 16 s (4 s): the others were refused uncounted, and the
+    # address now waits until 16 + 8 = 24 s
+    statuses = [accounts.login(f"guess{i}", "wrong password!!", "10.0.0.7", later(seconds=i)).status
+                for i in range(20)]
+    assert [i for i, s in enumerate(statuses) if s is LoginStatus.WRONG] == [*range(11), 12, 16]
+    waiting = accounts.login("li", PASSWORD, "10.0.0.7", later(seconds=20))
+    assert waiting.status is LoginStatus.WAIT and waiting.retry_at == later(seconds=24)
+    assert accounts.login("li", PASSWORD, "10.0.0.8", later(seconds=20)).status is LoginStatus.OK
+    assert accounts.login("li", PASSWORD, "10.0.0.7", later(seconds=24)).status is LoginStatus.OK
 
 
 def test_sessions_expire_when_idle_or_too_old_and_on_logout(accounts):

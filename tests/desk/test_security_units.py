@@ -41,18 +41,59 @@ def minutes(n):
     return T0 + dt.timedelta(minutes=n)
 
 
-def test_four_failures_do_not_lock():
-    assert throttle.locked_until([minutes(i) for i in range(4)], minutes(5)) is None
+def seconds(n):
+    return T0 + dt.timedelta(seconds=n)
 
 
-def test_the_fifth_failure_locks_for_fifteen_minutes_from_the_first():
-    failures = [minutes(i) for i in range(5)]  # 9:00 … 9:04
-    assert throttle.locked_until(failures, minutes(5)) == minutes(15)
-    assert throttle.locked_until(failures, minutes(14)) == minutes(15)
-    assert throttle.locked_until(failures, minutes(15)) is None  # the 9:00 failure has aged out
+def test_free_failures_then_delays_doubling_from_the_last_failure():
+    rule = throttle.Rule(free=3, cap=dt.timedelta(seconds=60))
+    assert rule.retry_at([seconds(0), seconds(1)], seconds(2)) is None
+    # three failures use up the free ones: the next attempt waits 1 s after the last failure
+    three = [seconds(0), seconds(1), seconds(2)]
+    assert rule.retry_at(three, seconds(2)) == seconds(3)  # 2**0 = 1 s after the last
+    assert rule.retry_at(three, seconds(3)) is None
+    # each further failure doubles the wait: 2, 4, 8 … s after the last one
+    assert rule.retry_at(three + [seconds(10)], seconds(10)) == seconds(12)
+    assert rule.retry_at(three + [seconds(10), seconds(20)], seconds(20)) == seconds(24)
+
+
+def test_the_delay_is_capped_never_a_lock():
+    rule = throttle.Rule(free=3, cap=dt.timedelta(seconds=60))
+    many = [seconds(i) for i in range(40)]  # 40 failures in 40 s
+    assert rule.retry_at(many, seconds(39)) == seconds(39 + 60)
+    assert rule.retry_at(many, seconds(99)) is None  # the owner gets in after at most a minute
 
 
 def test_failures_older_than_the_window_do_not_count():
-    failures = [minutes(0), minutes(1), minutes(20), minutes(21), minutes(22), minutes(23)]
-    assert throttle.locked_until(failures, minutes(24)) is None
-    assert throttle.locked_until(failures + [minutes(24)], minutes(25)) == minutes(35)
+    rule = throttle.Rule(free=3, cap=dt.timedelta(seconds=60))
+    old = [T0, seconds(1), seconds(2)]
+    later = T0 + throttle.WINDOW + dt.timedelta(seconds=1)
+    assert rule.retry_at(old, later) is None
+
+
+PROXIES = throttle.parse_proxies("10.0.0.5, 10.1.0.0/16")
+
+
+@pytest.mark.parametrize("peer, headers, address", [
+    # straight from a client: its own address, whatever headers it sends
+    ("203.0.113.9", {"x-forwarded-for": "198.51.100.1", "x-real-ip": "198.51.100.2"}, "203.0.113.9"),
+    # from the proxy: the address it vouches for
+    ("10.0.0.5", {"x-real-ip": "198.51.100.7"}, "198.51.100.7"),
+    ("10.0.0.5", {"x-forwarded-for": "198.51.100.7"}, "198.51.100.7"),
+    # a client-written entry on the left proves nothing: the right-most untrusted hop counts
+    ("10.0.0.5", {"x-forwarded-for": "1.2.3.4, 198.51.100.7"}, "198.51.100.7"),
+    ("10.0.0.5", {"x-forwarded-for": "198.51.100.7, 10.1.2.3"}, "198.51.100.7"),  # two proxies
+    ("10.0.0.5", {"x-forwarded-for": "<script>"}, "10.0.0.5"),  # garbage: the proxy itself
+    ("10.0.0.5", {}, "10.0.0.5"),
+])
+def test_client_address_trusts_headers_only_from_the_proxy(peer, headers, address):
+    assert throttle.client_address(peer, headers, PROXIES) == address
+
+
+def test_no_proxies_configured_means_headers_are_ignored():
+    assert throttle.client_address("127.0.0.1", {"x-real-ip": "1.2.3.4"}, ()) == "127.0.0.1"
+
+
+def test_a_bad_proxy_setting_is_refused():
+    with pytest.raises(ValueError, match="GONGKAI_TRUSTED_PROXIES"):
+        throttle.parse_proxies("10.0.0.5, nginx")

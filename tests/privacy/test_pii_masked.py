@@ -1,7 +1,9 @@
-"""Personal data a citizen types (ID-card number, mobile, e-mail) never appears in clear in any
-log of the real servers — not even Rasa's DEBUG engine logs — nor in the desk's lists; only an
-authenticated agent's conversation view shows it in full. Test values are fake (a 1949-12-31
-test ID, the 138 0013 8000 test mobile, an example.com address)."""
+"""Personal data a citizen types (ID-card number, mobile, bank card, e-mail) never appears in clear
+in any log of the real servers — not even Rasa's DEBUG engine logs or the Python warnings Rasa
+writes when it quotes a message — nor in the desk's lists; only an authenticated agent's
+conversation view shows it in full. Test values are fake (a 1949-12-31 test ID, the 138 0013 8000
+test mobile, the 6212 3456 7890 1232 test card — Luhn check worked out in test_bank_cards.py —
+and an example.com address)."""
 import re
 import unicodedata
 import uuid
@@ -17,13 +19,18 @@ pytestmark = pytest.mark.servers
 ID_NUMBER = "11010519491231002X"
 MOBILE = "13800138000"
 EMAIL = "zhangsan.test@example.com"
-FIRST = f"我叫张三，身份证{ID_NUMBER}，手机{MOBILE}，邮箱{EMAIL}，想申请公开拆迁补偿文件"
+CARD = "6212345678901232"
+FIRST = f"我叫张三，身份证{ID_NUMBER}，手机{MOBILE}，邮箱{EMAIL}，银行卡{CARD}，想申请公开拆迁补偿文件"
+# an intent payload with an entity the domain does not know: Rasa warns, quoting the whole line
+WARNING_BAIT = f'/greet{{"x":"身份证{ID_NUMBER} 手机{MOBILE} 卡号 6212 3456 7890 1232"}}'
 SECOND = (f"我的手机是 138 0013 8000，也可打１３８００１３８０００，身份证 110105 19491231 002x，"
           f"邮件 {EMAIL.upper()}")
 
 # What would give the person away, in any spelling the logs might use (a token list, JSON, …):
-# the mobile's middle-and-end digits, the ID's birth date and the e-mail's local part.
-LEAKS = re.compile(r"0013\D{0,3}8000|19491231|1949\D{1,3}1231|zhangsan\.test", re.IGNORECASE)
+# the mobile's middle-and-end digits, the ID's birth date, the card's first digits and the
+# e-mail's local part.
+LEAKS = re.compile(r"0013\D{0,3}8000|19491231|1949\D{1,3}1231|6212\D{0,3}3456|zhangsan\.test",
+                   re.IGNORECASE)
 
 
 def readable(line: str) -> str:
@@ -39,6 +46,7 @@ def leaks(text: str) -> list:
 
 def test_personal_data_is_masked_in_every_log_and_desk_list(debug_stack):
     stack, sender = debug_stack, f"privacy-{uuid.uuid4().hex[:8]}"
+    say(stack.rasa_url, f"{sender}-w", WARNING_BAIT)
     say(stack.rasa_url, sender, FIRST)
     assert "正在为您转接" in texts(say(stack.rasa_url, sender, "转人工"))
     say(stack.rasa_url, sender, SECOND)  # reaches the desk while waiting
@@ -69,6 +77,7 @@ def test_personal_data_is_masked_in_every_log_and_desk_list(debug_stack):
              "analytics": agent.get("/desk/analytics").text}
     assert all(len(pages[p]) > 500 for p in ("queue page", "review queue", "analytics"))  # real pages
     assert "138****8000" in pages["queue page"]  # the lists do show the (masked) question
+    assert "************1232" in pages["queue page"]
     for name, html in pages.items():
         assert not leaks(html), (name, leaks(html))
 
@@ -78,5 +87,9 @@ def test_personal_data_is_masked_in_every_log_and_desk_list(debug_stack):
     for path in logs:
         found = leaks(path.read_text(encoding="utf-8", errors="replace"))
         assert not found, (path.name, found[:5])
-    # the scan can see something: Rasa's DEBUG log does quote the citizen, masked
-    assert "138****8000" in (stack.work / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    # the scan can see something: Rasa's DEBUG log does quote the citizen, masked, and so does
+    # its warning about the payload
+    rasa_log = (stack.work / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    assert "138****8000" in rasa_log
+    assert [line for line in rasa_log.splitlines()
+            if "Failed to parse arguments" in line and "**************002X" in line]
