@@ -44,7 +44,8 @@ def passive(server: WeChatRasa, status_and_body: tuple[int, str]) -> str:
 
 
 def user_events(server: WeChatRasa, openid: str) -> list[str]:
-    status, tracker = get_json(f"{server.rasa_url}/conversations/{openid}/tracker")
+    # a WeChat user's conversation id carries the channel's name (docs/channels.md)
+    status, tracker = get_json(f"{server.rasa_url}/conversations/wechat:{openid}/tracker")
     assert status == 200
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
