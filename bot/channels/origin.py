@@ -5,7 +5,7 @@ the hash of client addresses. Several Rasa instances must share one value. Unset
 kept in GONGKAI_CHANNEL_SECRET_FILE (default var/channel-secret, created owner-only), so one
 machine's restarts keep the widget's conversations.
 
-GONGKAI_TRUSTED_PROXIES: comma-separated addresses or networks (e.g. "10.0.0.5" or
+GONGKAI_TRUSTED_PROXIES: comma- or space-separated addresses or networks (e.g. "10.0.0.5" or
 "127.0.0.1,10.0.0.0/24") of the reverse proxies in front of Rasa (deploy/nginx.conf). Only a
 request whose peer is one of them has its X-Forwarded-For believed; the client address is then
 the right-most entry that is not itself a trusted proxy. Unset: the peer is the client, and any
@@ -74,10 +74,7 @@ def channel_key(purpose: str) -> bytes:
 
 def parse_networks(value: str) -> tuple[Network, ...]:
     networks = []
-    for part in value.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
+    for part in value.replace(",", " ").split():  # comma- or space-separated, as the desk reads it
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
