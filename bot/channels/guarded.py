@@ -83,11 +83,12 @@ class GuardedSocketIOInput(SocketIOInput):
             manager.set_server(sio)
             sio.manager = manager
 
-        async def session_request(sid: Text, data: Any) -> None:
+        # data=None: an event sent without arguments
+        async def session_request(sid: Text, data: Any = None) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             await self._bind(sid, token)
 
-        async def user_uttered(sid: Text, data: Any) -> None:
+        async def user_uttered(sid: Text, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
             session = await self._session(sid, data.get("session_id"))
             if session is None:  # the socket went away meanwhile
@@ -121,8 +122,9 @@ class GuardedSocketIOInput(SocketIOInput):
     async def _bind(self, sid: Text, token: Any) -> Optional[Dict[str, str]]:
         """Puts the socket into the conversation of ``token`` if the server signed it, else into
         a new one, and confirms the token to the client (which keeps it for reloads). The
-        session changes before the first await, so a message right behind the session_request
-        (python-socketio handles each event in its own task) finds it bound."""
+        session changes before anything that can suspend (get_session does no I/O), so a message
+        right behind the session_request (python-socketio handles each event in its own task)
+        finds it bound."""
         sender = widget_session.sender_of(token)
         if sender is None:
             token = widget_session.issue()

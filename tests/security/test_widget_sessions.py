@@ -45,7 +45,8 @@ async def test_a_lone_surrogate_session_id_does_not_stop_the_server(assistant):
     await still_answers(assistant)
 
 
-@pytest.mark.parametrize("offered", [None, "", uuid.uuid4().hex, str(uuid.uuid4()), 12345,
+@pytest.mark.parametrize("offered", [None, "", "0123456789abcdef0123456789abcdef",
+                                     "123e4567-e89b-12d3-a456-426614174000", 12345,
                                      ["a"], {"id": 1}, "f" * 32 + "." + "0" * 32, "x" * 10_000])
 async def test_a_session_id_the_server_did_not_issue_gets_a_fresh_one(assistant, offered):
     async with widget(assistant.rasa_url, offered) as w:
@@ -92,9 +93,9 @@ async def test_the_issued_session_survives_a_reconnect(assistant):
 
 
 @pytest.mark.parametrize("data", [{"message": 123}, {"message": ["申请"]}, {"message": None},
-                                  {"message": {"text": "申请"}}, {}, "just text", [1, 2], 7],
+                                  {"message": {"text": "申请"}}, {}, "just text", [1, 2], 7, None],
                          ids=["int", "list", "null", "object", "no message", "string data",
-                              "list data", "int data"])
+                              "list data", "int data", "no data"])
 async def test_a_message_that_is_not_text_gets_a_polite_answer(assistant, data):
     async with widget(assistant.rasa_url) as w:
         await w.emit(data)
