@@ -2,6 +2,8 @@
 WeChat channel): whatever goes wrong, the citizen gets a polite Chinese answer and the HTTP
 request a 200 — never a 5xx, never silence.
 
+* text cleaned first (bot/channels/edge.py: lone surrogates and NUL → U+FFFD), and a message
+  whose sender id Rasa could not store is refused (the channels accept only such ids already);
 * message longer than GONGKAI_MAX_MESSAGE_CHARS → asked to shorten it (not handled, not stored);
 * more than GONGKAI_RATE_LIMIT messages from one sender → asked to slow down (shared through
   Redis when GONGKAI_REDIS_URL is set, so it holds across Rasa instances; else per process);
@@ -24,6 +26,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from prometheus_client import Counter, Histogram
 
+from bot.channels.edge import clean_text, is_printable_id
 from bot.privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ TOO_LONG = "您的消息太长了（超过{limit}个字），请精简后再发�
 
 
 TURNS = Counter("gongkai_turns", "Citizen messages received, by channel and outcome "
-                "(ok, apology, rate_limited, too_long)", ["channel", "outcome"])
+                "(ok, apology, rate_limited, too_long, refused)", ["channel", "outcome"])
 TURN_SECONDS = Histogram("gongkai_turn_seconds", "Time from receiving a message to the last reply",
                          ["channel"], buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60))
 
@@ -206,11 +209,14 @@ class Guard:
         return blueprint
 
     async def handle(self, message: Any, on_new_message: Handler, channel: str = "rest") -> str:
-        """Handles one message; returns the outcome (ok, apology, rate_limited, too_long).
-        `channel` is the channel's own name (a metrics label: never taken from the request)."""
+        """Handles one message; returns the outcome (ok, apology, rate_limited, too_long,
+        refused). `channel` is the channel's own name (a metrics label: never taken from the request)."""
         started = time.perf_counter()
-        text = message.text if isinstance(message.text, str) else ""
-        if len(text) > self.settings.max_chars:
+        message.text = text = clean_text(message.text)
+        if not is_printable_id(str(message.sender_id)):
+            logger.error("message refused: the %s channel passed an unusable sender id", channel)
+            outcome = "refused"
+        elif len(text) > self.settings.max_chars:
             outcome = "too_long"
             await self._say(message, TOO_LONG.format(limit=self.settings.max_chars))
         elif not await self.limiter.allow(str(message.sender_id)):

@@ -16,7 +16,12 @@ process-wide adjustments made before it starts (bot/servers.py starts the Rasa s
   or a database-server crash (PostgreSQL) may lose the last moments of conversation history —
   an acceptable price for chat transcripts. The case store and the desk, in other processes,
   keep fully synchronous commits. ``GONGKAI_TRACKER_FAST_COMMITS=0`` keeps the tracker's commits
-  fully synchronous too (slower under load: every fsync then blocks the Rasa process).
+  fully synchronous too (slower under load: every fsync then blocks the Rasa process);
+* ``SQLTrackerStore.session_scope`` exits the process only for the error it was written for (the
+  PostgreSQL schema named by POSTGRESQL_SCHEMA does not exist). Rasa 3.6 answers *any*
+  ``ValueError`` inside the scope with ``sys.exit(1)`` — a ``UnicodeEncodeError`` from one
+  unstorable sender id stopped the whole server. Other errors now fail that request only (the
+  channels' guard answers it with an apology).
 """
 from __future__ import annotations
 
@@ -79,12 +84,43 @@ def fast_commits() -> None:
         event.listen(Engine, "connect", _fast_commits)
 
 
+def exit_only_on_missing_schema() -> None:
+    """SQLTrackerStore.session_scope: sys.exit for a missing schema only (module docstring)."""
+    import contextlib
+
+    from rasa.core import tracker_store
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.cli import print_error_and_exit
+
+    if getattr(SQLTrackerStore.session_scope, "exits_only_on_missing_schema", False):
+        return
+
+    @contextlib.contextmanager
+    def session_scope(self: SQLTrackerStore):
+        session = self.sessionmaker()
+        try:
+            try:
+                tracker_store.ensure_schema_exists(session)
+            except ValueError as schema:  # raised with the missing schema's name
+                print_error_and_exit(
+                    f"Requested PostgreSQL schema '{schema}' was not found in the database. "
+                    f"Create it, or unset {tracker_store.POSTGRESQL_SCHEMA} to use the default "
+                    f"schema. Exiting application.")
+            yield session
+        finally:
+            session.close()
+
+    session_scope.exits_only_on_missing_schema = True
+    SQLTrackerStore.session_scope = session_scope
+
+
 def main() -> None:
     from bot.privacy import install_log_masking
 
     install_log_masking()
     fast_action_response_validation()
     fast_commits()
+    exit_only_on_missing_schema()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

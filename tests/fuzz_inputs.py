@@ -55,3 +55,22 @@ def messages(huge: bool = True) -> st.SearchStrategy[str]:
     if huge:
         parts.append(HUGE)
     return st.one_of(*parts)
+
+
+# Any code point, lone surrogates (category Cs) included: what a JSON "\ud800" decodes to.
+ANY_CHARACTER = st.characters(exclude_categories=())
+SURROGATE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+ANY_TEXT = st.one_of(
+    st.text(alphabet=ANY_CHARACTER, max_size=80),
+    st.builds(lambda a, s, b: a + s + b, st.sampled_from(["", "x", "申请", "/greet"]), SURROGATE,
+              st.sampled_from(["", "hi", "信息公开多久答复"])),
+    st.sampled_from(INJECTIONS))
+
+
+def json_values(text: st.SearchStrategy[str] = ANY_TEXT) -> st.SearchStrategy:
+    """Any JSON value a client can send (strings with lone surrogates included), a few levels
+    deep: for fields that should hold a string or an object and may hold anything."""
+    leaves = st.one_of(st.none(), st.booleans(), st.integers(),
+                       st.floats(allow_nan=False, allow_infinity=False), text)
+    return st.recursive(leaves, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(text, inner, max_size=4)), max_leaves=8)

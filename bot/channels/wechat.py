@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.edge import WECHAT_PREFIX, edge_metadata, origin
 from bot.channels.state import PendingChoices
 from bot.channels.textparts import number_buttons
 from bot.channels.wechat_api import WeChatSender
@@ -65,15 +66,15 @@ class WeChatOutput(OutputChannel):
         return CHANNEL
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.sender.send_text(recipient_id, text)
+        await self.sender.send_text(openid_of(recipient_id), text)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         numbered, payloads = number_buttons(text, buttons)
-        await self.sender.send_text(recipient_id, numbered)
+        await self.sender.send_text(openid_of(recipient_id), numbered)
         if self.choices is not None and payloads:
             try:
-                await self.choices.offer(recipient_id, payloads)
+                await self.choices.offer(openid_of(recipient_id), payloads)
             except Exception:  # the store is down: the citizen can still type
                 logger.exception("WeChat choices could not be stored")
 
@@ -110,8 +111,10 @@ class WeChatInput(InputChannel):
 
         async def turn(openid: str, text: str) -> List[Dict[str, Any]]:
             collector = WeChatCollector()
-            await on_new_message(UserMessage(text, collector, openid, input_channel=CHANNEL,
-                                             metadata={"channel": CHANNEL}))
+            # WeChat's signature vouches for the openid; the client address is WeChat's server
+            metadata = edge_metadata({}, origin(CHANNEL, "", openid), {"channel": CHANNEL})
+            await on_new_message(UserMessage(text, collector, sender_id(openid),
+                                             input_channel=CHANNEL, metadata=metadata))
             return collector.messages
 
         self.endpoint = WeChatEndpoint(self.settings, turn, problem=self.problem)
@@ -142,6 +145,19 @@ class WeChatInput(InputChannel):
         if self.endpoint is None or self.endpoint.sender is None:
             return None
         return WeChatOutput(self.endpoint.sender, self.endpoint.choices)
+
+
+def sender_id(openid: str) -> str:
+    """The conversation id of a WeChat user: their openid in WeChat's namespace, which the REST
+    channel may not use (bot/channels/edge.py)."""
+    return WECHAT_PREFIX + openid
+
+
+def openid_of(recipient_id: str) -> str:
+    """The openid to send to, for a conversation id (bare openids: conversations begun before
+    the ids carried the channel's name)."""
+    return recipient_id[len(WECHAT_PREFIX):] if recipient_id.startswith(WECHAT_PREFIX) \
+        else recipient_id
 
 
 def _query(request: Request) -> dict[str, str]:

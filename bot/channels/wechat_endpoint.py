@@ -22,6 +22,7 @@ from wechatpy.events import ClickEvent, SubscribeEvent, SubscribeScanEvent
 from wechatpy.messages import BaseMessage, TextMessage, VoiceMessage
 from wechatpy.replies import TextReply
 
+from bot.channels.edge import TEXT_ONLY
 from bot.channels.kvstore import KeyValueStore, open_store
 from bot.channels.state import Deduplicator, PendingChoices, passive_reply
 from bot.channels.textparts import number_buttons, parse_choice, split_text
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 logger.addFilter(PIIMaskingFilter())
 
 # What the citizen reads when no Rasa turn is needed.
-TEXT_ONLY = "抱歉，我暂时只能看懂文字消息。请直接输入文字问题，例如：“申请信息公开多久答复？”"
 VOICE_UNRECOGNISED = "抱歉，没能识别这段语音。请直接输入文字问题。"
 MENU_UNAVAILABLE = "抱歉，这个菜单暂时不可用。请直接输入文字问题。"
 TURN_FAILED = "抱歉，系统暂时出了点问题，没能完成您的请求，请稍后再试。"
@@ -141,6 +141,7 @@ class WeChatEndpoint:
             return Reply(413, "body too large")
         try:
             request = self._authenticate(query, body)
+            await self._check_replay(query, body)
         except Forbidden as error:
             logger.warning("WeChat request refused: %s", error)
             return Reply(403, "forbidden")
@@ -181,8 +182,8 @@ class WeChatEndpoint:
         except Exception as error:  # a field of the wrong shape (e.g. a non-numeric MsgId)
             raise BadRequest(f"unreadable message: {type(error).__name__}") from None
         account = fields["ToUserName"]
-        if fields.get("MsgId"):
-            key = f"{account}:msg:{fields['MsgId']}"
+        if fields.get("MsgId"):  # unique per user only: two users' messages may share one
+            key = f"{account}:msg:{openid}:{fields['MsgId']}"
         else:  # events carry no MsgId: WeChat advises FromUserName + CreateTime; the event
             # and its key tell apart two menu clicks within one second
             event = f"{fields.get('Event', '')}:{fields.get('EventKey') or ''}"
@@ -191,14 +192,34 @@ class WeChatEndpoint:
         return _Request(message, fields["MsgType"].lower(), query, encrypted is not None, openid,
                         key)
 
+    async def _check_replay(self, query: Mapping[str, str], body: bytes) -> None:
+        """A signed URL carries one body. In plain mode the signature covers the URL only, so a
+        captured URL would otherwise take any body for the whole clock-skew window; WeChat's own
+        retries repeat URL and body alike and pass (de-duplication answers them)."""
+        key = f"wechat:url:{query.get('timestamp')}:{query.get('nonce')}"
+        digest = hashlib.sha256(body).hexdigest()
+        try:
+            if await self.store.add(key, digest, 2 * self.settings.max_clock_skew + 1):
+                return
+            seen = await self.store.get(key)
+        except Exception:  # the store is down: the signature and timestamp checks still hold
+            logger.exception("WeChat replay check unavailable")
+            return
+        if seen is not None and seen != digest:
+            raise Forbidden("a signed URL used again with another body")
+
     # --- what a message means ----------------------------------------------------------------
 
     async def _meaning(self, request: _Request) -> tuple[str, Optional[str]]:
         """("turn", text for Rasa) | ("reply", a fixed answer) | ("ignore", None)."""
         message, openid = request.message, request.openid
         if isinstance(message, TextMessage):
+            if not isinstance(message.content or "", str):  # <Content> holding elements
+                return "reply", TEXT_ONLY
             return await self._text_or_choice(openid, message.content or "")
         if isinstance(message, VoiceMessage):
+            if not isinstance(message.recognition or "", str):
+                return "reply", VOICE_UNRECOGNISED
             recognised = (message.recognition or "").strip()
             if not recognised:
                 return "reply", VOICE_UNRECOGNISED
@@ -208,7 +229,7 @@ class WeChatEndpoint:
             return "turn", GREET
         if isinstance(message, ClickEvent):
             await self.choices.take(openid)  # a new topic: an earlier numbered list is stale
-            payload = menu_payload(message.key)
+            payload = menu_payload(message.key) if isinstance(message.key, str) else None
             if payload is None:
                 logger.warning("WeChat menu key %r is outside the FAQ_/INTENT_ scheme",
                                message.key)

@@ -29,6 +29,7 @@ import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.engine import URL, Engine
 
+from bot.channels.edge import clean_text
 from bot.clock import CHINA
 from bot.db import make_engine, session_scope, make_session_factory
 from bot.feedback.models import Feedback
@@ -39,6 +40,9 @@ TRACKER_URL_ENV = "GONGKAI_TRACKER_URL"
 FALLBACK_ACTION = "action_handle_fallback"
 MAX_DAYS = 366
 TOP = 10
+# Timestamps exist from the epoch on; a year-1 or year-9999 date in the query must not overflow.
+EARLIEST, LATEST = dt.date(1970, 1, 2), dt.date(9999, 12, 30)
+MAX_CHANNEL_CHARS = 32
 
 # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLEvent), the columns read here
 EVENTS = Table(
@@ -178,7 +182,9 @@ class Report:
 
 
 def _bounds(start: dt.date, end: dt.date) -> Tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, the day after end 00:00) in Beijing time, as aware datetimes."""
+    """[start 00:00, the day after end 00:00) in Beijing time, as aware datetimes (days outside
+    EARLIEST … LATEST are moved to them: nothing was stored there)."""
+    start, end = (min(max(day, EARLIEST), LATEST) for day in (start, end))
     begin = dt.datetime.combine(start, dt.time(), CHINA)
     return begin, dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CHINA)
 
@@ -187,8 +193,14 @@ def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA).date()
 
 
+def _channel(name: object) -> str:
+    """A stored channel name as the report shows it. Before the REST channel stopped taking the
+    client's ``input_channel``, any text could be stored there (lone surrogates included)."""
+    return clean_text(name)[:MAX_CHANNEL_CHARS].strip() or "unknown"
+
+
 def _count(report: Report, day: dt.date, channel: str) -> Counts:
-    return report.daily.setdefault((day, channel or "unknown"), Counts())
+    return report.daily.setdefault((day, _channel(channel)), Counts())
 
 
 def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.datetime) -> None:
@@ -206,7 +218,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
             day = dt.datetime.fromtimestamp(stamp, CHINA).date()
             if kind == "user":
                 event = json.loads(data or "{}")
-                channel = event.get("input_channel") or "unknown"
+                channel = _channel(event.get("input_channel"))
                 channel_of[sender] = channel
                 counts = _count(report, day, channel)
                 counts.turns += 1
@@ -218,7 +230,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                 _count(report, day, channel_of.get(sender, "unknown")).fallbacks += 1
             elif kind == "bot":
                 metadata = json.loads(data or "{}").get("metadata") or {}
-                faq_id = metadata.get("faq_id")
+                faq_id = clean_text(metadata.get("faq_id"))
                 if metadata.get("unsure"):
                     _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
                 if faq_id:
@@ -284,11 +296,18 @@ CSV_COLUMNS = ("date", "channel", "conversations", "turns", "questions", "fallba
                "faq_answers", "handoffs", "helpful", "not_helpful")
 
 
+def csv_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting like a formula (= + - @, or a tab or
+    carriage return before one) gets a leading apostrophe (OWASP, "CSV injection")."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def to_csv(report: Report) -> str:
     """Daily figures per channel; a BOM so that Excel opens the UTF-8 file correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for (day, channel), counts in sorted(report.daily.items()):
-        writer.writerow([day.isoformat(), channel, *(getattr(counts, c) for c in CSV_COLUMNS[2:])])
+        writer.writerow([day.isoformat(), csv_cell(channel),
+                         *(getattr(counts, c) for c in CSV_COLUMNS[2:])])
     return "\ufeff" + out.getvalue()

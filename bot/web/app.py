@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 from typing import Optional
 
+from urllib.parse import unquote
+
 from sanic import Sanic, response
 from sanic.request import Request
 
@@ -27,6 +29,17 @@ def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sani
     app.blueprint(case_api.create_blueprint(store, case_api.api_token()))
     app.blueprint(widget_blueprint())
     desk.mount(app, database_url)  # the assist desk (/desk) and GET /api/conversations/<id>/messages
+
+    # Sanic's static handlers open whatever path they are given: a directory (/widget/vendor/),
+    # a file taken for a directory (…/widget.css/x) or a NUL byte raised 500s
+    @app.on_request
+    async def no_nul_in_paths(request: Request):
+        if "\x00" in unquote(request.path):
+            return response.json({"description": "Not Found", "status": 404}, status=404)
+
+    @app.exception(IsADirectoryError, NotADirectoryError)
+    async def not_a_file(request: Request, _error: Exception):
+        return response.json({"description": "Not Found", "status": 404}, status=404)
 
     @app.get("/health")
     async def health(request: Request):

@@ -63,7 +63,7 @@ def wechat_servers(tmp_path_factory, fake_wechat):
 
     safe_credentials = work / "credentials-safe.yml"
     safe_credentials.write_text(
-        "rest:\n"
+        "bot.channels.guarded.GuardedRestInput:\n"
         "bot.channels.wechat.WeChatInput:\n"
         "  mode: safe\n"
         "  reply_budget: 0.01\n", encoding="utf-8")

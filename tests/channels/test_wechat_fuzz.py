@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 
 from bot.channels.wechat_endpoint import SUCCESS
 from tests.channels.conftest import WeChatRasa
-from tests.channels.test_wechat_rasa import api_texts_until
+from tests.channels.test_wechat_rasa import api_texts_until, user_events
 from tests.channels.wechat_client import new_openid
 from tests.fuzz_inputs import FUZZ, messages
-from tests.support import get_json
 
 pytestmark = pytest.mark.servers
 
@@ -34,12 +33,6 @@ def post(server: WeChatRasa, query: dict, body: bytes) -> tuple[int, str]:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
-
-
-def user_events(server: WeChatRasa, openid: str) -> list:
-    status, tracker = get_json(f"{server.rasa_url}/conversations/{openid}/tracker")
-    assert status == 200
-    return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 
 @FUZZ

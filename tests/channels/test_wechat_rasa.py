@@ -44,7 +44,8 @@ def passive(server: WeChatRasa, status_and_body: tuple[int, str]) -> str:
 
 
 def user_events(server: WeChatRasa, openid: str) -> list[str]:
-    status, tracker = get_json(f"{server.rasa_url}/conversations/{openid}/tracker")
+    # a WeChat user's conversation id carries the channel's name (docs/channels.md)
+    status, tracker = get_json(f"{server.rasa_url}/conversations/wechat:{openid}/tracker")
     assert status == 200
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
@@ -194,7 +195,7 @@ def test_safe_mode_retries_are_deduplicated_in_redis(safe_server):
     assert user_events(safe_server, openid) == ["申请信息公开收费吗"]
     assert sent.count("原则上不收费") == 1
     assert redis.Redis.from_url(REDIS_URL).exists(
-        f"gongkai:wechat:seen:{client.account}:msg:{msg_id}")
+        f"gongkai:wechat:seen:{client.account}:msg:{openid}:{msg_id}")
 
 
 def test_an_expired_access_token_is_refreshed(safe_server):

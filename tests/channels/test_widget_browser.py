@@ -15,6 +15,7 @@ import pytest
 from bot import servers, training
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
 from tests.channels.conftest import WeChatRasa
+from tests.channels.widget_client import sender_of
 from tests.support import get_json
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
@@ -71,7 +72,8 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
             expect(answer(page, "现在不是人工服务时间")).to_be_visible(timeout=WAIT_MS)
 
             session = page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
-            status, tracker = get_json(f"{plain_server.rasa_url}/conversations/{session}/tracker")
+            sender = sender_of(session)  # the browser keeps the server-signed token
+            status, tracker = get_json(f"{plain_server.rasa_url}/conversations/{sender}/tracker")
             assert status == 200
             assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [
                 "/greet", "申请信息公开多久答复？", "申请信息公开收费吗", "/nlu_fallback",
@@ -90,7 +92,7 @@ def test_widget_answers_offers_buttons_and_keeps_the_conversation_across_a_reloa
 
             ask(page, "谢谢")  # the restored session still talks to the same conversation
             expect(answer(page, "不客气")).to_be_visible(timeout=WAIT_MS)
-            _, tracker = get_json(f"{plain_server.rasa_url}/conversations/{session}/tracker")
+            _, tracker = get_json(f"{plain_server.rasa_url}/conversations/{sender}/tracker")
             assert [e["text"] for e in tracker["events"] if e["event"] == "user"][-1] == "谢谢"
         finally:
             browser.close()

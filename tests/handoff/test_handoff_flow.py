@@ -2,11 +2,9 @@
 desk's HTTP routes, Rasa's tracker in between, the state in our database."""
 import asyncio
 import datetime as dt
-import time
 import uuid
 
 import pytest
-import socketio
 
 from bot import knowledge
 from bot.clock import CHINA
@@ -15,6 +13,7 @@ from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.state import Status
 from bot.handoff.store import HandoffStore
+from tests.channels.widget_client import widget
 from tests.desk.webapp import Agent
 from tests.handoff import stack as stack_module
 from tests.support import get_json, post_json, say, texts
@@ -197,41 +196,23 @@ def test_caller_mode_answers_and_looks_up_a_case(stack, agent):
 
 
 async def test_socketio_citizen_receives_the_agents_reply(stack, agent):
-    client = socketio.AsyncClient()
-    received: asyncio.Queue = asyncio.Queue()
-
-    @client.on("bot_uttered")
-    async def on_bot_uttered(data):
-        await received.put(data.get("text") or "")
-
-    async def next_text(containing: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            text = await asyncio.wait_for(received.get(), max(deadline - time.monotonic(), 0.1))
-            if containing in text:
-                return text
-
-    session = uuid.uuid4().hex
-    await client.connect(stack.rasa_url, transports=["websocket"], socketio_path="/socket.io")
-    try:
-        await client.emit("session_request", {"session_id": session})
-        await client.emit("user_uttered", {"message": "转人工", "session_id": session})
-        await next_text("正在为您转接")
-        record = await asyncio.get_running_loop().run_in_executor(None, store(stack).open_for, session)
+    async with widget(stack.rasa_url) as citizen:  # the session the server issued
+        await citizen.say("转人工")
+        await citizen.next_text("正在为您转接")
+        record = await asyncio.get_running_loop().run_in_executor(
+            None, store(stack).open_for, citizen.sender)
         assert record.channel == "socketio"
 
         answer = await asyncio.get_running_loop().run_in_executor(
             None, lambda: agent.post(f"/desk/handoffs/{record.id}/reply", {"text": "您好，我是人工客服。"}))
         assert answer.json()["pushed"] is True
-        assert await next_text("您好，我是人工客服。") == "【人工客服·李明】您好，我是人工客服。"
+        assert await citizen.next_text("您好，我是人工客服。") == "【人工客服·李明】您好，我是人工客服。"
 
         await asyncio.get_running_loop().run_in_executor(
             None, lambda: agent.post(f"/desk/handoffs/{record.id}/handback"))
-        await next_text("已为您转回智能助手")
-        await client.emit("user_uttered", {"message": DEADLINE_QUESTION, "session_id": session})
-        assert "20个工作日" in await next_text("20个工作日")
-    finally:
-        await client.disconnect()
+        await citizen.next_text("已为您转回智能助手")
+        await citizen.say(DEADLINE_QUESTION)
+        assert "20个工作日" in await citizen.next_text("20个工作日")
 
 
 def test_outside_office_hours_a_callback_ticket_is_taken(stack, agent):

@@ -120,54 +120,25 @@ async def test_a_message_sent_through_one_instance_reaches_a_widget_on_the_other
     socket may be held by another one (shared Redis socket.io queue)."""
     import asyncio
 
-    import socketio
+    from tests.channels.widget_client import widget
 
     a, b = cluster.rasa_urls
-    client = socketio.AsyncClient()
-    received: list[str] = []
-    got = asyncio.Event()
-
-    @client.on("bot_uttered")
-    async def on_bot_uttered(data):
-        received.append(data.get("text") or "")
-        if "坐席" in received[-1]:
-            got.set()
-
-    session = uuid.uuid4().hex
-    await client.connect(a, transports=["websocket"], socketio_path="/socket.io")
-    try:
-        await client.emit("session_request", {"session_id": session})
-        await client.emit("user_uttered", {"message": "你好", "session_id": session})
-        for _ in range(60):  # the greeting: A has joined the session's room and subscribed
-            if received:
-                break
-            await asyncio.sleep(0.5)
+    async with widget(a) as citizen:  # A issues the session and joins its room
+        await citizen.say("你好")
+        await citizen.next_text()  # the greeting: A has joined the session's room and subscribed
         status, _ = await asyncio.to_thread(
-            post_json, f"{b}/conversations/{session}/tracker/events?output_channel=socketio"
+            post_json, f"{b}/conversations/{citizen.sender}/tracker/events?output_channel=socketio"
                        "&execute_side_effects=true", [{"event": "bot", "text": "坐席：您好，我来帮您"}])
         assert status == 200
-        await asyncio.wait_for(got.wait(), timeout=20)
-    finally:
-        await client.disconnect()
-    assert "坐席：您好，我来帮您" in received
+        assert await citizen.next_text("坐席") == "坐席：您好，我来帮您"
 
 
 async def test_the_widget_channel_is_guarded_too(cluster):
-    import asyncio
+    from tests.channels.widget_client import widget
 
-    import socketio
-
-    client = socketio.AsyncClient()
-    received = asyncio.Queue()
-    client.on("bot_uttered", lambda data: received.put_nowait(data.get("text") or ""))
-    await client.connect(cluster.rasa_urls[1], transports=["websocket"], socketio_path="/socket.io")
-    try:
-        session = uuid.uuid4().hex
-        await client.emit("session_request", {"session_id": session})
-        await client.emit("user_uttered", {"message": "查" * 1001, "session_id": session})
-        assert "太长" in await asyncio.wait_for(received.get(), timeout=30)
-    finally:
-        await client.disconnect()
+    async with widget(cluster.rasa_urls[1]) as citizen:
+        await citizen.say("查" * 1001)
+        assert "太长" in await citizen.next_text()
 
 
 def post_raw(url: str, body: bytes) -> tuple[int, list]:
