@@ -7,7 +7,7 @@ from the tracker's events: one place decides what the topic is, whichever action
 
 A follow-up leans on the topic: 「如果他们不给呢」 after the reply deadline, 「那我要多久补」 after
 补正, 「什么时候到期」 after a case look-up, 「那枣庄的呢」 after a contact card, 「不对，是邮寄的」
-after a due-date calculation. Which follow-up gets which answer is data (data/kb/followups.yml);
+after a due-date calculation. Which follow-up gets which answer is data (data/dialogue/followups.yml);
 this module only recognises the follow-up and plans the answer. A message that is not a follow-up
 (no cue word and longer than a few characters) is a new question and starts a new topic.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text, Tuple
@@ -27,10 +27,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import deadlines, reports, textparse
-from bot.knowledge import KB_DIR, KnowledgeBase, fold
+from bot.knowledge import KnowledgeBase, fold
 from bot.nlp.normalize import normalize_text
 
-FOLLOWUPS_FILE = KB_DIR / "followups.yml"
+# dialogue data, not a model input: editing it needs no retraining (bot/training.py)
+FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"
 SESSION_BREAKS = ("session_started", "restart")
 # Answers given by actions that do not mark their topic themselves (calculations, look-ups).
 ACTION_TOPICS = {"action_compute_due_date": "due_date", "action_compute_fee": "fee",
@@ -234,7 +235,7 @@ def case_lines(detail: str, part: str) -> List[str]:
     """The lines of the status message a case follow-up asks about (due date, remedies)."""
     lines = [line for line in detail.splitlines() if line.strip()]
     header = [line for line in lines if line.startswith("申请编号：")]
-    due = [line for line in lines if "依法应于" in line or "作出答复" in line]
+    due = [line for line in lines if "依法应于" in line or line.startswith("机关已于")]
     if part == "due":
         return header + due if due else []
     if part == "remedies":

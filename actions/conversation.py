@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import (HUMAN_BUTTON, LEXICAL_AGREE, answer_faq, answer_in_context, faq_ranking,
-                         lexical_best, suggestion_buttons)
+from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
+                         suggestion_buttons)
 from actions.handoff import start_handoff
 from bot import clock
 
@@ -98,10 +98,9 @@ class ActionHandleFallback(Action):
         if followed is not None:
             return followed
         ranking = [c for c in faq_ranking(tracker) if c["confidence"] >= 0.1]
-        best, score = lexical_best(text)
-        if ranking and best == ranking[0]["faq_id"] and score >= LEXICAL_AGREE:
-            # the intent was unclear, but the retrieval and the wording agree on one FAQ
-            return await answer_faq(dispatcher, tracker, best, agency_id, text)
+        agreed_faq = agreed(ranking, text)
+        if agreed_faq:  # the intent was unclear, but the retrieval and the wording agree
+            return await answer_faq(dispatcher, tracker, agreed_faq, agency_id, text)
         if feedback.is_question(text):  # for the desk's review queue
             best = ranking[0] if ranking else {}
             await feedback.record("add_review_item", "fallback", tracker.sender_id,

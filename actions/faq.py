@@ -83,16 +83,23 @@ def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
     return top < settings.faq_confidence or top - second < settings.faq_margin
 
 
+def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
+    """The retrieval's first candidate when the wording agrees with it (see LEXICAL_AGREE)."""
+    if not ranking or ranking[0]["confidence"] < AGREE_MIN_CONFIDENCE:
+        return None
+    best, score = lexical_best(text)
+    return best if best == ranking[0]["faq_id"] and score >= LEXICAL_AGREE else None
+
+
 def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
     """("answer", faq_id) or ("ask", [faq_id, …]): the retrieval when it is sure; else the
     lexical signal when it agrees with the retrieval or finds a near copy; else ask, with the
     lexically closest FAQ among the options (so the right answer is offered more often)."""
     if ranking and not is_unsure(ranking):
         return "answer", ranking[0]["faq_id"]
+    if agreed(ranking, text):
+        return "answer", ranking[0]["faq_id"]
     best, score = lexical_best(text)
-    if ranking and best == ranking[0]["faq_id"] and score >= LEXICAL_AGREE \
-            and ranking[0]["confidence"] >= AGREE_MIN_CONFIDENCE:
-        return "answer", best
     if best and score >= LEXICAL_NEAR_COPY:
         return "answer", best
     options = [c["faq_id"] for c in ranking[:3]]

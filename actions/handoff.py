@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 CANCEL_WORDS = ("取消", "不用了", "不用", "算了", "不需要", "不留了")
 SKIP_WORDS = ("跳过", "没有", "无", "不用说明", "不说了", "略")
 # intents that say nothing about what the citizen wants to ask
-NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq"}
+NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq",
+                  "choose_option"}
 REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
 
 
