@@ -12,7 +12,7 @@ from actions import context, feedback, metrics
 from actions.common import agency_for, kb
 from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
                          suggestion_buttons)
-from actions.handoff import start_handoff
+from actions.handoff import asks_for_person, start_handoff
 from bot import clock
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
@@ -26,6 +26,9 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)  # 「能催一下吗」 heard as a greeting
+        if followed is not None:
+            return followed
         dispatcher.utter_message(text=kb().message("greeting", agency_for(tracker)))
         return []
 
@@ -88,12 +91,14 @@ class ActionHandleFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        metrics.FALLBACKS.labels("not_understood").inc()
         agency_id = agency_for(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
+            metrics.FALLBACKS.labels("not_understood").inc()
             dispatcher.utter_message(text=kb().message("empty_message", agency_id))
             return []
+        if asks_for_person(text):
+            return await start_handoff(dispatcher, tracker, "request")
         followed = await answer_in_context(dispatcher, tracker)
         if followed is not None:
             return followed
@@ -101,6 +106,7 @@ class ActionHandleFallback(Action):
         agreed_faq = agreed(ranking, text)
         if agreed_faq:  # the intent was unclear, but the retrieval and the wording agree
             return await answer_faq(dispatcher, tracker, agreed_faq, agency_id, text)
+        metrics.FALLBACKS.labels("not_understood").inc()
         if feedback.is_question(text):  # for the desk's review queue
             best = ranking[0] if ranking else {}
             await feedback.record("add_review_item", "fallback", tracker.sender_id,

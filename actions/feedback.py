@@ -143,9 +143,9 @@ def prompt_fields(faq_id: str, agency_id: str, text: str) -> Dict[str, Any]:
 # ---- the actions -----------------------------------------------------------------------------
 
 async def record_answer_feedback(dispatcher: CollectingDispatcher, tracker: Tracker, helpful: bool,
-                                 faq_id: Optional[str]) -> List[Dict[Text, Any]]:
+                                 faq_id: Optional[str], reply: bool = True) -> List[Dict[Text, Any]]:
     """「有帮助」/「没帮助」 (typed, a button, or the option's number) about ``faq_id`` or, when
-    none is given, the latest prompt."""
+    none is given, the latest prompt; ``reply``: thank or say sorry."""
     agency_id = agency_for(tracker)
     prompt = pending_prompt(tracker.events)
     if prompt is not None and (faq_id is None or faq_id == prompt["value"]):
@@ -155,6 +155,8 @@ async def record_answer_feedback(dispatcher: CollectingDispatcher, tracker: Trac
         if not helpful:
             await record("add_review_item", "unhelpful", tracker.sender_id, channel_of(tracker),
                          agency_id, prompt["question"], faq_id, None, clock.now())
+    if not reply:
+        return []
     if helpful:
         dispatcher.utter_message(text=kb().message("feedback_thanks", agency_id))
     else:
@@ -190,7 +192,12 @@ class ActionRecordFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        from actions import handoff  # handoff imports this module
+
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "helpful"
+        if not helpful and handoff.asks_for_person(tracker.latest_message.get("text")):
+            await record_answer_feedback(dispatcher, tracker, False, None, reply=False)
+            return await handoff.start_handoff(dispatcher, tracker, "request")
         return await record_answer_feedback(dispatcher, tracker, helpful,
                                             latest_entity(tracker, "faq_id"))
 
