@@ -1,7 +1,8 @@
 """What every action needs: the knowledge base and the agency a conversation is about."""
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+import re
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
@@ -41,8 +42,27 @@ def agency_named(tracker: Tracker) -> Tuple[Optional[str], List[str]]:
     names = sorted(((name, agency_id) for agency_id, record in kb().agencies.items()
                     for name in [record["name"], *record.get("aliases", [])]),
                    key=lambda pair: -len(fold(pair[0])))
-    return next(((agency_id, [name]) for name, agency_id in names if fold(name) in folded),
+    found = next(((agency_id, [name]) for name, agency_id in names if fold(name) in folded), None)
+    if found:
+        return found
+    # last resort, the place alone (「那枣庄的呢」「张店那边」), when it is one agency's only
+    places = place_names()
+    return next(((agency_id, [place]) for place, agency_id in places.items() if place in folded),
                 (None, []))
+
+
+_PLACE = re.compile(r"^(?:山东省)?(.{2,3}?)[市区县]")
+
+
+def place_names() -> Dict[str, str]:
+    """The place each agency's name starts with (枣庄市行政审批服务局 → 枣庄), where no other
+    agency's name starts with the same place."""
+    places: Dict[str, List[str]] = {}
+    for agency_id, record in kb().agencies.items():
+        match = _PLACE.match(record["name"])
+        if match:
+            places.setdefault(match.group(1), []).append(agency_id)
+    return {place: ids[0] for place, ids in places.items() if len(ids) == 1}
 
 
 def agency_for(tracker: Tracker) -> str:

@@ -122,6 +122,8 @@ def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
         if kind == "bot" and found is None:
             metadata = event.get("metadata") or {}
             name = metadata.get(TOPIC_KEY) or metadata.get("faq_id")
+            if name == "case_status":  # a follow-up about the case: the look-up holds its details
+                continue
             if name:
                 return Topic(name, metadata.get(QUESTION_KEY) or "", metadata.get("agency"))
             texts.insert(0, event.get("text") or "")
@@ -136,10 +138,16 @@ def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
 
 # ---- recognising a follow-up ---------------------------------------------------------------------
 
-def is_follow_up(text: str, follow: FollowUps) -> bool:
-    """Leans on the previous answer: a cue word (那…呢, 他们, 这个 …) or a very short message."""
+def has_cue(text: str, follow: FollowUps) -> bool:
+    """A cue word (那…呢, 他们, 这个 …): the message leans on the previous answer."""
     folded = fold(text)
-    return bool(folded) and (len(folded) <= follow.short or any(cue in folded for cue in follow.cues))
+    return any(cue in folded for cue in follow.cues)
+
+
+def is_follow_up(text: str, follow: FollowUps) -> bool:
+    """Leans on the previous answer: a cue word or a very short message."""
+    folded = fold(text)
+    return bool(folded) and (len(folded) <= follow.short or has_cue(text, follow))
 
 
 def follow_up_kind(text: str, follow: FollowUps) -> Optional[str]:
@@ -158,15 +166,20 @@ def only_names(text: str, names: Iterable[str]) -> bool:
 
 def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
                    agency_names: Iterable[str], today: dt.date,
-                   follow: Optional[FollowUps] = None) -> Optional[Plan]:
+                   follow: Optional[FollowUps] = None,
+                   sure_faq: Optional[str] = None) -> Optional[Plan]:
     """How to answer ``text`` in ``topic``, or None when it is not a follow-up of it (then the
     message is answered as a question of its own). ``named_agency``: an agency the message names,
-    ``agency_names``: the words naming it in the message."""
+    ``agency_names``: the words naming it in the message; ``sure_faq``: the FAQ the retrieval is
+    sure the message asks, if any — a short message without a cue word that is clearly another
+    question (「复议期限是多久」 after 补正) is that question, not a follow-up."""
     if topic is None:
         return None
     follow = follow or followups()
     text = normalize_text(text)
     if not is_follow_up(text, follow):
+        return None
+    if sure_faq and sure_faq != topic.name and not has_cue(text, follow):
         return None
     entries = follow.topics.get(topic.name) or {}
     kind = follow_up_kind(text, follow)

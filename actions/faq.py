@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context, feedback, metrics
+from actions import context, feedback, handoff, metrics
 from actions.calculators import due_date_answer, fee_answer
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot import clock, reports, textparse
@@ -215,7 +215,10 @@ async def answer_in_context(dispatcher: CollectingDispatcher,
         return None
     named, words = agency_named(tracker)
     topic = context.topic_of(tracker.events)
-    plan = context.plan_follow_up(text, topic, named, words, clock.today())
+    ranking = faq_ranking(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None
+    plan = context.plan_follow_up(text, topic, named, words, clock.today(), sure_faq=sure)
     if plan is None:
         return None
     agency_id = plan.agency or agency_for(tracker)
@@ -275,6 +278,8 @@ class ActionAnswerFaq(Action):
         agency_id = agency_for(tracker)
         ranking = faq_ranking(tracker)
         kind, value = decide(ranking, text)
+        if kind == "ask" and handoff.asks_for_person(text):  # 「说不清楚，找个人」: not a question
+            return await handoff.start_handoff(dispatcher, tracker, "request")
         if kind == "ask":
             await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)
             return [SlotSet("agency", agency_id)]

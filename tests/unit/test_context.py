@@ -195,3 +195,24 @@ def test_numbered_options_are_not_numbered_twice_on_wechat():
     assert [b["title"] for b in buttons] == ["1. 多久答复", "2. 转人工"]
     text, payloads = number_buttons("您是不是想问：", buttons)
     assert text == "您是不是想问：\n1. 多久答复\n2. 转人工\n（回复 1/2 选择）"
+
+
+def test_after_a_case_follow_up_the_case_is_still_the_topic():
+    shown = "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。"
+    events = [user("0001"), action("action_check_case_status"), bot(shown),
+              user("什么时候到期"), action("action_answer_faq"),
+              bot("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。",
+                  topic="case_status", topic_question="0001"),
+              user("能催一下吗", "greet")]
+    topic = context.topic_of(events)
+    assert (topic.name, topic.detail) == ("case_status", shown)
+
+
+def test_a_short_question_the_retrieval_is_sure_of_is_not_a_follow_up():
+    # 「复议期限是多久」 is short and asks 多久, but it is its own question when the retrieval says so
+    assert context.plan_follow_up("复议期限是多久", context.Topic("correction_request"), None, [], TODAY,
+                                  sure_faq="review") is None
+    # with a cue word it leans on the topic whatever the retrieval thinks
+    got = context.plan_follow_up("那我要多久补", context.Topic("correction_request"), None, [], TODAY,
+                                 sure_faq="reply_deadline")
+    assert got.target == "correction_request"
