@@ -191,17 +191,16 @@ def repeat_instead(dispatcher: CollectingDispatcher, faq_id: str, agency_id: str
 
 
 async def ask(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[str],
-              agency_id: str, best: Optional[Dict[str, Any]], reason: str = "unsure",
-              prefix: str = "") -> None:
+              agency_id: str, best: Optional[Dict[str, Any]]) -> None:
     """「您是不是想问」 with the options, queued for the desk's review."""
     metrics.FALLBACKS.labels("did_you_mean").inc()
     # unsure=True in the bot event's metadata: counted by the desk's analytics
-    dispatcher.utter_message(text=prefix + kb().message("did_you_mean", agency_id),
+    dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
                              buttons=suggestion_buttons(options), unsure=True)
     text = tracker.latest_message.get("text")
     if feedback.is_question(text):  # for the desk's review queue
         best = best or {}
-        await feedback.record("add_review_item", reason, tracker.sender_id,
+        await feedback.record("add_review_item", "unsure", tracker.sender_id,
                               feedback.channel_of(tracker), agency_id, text,
                               best.get("faq_id"), best.get("confidence"), clock.now())
 
