@@ -97,7 +97,9 @@ def test_a_typed_number_picks_the_option_instead_of_ending_the_conversation(assi
     assert [b["title"] for r in replies for b in r.get("buttons", [])] == ["有帮助", "没帮助"]
     reply = talk(assistant, who, "2")
     assert "抱歉没能帮到您" in reply and "再见" not in reply
-    reply = talk(assistant, who, "3")  # no options now: asked for a question, not goodbye
+    reply = talk(assistant, who, "3")  # the sorry reply offers one option (转人工): not goodbye
+    assert "请回复序号 1 选择" in reply and "再见" not in reply
+    reply = talk(assistant, sender(), "3")  # no options at all: asked for a question
     assert "请直接输入您想咨询的问题" in reply and "再见" not in reply
 
 
