@@ -117,7 +117,7 @@ class ActionHandleFallback(Action):
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),
-                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking]))
+                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]]))
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
                                      buttons=context.numbered([HUMAN_BUTTON]))

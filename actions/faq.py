@@ -44,7 +44,7 @@ def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return ranking
 
 
-def suggestion_buttons(faq_ids: Sequence[str], limit: int = 3) -> List[Dict[str, str]]:
+def suggestion_buttons(faq_ids: Sequence[str], limit: int = 4) -> List[Dict[str, str]]:
     buttons = [{"title": kb().faqs[faq_id].title,
                 "payload": f'/choose_faq{{"faq_id":"{faq_id}"}}'} for faq_id in faq_ids[:limit]]
     return context.numbered(buttons + [HUMAN_BUTTON])
@@ -93,8 +93,9 @@ def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
 
 def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
     """("answer", faq_id) or ("ask", [faq_id, …]): the retrieval when it is sure; else the
-    lexical signal when it agrees with the retrieval or finds a near copy; else ask, with the
-    lexically closest FAQ among the options (so the right answer is offered more often)."""
+    lexical signal when it agrees with the retrieval or finds a near copy; else ask: the
+    retrieval's top three and the lexically closest FAQ (so the right answer is offered more
+    often)."""
     if ranking and not is_unsure(ranking):
         return "answer", ranking[0]["faq_id"]
     if agreed(ranking, text):
@@ -104,7 +105,7 @@ def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
         return "answer", best
     options = [c["faq_id"] for c in ranking[:3]]
     if best and best not in options:
-        options = options[:2] + [best]
+        options.append(best)
     return "ask", options
 
 
