@@ -15,7 +15,7 @@ from bot.cases.stages import STAGES
 TABLES = {"cases", "case_events", "lookup_attempts",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
           "feedback", "review_items"}
-HEAD = "0003_feedback"
+HEAD = "0005_review_out_of_scope"
 
 
 def _tables(url):
