@@ -19,7 +19,7 @@ def tables(url):
 
 def test_head_has_the_new_tables_and_matches_the_models(database_url):
     url = database_url
-    assert db.current_revision(url) == "0003_feedback"
+    assert db.current_revision(url) == "0005_review_out_of_scope"
     assert NEW_TABLES <= tables(url)
     db.load_models()
     engine = db.make_engine(url)
