@@ -1,5 +1,6 @@
 """The assistant's own turns: greeting, out-of-scope, not understood (the second time in a row
-hands the conversation to a person: actions/handoff.py)."""
+hands the conversation to a person: actions/handoff.py). A follow-up of the conversation's topic
+that the classifiers took for out-of-scope or not understood is answered in the topic first."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,10 +8,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback, metrics
+from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import HUMAN_BUTTON, faq_ranking, suggestion_buttons
-from actions.handoff import start_handoff
+from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
+                         suggestion_buttons)
+from actions.handoff import asks_for_person, start_handoff
 from bot import clock
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
@@ -24,6 +26,9 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)  # 「能催一下吗」 heard as a greeting
+        if followed is not None:
+            return followed
         dispatcher.utter_message(text=kb().message("greeting", agency_for(tracker)))
         return []
 
@@ -34,26 +39,41 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)
+        if followed is not None:
+            return followed
         agency_id = agency_for(tracker)
+        # out_of_scope=True in the bot event's metadata: counted by the desk's analytics
         dispatcher.utter_message(text=kb().message("out_of_scope", agency_id) + "\n"
-                                 + kb().message("contact", agency_id))
+                                 + kb().message("contact", agency_id), out_of_scope=True)
+        text = tracker.latest_message.get("text")
+        if feedback.is_question(text):  # the desk's review queue: was it really out of scope?
+            await feedback.record("add_review_item", "out_of_scope", tracker.sender_id,
+                                  feedback.channel_of(tracker), agency_id, text, None, None,
+                                  clock.now())
         return []
 
 
 def fallbacks_in_a_row(tracker: Tracker) -> int:
     """How many of the citizen's latest messages, counting back from this one (being handled as
     not understood right now), were not understood: each earlier one counts if this action
-    answered it, whether the NLU or the dialogue policy fell back. Empty messages do not count;
+    replied to it without an answer (a follow-up it answered in the topic does not count),
+    whether the NLU or the dialogue policy fell back. Empty messages do not count;
     a hand-back or a new session starts afresh."""
     count = 0
     answered_by_fallback = True  # the current message: this very action is answering it
+    answered = False  # a reply of the action looked at answered (a follow-up in its topic)
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind in ("resume", "session_started", "restart"):
             break
+        metadata = event.get("metadata") or {}
+        if metadata.get(context.TOPIC_KEY) or metadata.get("faq_id"):
+            answered = True
         if kind == "action" and event.get("name") == FALLBACK_ACTION:
-            answered_by_fallback = True
+            answered_by_fallback = not answered
         elif kind == "user":
+            answered = False
             if not answered_by_fallback:
                 break
             if (event.get("text") or "").strip():
@@ -71,13 +91,22 @@ class ActionHandleFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        metrics.FALLBACKS.labels("not_understood").inc()
         agency_id = agency_for(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
+            metrics.FALLBACKS.labels("not_understood").inc()
             dispatcher.utter_message(text=kb().message("empty_message", agency_id))
             return []
+        if asks_for_person(text):
+            return await start_handoff(dispatcher, tracker, "request")
+        followed = await answer_in_context(dispatcher, tracker)
+        if followed is not None:
+            return followed
         ranking = [c for c in faq_ranking(tracker) if c["confidence"] >= 0.1]
+        agreed_faq = agreed(ranking, text)
+        if agreed_faq:  # the intent was unclear, but the retrieval and the wording agree
+            return await answer_faq(dispatcher, tracker, agreed_faq, agency_id, text)
+        metrics.FALLBACKS.labels("not_understood").inc()
         if feedback.is_question(text):  # for the desk's review queue
             best = ranking[0] if ranking else {}
             await feedback.record("add_review_item", "fallback", tracker.sender_id,
@@ -88,8 +117,8 @@ class ActionHandleFallback(Action):
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),
-                                     buttons=suggestion_buttons(ranking))
+                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]]))
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
-                                     buttons=[HUMAN_BUTTON])
+                                     buttons=context.numbered([HUMAN_BUTTON]))
         return []

@@ -1,22 +1,34 @@
-"""Answers to knowledge-base questions, rendered for the agency in question, and the
-「您是不是想问」 suggestions when the retrieval is unsure."""
+"""Answers to knowledge-base questions, rendered for the agency in question; the decision between
+answering and asking 「您是不是想问」; follow-ups answered in the conversation's topic
+(actions/context.py); never the identical answer twice in a row."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
+from rapidfuzz import fuzz, process
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import feedback, metrics
+from actions import context, feedback, handoff, metrics
 from actions.calculators import due_date_answer, fee_answer
-from actions.common import agency_for, kb, latest_entity
-from bot import clock, textparse
+from actions.common import agency_for, agency_named, kb, latest_entity
+from bot import clock, reports, textparse
+from bot.knowledge import fold
 from bot.nlp.normalize import normalize_text
 from bot.settings import settings
 
 RETRIEVAL_INTENT = "faq"
 HUMAN_BUTTON = {"title": "都不是，转人工", "payload": "/request_human"}
+# The lexical signal (rapidfuzz over the FAQ examples and titles, 0–100): when the retrieval is
+# unsure but its first candidate is also the lexically closest FAQ at least AGREE, or one FAQ has an
+# example this close to the message (a near copy), the answer is given instead of asking.
+# Chosen on the dev set bench/dev/questions.yml (bench/decision.py; docs/nlu.md).
+LEXICAL_AGREE = 60
+LEXICAL_NEAR_COPY = 90
+# the retrieval's candidates must not be hopeless for an agreement to count
+AGREE_MIN_CONFIDENCE = 0.2
 
 
 def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -32,19 +44,76 @@ def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return ranking
 
 
-def suggestion_buttons(ranking: List[Dict[str, Any]], limit: int = 3) -> List[Dict[str, str]]:
-    buttons = [{"title": kb().faqs[c["faq_id"]].title,
-                "payload": f'/choose_faq{{"faq_id":"{c["faq_id"]}"}}'} for c in ranking[:limit]]
-    return buttons + [HUMAN_BUTTON]
+def suggestion_buttons(faq_ids: Sequence[str], limit: int = 4) -> List[Dict[str, str]]:
+    buttons = [{"title": kb().faqs[faq_id].title,
+                "payload": f'/choose_faq{{"faq_id":"{faq_id}"}}'} for faq_id in faq_ids[:limit]]
+    return context.numbered(buttons + [HUMAN_BUTTON])
 
 
-# FAQ answers that state a rule; when the question also carries the citizen's own figure, the
-# computed result for that figure follows the rule.
-FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
-DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
+# ---- answer or ask ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _lexical_index() -> Tuple[List[str], List[str]]:
+    """(comparable text, FAQ id) of every example and title, for rapidfuzz."""
+    texts, owners = [], []
+    for faq in kb().faqs.values():
+        for example in (faq.title, *faq.examples):
+            texts.append(fold(normalize_text(example)))
+            owners.append(faq.id)
+    return texts, owners
+
+
+def lexical_best(text: str) -> Tuple[Optional[str], float]:
+    """The FAQ with the example closest to ``text`` and how close (0–100)."""
+    texts, owners = _lexical_index()
+    query = fold(normalize_text(text or ""))
+    if not query:
+        return None, 0.0
+    match = process.extractOne(query, texts, scorer=fuzz.ratio)
+    return (owners[match[2]], float(match[1])) if match else (None, 0.0)
+
+
+def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
+    """The retrieval alone: its top candidate below GONGKAI_FAQ_CONFIDENCE or the top two closer
+    than GONGKAI_FAQ_MARGIN."""
+    if not ranking:
+        return True
+    top = ranking[0]["confidence"]
+    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+    return top < settings.faq_confidence or top - second < settings.faq_margin
+
+
+def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
+    """The retrieval's first candidate when the wording agrees with it (see LEXICAL_AGREE)."""
+    if not ranking or ranking[0]["confidence"] < AGREE_MIN_CONFIDENCE:
+        return None
+    best, score = lexical_best(text)
+    return best if best == ranking[0]["faq_id"] and score >= LEXICAL_AGREE else None
+
+
+def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
+    """("answer", faq_id) or ("ask", [faq_id, …]): the retrieval when it is sure; else the
+    lexical signal when it agrees with the retrieval or finds a near copy; else ask: the
+    retrieval's top three and the lexically closest FAQ (so the right answer is offered more
+    often)."""
+    if ranking and not is_unsure(ranking):
+        return "answer", ranking[0]["faq_id"]
+    if agreed(ranking, text):
+        return "answer", ranking[0]["faq_id"]
+    best, score = lexical_best(text)
+    if best and score >= LEXICAL_NEAR_COPY:
+        return "answer", best
+    options = [c["faq_id"] for c in ranking[:3]]
+    if best and best not in options:
+        options.append(best)
+    return "ask", options
+
+
+# ---- answering -------------------------------------------------------------------------------
 
 def worked_example(faq_id: str, text: str, agency_name: str) -> Optional[str]:
+    """FAQ answers that state a rule; when the question also carries the citizen's own figure, the
+    computed result for that figure follows the rule."""
     text = normalize_text(text)
     if faq_id in FEE_FAQS and textparse.parse_quantity(text):
         return fee_answer(text)
@@ -53,12 +122,143 @@ def worked_example(faq_id: str, text: str, agency_name: str) -> Optional[str]:
     return None
 
 
-def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
-    if not ranking:
-        return True
-    top = ranking[0]["confidence"]
-    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-    return top < settings.faq_confidence or top - second < settings.faq_margin
+FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
+DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
+
+
+def topic_fields(topic: str, question: str) -> Dict[str, Any]:
+    """Bot-message metadata naming the topic the message leaves the conversation in."""
+    return {context.TOPIC_KEY: topic, context.QUESTION_KEY: question}
+
+
+def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
+    """The answer about to be given is the one the previous answer gave."""
+    topic = context.topic_of(tracker.events)
+    return (topic is not None and topic.name == faq_id and topic.agency == agency_id
+            and last_answer_was(tracker, faq_id))
+
+
+def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
+    """The assistant's latest message before this turn was the whole answer to ``faq_id``."""
+    seen_current = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current:
+                return False
+            seen_current = True
+        elif event.get("event") == "bot" and seen_current:
+            metadata = event.get("metadata") or {}
+            return metadata.get("faq_id") == faq_id and not metadata.get("excerpt")
+    return False
+
+
+async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id: str,
+                     agency_id: str, text: str, lines: Sequence[str] = (),
+                     topic: Optional[str] = None) -> List[Dict[Text, Any]]:
+    """The answer to ``faq_id`` for ``agency_id`` (only its sentences containing ``lines``, if
+    given); the same answer twice in a row becomes a pointer to it with what else applies."""
+    if not lines and is_repeat(tracker, faq_id, agency_id):
+        return repeat_instead(dispatcher, faq_id, agency_id, text)
+    answer = kb().render(faq_id, agency_id)
+    body = answer.full_text
+    if lines:
+        found = context.sentences_with(answer.text, lines)
+        if found:
+            body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
+    # faq_id/agency/sources land in the BotUttered event's metadata: the desk shows them
+    messages = [{"text": body, "faq_id": faq_id, "agency": agency_id,
+                 "sources": list(answer.sources), "excerpt": bool(lines),
+                 **topic_fields(topic or faq_id, text)}]
+    example = worked_example(faq_id, text, kb().agency(agency_id)["name"])
+    if example:
+        messages.append({"text": "按您说的情况计算：\n" + example})
+    if not lines and feedback.should_ask(tracker.events, kb().faqs[faq_id].topic):
+        # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
+        messages[-1].update(feedback.prompt_fields(faq_id, agency_id, messages[-1]["text"]))
+    for message in messages:
+        dispatcher.utter_message(**message)
+    return [SlotSet("agency", agency_id)]
+
+
+def repeat_instead(dispatcher: CollectingDispatcher, faq_id: str, agency_id: str,
+                   text: str) -> List[Dict[Text, Any]]:
+    """Instead of the identical answer again: say so, offer what else applies and a person."""
+    related = [f for f in context.followups().related(faq_id) if f in kb().faqs]
+    dispatcher.utter_message(
+        text=kb().message("repeat_answer", agency_id, title=kb().faqs[faq_id].title),
+        buttons=suggestion_buttons(related), repeat_of=faq_id,
+        **topic_fields(faq_id, text), agency=agency_id)
+    return [SlotSet("agency", agency_id)]
+
+
+async def ask(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[str],
+              agency_id: str, best: Optional[Dict[str, Any]]) -> None:
+    """「您是不是想问」 with the options, queued for the desk's review."""
+    metrics.FALLBACKS.labels("did_you_mean").inc()
+    # unsure=True in the bot event's metadata: counted by the desk's analytics
+    dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
+                             buttons=suggestion_buttons(options), unsure=True)
+    text = tracker.latest_message.get("text")
+    if feedback.is_question(text):  # for the desk's review queue
+        best = best or {}
+        await feedback.record("add_review_item", "unsure", tracker.sender_id,
+                              feedback.channel_of(tracker), agency_id, text,
+                              best.get("faq_id"), best.get("confidence"), clock.now())
+
+
+async def answer_in_context(dispatcher: CollectingDispatcher,
+                            tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A follow-up of the conversation's topic answered in it (actions/context.py); None when the
+    message is not one."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return None
+    named, words = agency_named(tracker)
+    topic = context.topic_of(tracker.events)
+    ranking = faq_ranking(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None
+    plan = context.plan_follow_up(text, topic, named, words, clock.today(), sure_faq=sure)
+    if plan is None:
+        return None
+    agency_id = plan.agency or agency_for(tracker)
+    if plan.kind == "faq":
+        return await answer_faq(dispatcher, tracker, plan.target, agency_id, plan.question or text,
+                                plan.lines, plan.topic)
+    if plan.kind == "message":
+        dispatcher.utter_message(text=kb().message(plan.target, agency_id), agency=agency_id,
+                                 **topic_fields(plan.topic, plan.question))
+        return [SlotSet("agency", agency_id)]
+    if plan.kind == "due_date":
+        dispatcher.utter_message(text=due_date_answer(plan.target, kb().agency(agency_id)["name"]),
+                                 agency=agency_id, **topic_fields(plan.topic, plan.question))
+        return []
+    if plan.kind == "report":
+        dispatcher.utter_message(text=reports.answer(kb(), plan.target, agency_id, clock.today()),
+                                 agency=agency_id, **topic_fields(plan.topic, plan.question))
+        return [SlotSet("agency", agency_id)]
+    return answer_about_case(dispatcher, plan, topic)
+
+
+def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
+                      topic: Optional[context.Topic]) -> Optional[List[Dict[Text, Any]]]:
+    """「什么时候到期」「能催一下吗」「超期了怎么办」 from the case the citizen just looked up
+    (the lines they were shown, so nothing new about the case is disclosed)."""
+    detail = topic.detail if topic else ""
+    agency_id = kb().find_agency(context.case_agency_name(detail) or "") or settings.default_agency
+    lines = context.case_lines(detail, plan.target)
+    if not lines:  # the look-up found nothing: nothing to answer from
+        return None
+    if plan.target == "contact":
+        lines.append("想催办的话，可以直接联系办理机关。" + kb().message("contact", agency_id))
+    elif plan.target == "remedies" and not any("已超过" in line or "如对答复不服" in line
+                                               for line in lines):
+        # the remedies text opens with 「已超过法定答复期限。您可以：」: not so here
+        remedies = kb().message("overdue_remedies", agency_id).split("\n", 1)[-1]
+        lines.append("目前还没有超过答复期限。到期仍未答复的，您可以：\n" + remedies)
+    dispatcher.utter_message(text="\n".join(lines), agency=agency_id,
+                             **topic_fields("case_status", topic.question if topic else ""))
+    return [SlotSet("agency", agency_id)]
 
 
 class ActionAnswerFaq(Action):
@@ -67,34 +267,31 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        agency_id = agency_for(tracker)
+        text = tracker.latest_message.get("text") or ""
         chosen: Optional[str] = latest_entity(tracker, "faq_id")
-        if chosen not in kb().faqs:
-            ranking = faq_ranking(tracker)
-            if is_unsure(ranking):
-                metrics.FALLBACKS.labels("did_you_mean").inc()
-                # unsure=True in the bot event's metadata: counted by the desk's analytics
-                dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
-                                         buttons=suggestion_buttons(ranking), unsure=True)
-                text = tracker.latest_message.get("text")
-                if feedback.is_question(text):  # for the desk's review queue
-                    best = ranking[0] if ranking else {}
-                    await feedback.record("add_review_item", "unsure", tracker.sender_id,
-                                          feedback.channel_of(tracker), agency_id, text,
-                                          best.get("faq_id"), best.get("confidence"), clock.now())
-                return [SlotSet("agency", agency_id)]
-            chosen = ranking[0]["faq_id"]
-        answer = kb().render(chosen, agency_id)
-        # faq_id/agency/sources land in the BotUttered event's metadata: the desk shows them
-        messages = [{"text": answer.full_text, "faq_id": chosen, "agency": agency_id,
-                     "sources": list(answer.sources)}]
-        example = worked_example(chosen, tracker.latest_message.get("text") or "",
-                                 kb().agency(agency_id)["name"])
-        if example:
-            messages.append({"text": "按您说的情况计算：\n" + example})
-        if feedback.should_ask(tracker.events, kb().faqs[chosen].topic):
-            # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
-            messages[-1].update(feedback.prompt_fields(chosen, agency_id, messages[-1]["text"]))
-        for message in messages:
-            dispatcher.utter_message(**message)
-        return [SlotSet("agency", agency_id)]
+        if chosen in kb().faqs:  # a 「您是不是想问」 option: the question is the one asked before
+            return await answer_faq(dispatcher, tracker, chosen, agency_for(tracker),
+                                    previous_question(tracker) or text)
+        followed = await answer_in_context(dispatcher, tracker)
+        if followed is not None:
+            return followed
+        agency_id = agency_for(tracker)
+        ranking = faq_ranking(tracker)
+        kind, value = decide(ranking, text)
+        if kind == "ask" and handoff.asks_for_person(text):  # 「说不清楚，找个人」: not a question
+            return await handoff.start_handoff(dispatcher, tracker, "request")
+        if kind == "ask":
+            await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)
+            return [SlotSet("agency", agency_id)]
+        return await answer_faq(dispatcher, tracker, value, agency_id, text)
+
+
+def previous_question(tracker: Tracker) -> Optional[str]:
+    """The citizen's latest typed message before this one (what an option answers)."""
+    seen_current = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current and feedback.is_question(event.get("text")):
+                return event["text"].strip()
+            seen_current = True
+    return None

@@ -142,6 +142,47 @@ def prompt_fields(faq_id: str, agency_id: str, text: str) -> Dict[str, Any]:
 
 # ---- the actions -----------------------------------------------------------------------------
 
+async def record_answer_feedback(dispatcher: CollectingDispatcher, tracker: Tracker, helpful: bool,
+                                 faq_id: Optional[str], reply: bool = True) -> List[Dict[Text, Any]]:
+    """「有帮助」/「没帮助」 (typed, a button, or the option's number) about ``faq_id`` or, when
+    none is given, the latest prompt; ``reply``: thank or say sorry."""
+    agency_id = agency_for(tracker)
+    prompt = pending_prompt(tracker.events)
+    if prompt is not None and (faq_id is None or faq_id == prompt["value"]):
+        faq_id = prompt["value"]
+        await record("add_answer_feedback", tracker.sender_id, channel_of(tracker), agency_id,
+                     faq_id, prompt["question"], helpful, clock.now())
+        if not helpful:
+            await record("add_review_item", "unhelpful", tracker.sender_id, channel_of(tracker),
+                         agency_id, prompt["question"], faq_id, None, clock.now())
+    if not reply:
+        return []
+    if helpful:
+        dispatcher.utter_message(text=kb().message("feedback_thanks", agency_id))
+    else:
+        dispatcher.utter_message(text=kb().message("feedback_sorry", agency_id),
+                                 buttons=[HUMAN_BUTTON])
+    return []
+
+
+async def record_rating(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        value: Any) -> List[Dict[Text, Any]]:
+    """The 好差评 rating ``value`` of the hand-off just ended (the desk's prompt names it)."""
+    agency_id = agency_for(tracker)
+    rating = parse_rating(value)
+    prompt = pending_prompt(tracker.events, RATING_KEY, ("rate_service",))
+    if rating is None:
+        dispatcher.utter_message(text=kb().message("rating_ask", agency_id),
+                                 buttons=rating_buttons())
+        return []
+    if prompt is not None:
+        handoff_id = prompt["value"]
+        await record("add_rating", tracker.sender_id, channel_of(tracker), agency_id,
+                     int(handoff_id) if str(handoff_id).isdigit() else None, rating, clock.now())
+    dispatcher.utter_message(text=kb().message("rating_thanks", agency_id))
+    return []
+
+
 class ActionRecordFeedback(Action):
     """「有帮助」/「没帮助」: stored with the question and the FAQ key; 「没帮助」 also puts the
     question in the review queue and offers a person."""
@@ -151,23 +192,14 @@ class ActionRecordFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        agency_id = agency_for(tracker)
+        from actions import handoff  # handoff imports this module
+
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "helpful"
-        prompt = pending_prompt(tracker.events)
-        faq_id = latest_entity(tracker, "faq_id")
-        if prompt is not None and (faq_id is None or faq_id == prompt["value"]):
-            faq_id = prompt["value"]
-            await record("add_answer_feedback", tracker.sender_id, channel_of(tracker), agency_id,
-                         faq_id, prompt["question"], helpful, clock.now())
-            if not helpful:
-                await record("add_review_item", "unhelpful", tracker.sender_id, channel_of(tracker),
-                             agency_id, prompt["question"], faq_id, None, clock.now())
-        if helpful:
-            dispatcher.utter_message(text=kb().message("feedback_thanks", agency_id))
-        else:
-            dispatcher.utter_message(text=kb().message("feedback_sorry", agency_id),
-                                     buttons=[HUMAN_BUTTON])
-        return []
+        if not helpful and handoff.asks_for_person(tracker.latest_message.get("text")):
+            await record_answer_feedback(dispatcher, tracker, False, None, reply=False)
+            return await handoff.start_handoff(dispatcher, tracker, "request")
+        return await record_answer_feedback(dispatcher, tracker, helpful,
+                                            latest_entity(tracker, "faq_id"))
 
 
 class ActionRecordRating(Action):
@@ -178,16 +210,4 @@ class ActionRecordRating(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        agency_id = agency_for(tracker)
-        rating = parse_rating(latest_entity(tracker, "rating"))
-        prompt = pending_prompt(tracker.events, RATING_KEY, ("rate_service",))
-        if rating is None:
-            dispatcher.utter_message(text=kb().message("rating_ask", agency_id),
-                                     buttons=rating_buttons())
-            return []
-        if prompt is not None:
-            handoff_id = prompt["value"]
-            await record("add_rating", tracker.sender_id, channel_of(tracker), agency_id,
-                         int(handoff_id) if str(handoff_id).isdigit() else None, rating, clock.now())
-        dispatcher.utter_message(text=kb().message("rating_thanks", agency_id))
-        return []
+        return await record_rating(dispatcher, tracker, latest_entity(tracker, "rating"))

@@ -6,6 +6,7 @@ someone is coming."""
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -31,8 +32,17 @@ log = logging.getLogger(__name__)
 CANCEL_WORDS = ("取消", "不用了", "不用", "算了", "不需要", "不留了")
 SKIP_WORDS = ("跳过", "没有", "无", "不用说明", "不说了", "略")
 # intents that say nothing about what the citizen wants to ask
-NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq"}
+NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq",
+                  "choose_option"}
 REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
+# 「没用，我要找个人说话」: a complaint about the answer that asks for a person is a hand-off, even
+# when the classifier hears only the complaint (not_helpful) or nothing it knows (nlu_fallback).
+PERSON_WORDS = re.compile(r"人工|真人|活人|找个人|找人|换个人|换人|工作人员|客服")
+
+
+def asks_for_person(text: Optional[str]) -> bool:
+    text = (text or "").strip()
+    return not text.startswith("/") and bool(PERSON_WORDS.search(text))
 
 
 @lru_cache(maxsize=1)

@@ -73,6 +73,8 @@ def number_buttons(text: str, buttons: Sequence[Mapping[str, str]],
     lines = [text.rstrip()] if text and text.strip() else []
     for number, button in enumerate(buttons, start=first):
         title = str(button.get("title") or button.get("payload") or "").strip()
+        # the assistant numbers its options itself (actions/context.py): not twice
+        title = title.removeprefix(f"{number}. ")
         lines.append(f"{number}. {title}")
         payloads.append(str(button.get("payload") or title))
     if payloads:

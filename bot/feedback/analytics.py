@@ -4,7 +4,8 @@
   from Rasa's SQL tracker store (its ``events`` table);
 - fallback rate: the assistant's not-understood replies (``action_handle_fallback``) per typed
   question (a message not starting with "/", i.e. not a button); likewise the unsure rate (the
-  「您是不是想问」 replies, marked ``unsure`` in their bot event's metadata by actions/faq.py);
+  「您是不是想问」 replies, marked ``unsure`` in their bot event's metadata by actions/faq.py) and
+  the out-of-scope replies (marked ``out_of_scope`` by actions/conversation.py);
 - top questions: FAQ answers given, by FAQ key (the ``faq_id`` the answer's bot event carries);
 - hand-off rate: hand-offs opened per conversation; median wait for an agent (opened → taken);
 - helpfulness rate: 有帮助 / (有帮助 + 没帮助); the 好差评 ratings of hand-offs.
@@ -86,6 +87,7 @@ class Counts:
     questions: int = 0
     fallbacks: int = 0
     unsure: int = 0
+    out_of_scope: int = 0
     faq_answers: int = 0
     handoffs: int = 0
     helpful: int = 0
@@ -149,6 +151,10 @@ class Report:
     @property
     def unsure(self) -> int:
         return sum(c.unsure for c in self.daily.values())
+
+    @property
+    def out_of_scope(self) -> int:
+        return sum(c.out_of_scope for c in self.daily.values())
 
     @property
     def fallback_rate(self) -> Optional[float]:
@@ -233,6 +239,8 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                 faq_id = clean_text(metadata.get("faq_id"))
                 if metadata.get("unsure"):
                     _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
+                if metadata.get("out_of_scope"):
+                    _count(report, day, channel_of.get(sender, "unknown")).out_of_scope += 1
                 if faq_id:
                     faqs[faq_id] += 1
                     _count(report, day, channel_of.get(sender, "unknown")).faq_answers += 1
@@ -293,7 +301,7 @@ def build(start: dt.date, end: dt.date, database_url: Optional[str] = None,
 
 
 CSV_COLUMNS = ("date", "channel", "conversations", "turns", "questions", "fallbacks", "unsure",
-               "faq_answers", "handoffs", "helpful", "not_helpful")
+               "faq_answers", "handoffs", "helpful", "not_helpful", "out_of_scope")
 
 
 def csv_cell(value: str) -> str:

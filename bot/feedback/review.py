@@ -32,7 +32,7 @@ from bot.nlp.normalize import normalize_text
 KB_DIR_ENV = "GONGKAI_REVIEW_KB_DIR"  # where the desk writes (default data/kb); tests use a copy
 SIMILAR = 70  # similarity (0–100, see similarity()) at least this → same group
 REASON_LABELS = {"fallback": "未听懂", "unsure": "拿不准（您是不是想问）", "unhelpful": "没帮助",
-                 "handoff": "转人工"}
+                 "handoff": "转人工", "out_of_scope": "超出范围"}
 _FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

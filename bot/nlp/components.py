@@ -10,11 +10,13 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
+                                      PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp.normalize import normalize_text
+from bot.nlp.options import OPTION_INTENT, option_number
 
 
 # Registered as a tokenizer-stage component so the recipe runs it, in config order, before
@@ -100,4 +102,28 @@ class AgencyMasker(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._mask(message)
+        return messages
+
+
+# After the intent classifiers (config.yml): a bare option number is `choose_option` whatever the
+# classifiers thought (numbers all look alike to them: AgencyMasker replaces them).
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class OptionNumberClassifier(GraphComponent):
+    """A typed option number → intent ``choose_option``; actions/options.py picks the option from
+    the assistant's last message, on every channel."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "OptionNumberClassifier":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if option_number(message.get(TEXT)) is None:
+                continue
+            intent = {INTENT_NAME_KEY: OPTION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, intent, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get(INTENT_NAME_KEY) != OPTION_INTENT]
+            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         return messages

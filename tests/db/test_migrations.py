@@ -15,7 +15,7 @@ from bot.cases.stages import STAGES
 TABLES = {"cases", "case_events", "lookup_attempts", "lookup_locks",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
           "feedback", "review_items", "desk_transcript_views"}
-HEAD = "0005_desk_transcript_views"
+HEAD = "0006_review_out_of_scope"
 
 
 def _tables(url):

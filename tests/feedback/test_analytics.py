@@ -58,6 +58,8 @@ def seed_tracker(url):
         user("c", at(17, 9, 59), "阿巴阿巴", "nlu_fallback", "wechat"),
         action("c", at(17, 9, 59), "action_handle_fallback"),
         user("c", at(17, 10), "转人工", "request_human", "wechat"),
+        user("c", at(17, 10, 30), "今天天气怎么样", "out_of_scope", "wechat"),
+        bot("c", at(17, 10, 30), "抱歉，这个问题超出了我的服务范围。", out_of_scope=True),
         user("a", at(17, 11), "收费吗", "faq", "rest"),
         bot("a", at(17, 11), "原则上不收费……", "fee_principle"),
         user("a", at(17, 11, 5), "那个要钱的事", "faq", "rest"),
@@ -104,8 +106,10 @@ def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
 
     assert report.tracker_problem is None
     assert report.conversations == 3  # a, b, c (d and e fall outside)
-    assert (report.turns, report.questions, report.fallbacks, report.unsure) == (8, 7, 2, 1)
-    assert (report.fallback_rate, report.unsure_rate) == (2 / 7, 1 / 7)
+    # c's 「今天天气怎么样」 is the ninth turn and eighth typed question, and the one out-of-scope reply
+    assert (report.turns, report.questions, report.fallbacks, report.unsure) == (9, 8, 2, 1)
+    assert report.out_of_scope == 1
+    assert (report.fallback_rate, report.unsure_rate) == (2 / 8, 1 / 8)
     assert report.top_faqs == [("fee_principle", 2), ("reply_deadline", 1)]
     assert (report.handoffs, report.handoff_rate) == (3, 1.0)
     assert sorted(report.waits) == [60.0, 180.0] and report.median_wait == 120.0
@@ -117,18 +121,19 @@ def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
                                               "socketio": [1, 0, 0, 0, 0, 0, 0],
                                               "wechat": [0, 1, 0, 0, 0, 0, 0]}
     assert report.series("turns")["rest"] == [2, 2, 0, 0, 0, 0, 0]
-    assert report.daily_rate("fallbacks", "questions")[:3] == [1 / 3, 1 / 4, None]
-    assert report.unanswered_rates()[:3] == [1 / 3, 2 / 4, None]
+    # the 17th: five typed questions (c three, a two), one fallback and one 「您是不是想问」
+    assert report.daily_rate("fallbacks", "questions")[:3] == [1 / 3, 1 / 5, None]
+    assert report.unanswered_rates()[:3] == [1 / 3, 2 / 5, None]
 
     lines = analytics.to_csv(report).lstrip("\ufeff").splitlines()
     assert lines == [
-        "date,channel,conversations,turns,questions,fallbacks,unsure,faq_answers,handoffs,helpful,not_helpful",
-        "2026-11-16,rest,1,2,1,0,0,1,0,1,0",
-        "2026-11-16,socketio,1,2,2,1,0,1,1,0,0",
-        "2026-11-17,rest,1,2,2,0,1,1,0,0,0",
-        "2026-11-17,socketio,0,0,0,0,0,0,0,0,1",
-        "2026-11-17,wechat,1,2,2,1,0,0,1,0,1",
-        "2026-11-18,rest,0,0,0,0,0,0,1,0,0",
+        "date,channel,conversations,turns,questions,fallbacks,unsure,faq_answers,handoffs,helpful,not_helpful,out_of_scope",
+        "2026-11-16,rest,1,2,1,0,0,1,0,1,0,0",
+        "2026-11-16,socketio,1,2,2,1,0,1,1,0,0,0",
+        "2026-11-17,rest,1,2,2,0,1,1,0,0,0,0",
+        "2026-11-17,socketio,0,0,0,0,0,0,0,0,1,0",
+        "2026-11-17,wechat,1,3,3,1,0,0,1,0,1,1",
+        "2026-11-18,rest,0,0,0,0,0,0,1,0,0,0",
     ]
 
 

@@ -1,0 +1,332 @@
+"""What the conversation is about, and follow-ups answered in it.
+
+The topic is the last thing the assistant answered: an FAQ (its bot event carries ``faq_id``), a
+calculation, an annual-report figure or a case look-up (their actions' names). It is kept in the
+slots ``topic`` and ``topic_question`` (filled by ``action_validate_slot_mappings`` at every turn,
+from the tracker's events: one place decides what the topic is, whichever action answered).
+
+A follow-up leans on the topic: 「如果他们不给呢」 after the reply deadline, 「那我要多久补」 after
+补正, 「什么时候到期」 after a case look-up, 「那枣庄的呢」 after a contact card, 「不对，是邮寄的」
+after a due-date calculation. Which follow-up gets which answer is data (data/dialogue/followups.yml);
+this module only recognises the follow-up and plans the answer. A message that is not a follow-up
+(no cue word and longer than a few characters) is a new question and starts a new topic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text, Tuple
+
+import yaml
+from rasa_sdk import Tracker, ValidationAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import deadlines, reports, textparse
+from bot.knowledge import KnowledgeBase, fold
+from bot.nlp.normalize import normalize_text
+
+# dialogue data, not a model input: editing it needs no retraining (bot/training.py)
+FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"
+SESSION_BREAKS = ("session_started", "restart")
+# Answers given by actions that do not mark their topic themselves (calculations, look-ups).
+ACTION_TOPICS = {"action_compute_due_date": "due_date", "action_compute_fee": "fee",
+                 "action_annual_report": "annual_report", "action_check_case_status": "case_status"}
+# bot event metadata written by the answers of this module and actions/faq.py
+TOPIC_KEY, QUESTION_KEY = "topic", "topic_question"
+# How a due date's channel is written back into a question so that textparse reads it again.
+CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄出", "ordinary_mail": "平信寄出",
+                 "email": "电子邮件发送", "online": "网上提交", "fax": "传真发送"}
+MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
+RECEIPT_WORDS = ("签收", "确认", "收到")
+# What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
+_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|是|那么|那|的|呢|吗|啊|呀|吧|问|一下|这个|那个")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str  # an FAQ id, or one of ACTION_TOPICS' values
+    question: str = ""  # what the citizen asked (for a calculation: the text it was computed from)
+    agency: Optional[str] = None  # the agency the answer was for, when the answer says
+    detail: str = ""  # case_status: the status message the citizen was shown
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to answer a follow-up: ``kind`` faq | message | due_date | report | case."""
+    kind: str
+    target: str  # FAQ id, message name, the question to compute from, or the case part
+    agency: Optional[str] = None  # None: the conversation's agency
+    lines: Tuple[str, ...] = ()  # kind faq: only the sentences containing one of these words
+    topic: str = ""  # the topic the answer leaves the conversation in
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    short: int
+    cues: Tuple[str, ...]
+    kinds: Mapping[str, Tuple[str, ...]]
+    topics: Mapping[str, Mapping[str, Any]]
+
+    def related(self, topic: str) -> List[str]:
+        return list((self.topics.get(topic) or {}).get("related") or [])
+
+
+def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return FollowUps(int(data.get("short", 0)), tuple(data.get("cues") or ()),
+                     {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
+                     data.get("topics") or {})
+
+
+@lru_cache(maxsize=1)
+def followups() -> FollowUps:
+    return load_followups()
+
+
+def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
+    """What in the follow-up map does not exist (an FAQ, a message, a kind)."""
+    found = []
+    for topic, entries in follow.topics.items():
+        if topic not in kb.faqs and topic not in ACTION_TOPICS.values():
+            found.append(f"unknown topic {topic}")
+        for kind, target in entries.items():
+            if kind == "related":
+                found += [f"{topic}: unknown related FAQ {f}" for f in target if f not in kb.faqs]
+                continue
+            if kind not in follow.kinds:
+                found.append(f"{topic}: unknown kind {kind}")
+            if "faq" in target and target["faq"] not in kb.faqs:
+                found.append(f"{topic}.{kind}: unknown FAQ {target['faq']}")
+            if "message" in target and target["message"] not in kb.messages:
+                found.append(f"{topic}.{kind}: unknown message {target['message']}")
+    return found
+
+
+# ---- the topic, from the tracker's events --------------------------------------------------------
+
+def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
+    """The topic of this session: what the latest answer was about (None before any answer).
+    「您是不是想问」, not-understood and small-talk replies leave the topic as it was."""
+    texts: List[str] = []  # the bot's texts after the action being looked at, in order
+    found: Optional[str] = None
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in SESSION_BREAKS:
+            break
+        if kind == "bot" and found is None:
+            metadata = event.get("metadata") or {}
+            name = metadata.get(TOPIC_KEY) or metadata.get("faq_id")
+            if name == "case_status":  # a follow-up about the case: the look-up holds its details
+                continue
+            if name:
+                return Topic(name, metadata.get(QUESTION_KEY) or "", metadata.get("agency"))
+            texts.insert(0, event.get("text") or "")
+        elif kind == "action" and found is None:
+            found = ACTION_TOPICS.get(event.get("name") or "")
+            if found is None:
+                texts = []
+        elif kind == "user" and found is not None:
+            return Topic(found, (event.get("text") or "").strip(), None, "\n".join(texts))
+    return None
+
+
+# ---- recognising a follow-up ---------------------------------------------------------------------
+
+def has_cue(text: str, follow: FollowUps) -> bool:
+    """A cue word (那…呢, 他们, 这个 …): the message leans on the previous answer."""
+    folded = fold(text)
+    return any(cue in folded for cue in follow.cues)
+
+
+def is_follow_up(text: str, follow: FollowUps) -> bool:
+    """Leans on the previous answer: a cue word or a very short message."""
+    folded = fold(text)
+    return bool(folded) and (len(folded) <= follow.short or has_cue(text, follow))
+
+
+def follow_up_kind(text: str, follow: FollowUps) -> Optional[str]:
+    folded = fold(text)
+    return next((kind for kind, words in follow.kinds.items()
+                 if any(word in folded for word in words)), None)
+
+
+def only_names(text: str, names: Iterable[str]) -> bool:
+    """The message says nothing but a name (and filler): 「那枣庄的呢」「我说的是张店」."""
+    rest = fold(text)
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(fold(name), "")
+    return not _FILLER.sub("", rest)
+
+
+def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
+                   agency_names: Iterable[str], today: dt.date,
+                   follow: Optional[FollowUps] = None,
+                   sure_faq: Optional[str] = None) -> Optional[Plan]:
+    """How to answer ``text`` in ``topic``, or None when it is not a follow-up of it (then the
+    message is answered as a question of its own). ``named_agency``: an agency the message names,
+    ``agency_names``: the words naming it in the message; ``sure_faq``: the FAQ the retrieval is
+    sure the message asks, if any — a short message without a cue word that is clearly another
+    question (「复议期限是多久」 after 补正) is that question, not a follow-up."""
+    if topic is None:
+        return None
+    follow = follow or followups()
+    text = normalize_text(text)
+    if not is_follow_up(text, follow):
+        return None
+    if sure_faq and sure_faq != topic.name and not has_cue(text, follow):
+        return None
+    entries = follow.topics.get(topic.name) or {}
+    kind = follow_up_kind(text, follow)
+    if kind and kind in entries:
+        return _planned(entries[kind], topic, named_agency)
+    if topic.name == "due_date":
+        return _due_date_again(text, topic, today)
+    if topic.name == "annual_report" and (named_agency or reports.asked_years(text, today)):
+        return _report_again(text, topic, named_agency, today)
+    if named_agency and topic.name != "case_status" and only_names(text, agency_names):
+        if topic.name in ACTION_TOPICS.values():
+            return None  # a fee is the same everywhere; a look-up is of one case
+        return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)
+    return None
+
+
+def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str]) -> Plan:
+    if "case" in target:
+        return Plan("case", target["case"], topic=topic.name, question=topic.question)
+    if "message" in target:
+        return Plan("message", target["message"], named_agency, topic=topic.name,
+                    question=topic.question)
+    lines = tuple(target.get("lines") or ())
+    # an excerpt keeps the conversation on its topic; a whole other answer moves it there
+    new_topic = topic.name if lines else target["faq"]
+    return Plan("faq", target["faq"], named_agency, lines, new_topic, topic.question)
+
+
+def _due_date_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
+    """「那邮寄的呢」「不对，是3月5日」: the same calculation with the date or channel changed."""
+    before = topic.question
+    channel = textparse.parse_channel(text)
+    new_day = textparse.parse_date(text, today)
+    if channel is None and new_day is None:
+        if any(word in text for word in MAIL_WORDS):  # mail, but which kind decides the day
+            return Plan("faq", "receipt_date", lines=("邮寄",), topic="receipt_date", question=text)
+        return None
+    channel = channel or textparse.parse_channel(before)
+    how = CHANNEL_WORDS.get(channel, "") if channel else ""
+    if new_day is not None:
+        question = f"{text}，{how}" if how else text
+    else:
+        old_day = textparse.parse_date(before, today)
+        if old_day is None:
+            return None
+        question = deadlines.format_date_zh(old_day) + how
+        if any(word in text for word in RECEIPT_WORDS):
+            question += "，" + text
+    return Plan("due_date", question, topic="due_date", question=question)
+
+
+def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:
+    """「那2022年的呢」「枣庄的呢」: the same figures for another year or agency."""
+    before = _without_years(topic.question) if reports.asked_years(text, today) else topic.question
+    question = f"{text}，{before}"
+    return Plan("report", question, named_agency, topic="annual_report", question=question)
+
+
+def _without_years(text: str) -> str:
+    return re.sub(r"20\d{2}\s*年?|今年|去年|前年", "", text)
+
+
+# ---- answers from the case just looked up ---------------------------------------------------------
+
+def case_lines(detail: str, part: str) -> List[str]:
+    """The lines of the status message a case follow-up asks about (due date, remedies)."""
+    lines = [line for line in detail.splitlines() if line.strip()]
+    header = [line for line in lines if line.startswith("申请编号：")]
+    due = [line for line in lines if "依法应于" in line or line.startswith("机关已于")]
+    if part == "due":
+        return header + due if due else []
+    if part == "remedies":
+        start = next((i for i, line in enumerate(lines) if "已超过法定答复期限" in line
+                      or line.startswith("如对答复不服")), None)
+        return header + due + (lines[start:] if start is not None else [])
+    return header + due
+
+
+def case_agency_name(detail: str) -> Optional[str]:
+    match = re.search(r"申请编号：\S+?（(.+?)）", detail)
+    return match.group(1) if match else None
+
+
+def sentences_with(text: str, words: Sequence[str]) -> List[str]:
+    """The sentences of an answer that contain one of ``words``, in order."""
+    found = []
+    for line in text.splitlines():
+        for sentence in re.findall(r"[^。；]+[。；]?", line):
+            if any(word in sentence for word in words) and sentence.strip():
+                found.append(sentence.strip().rstrip("；") + ("" if sentence.endswith("。") else "。"))
+    return found
+
+
+# ---- options offered ----------------------------------------------------------------------------
+
+def numbered(buttons: Sequence[Mapping[str, str]]) -> List[Dict[str, str]]:
+    """Options numbered in their titles, so that every channel shows the number a typed digit
+    picks (actions/options.py); WeChat's numbered list does not number them twice."""
+    return [{**button, "title": f"{number}. {button['title']}"}
+            for number, button in enumerate(buttons, start=1)]
+
+
+def last_options(events: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """The buttons of the assistant's latest message with buttons since the citizen's previous
+    message (the one being answered now excluded); [] if that reply offered none."""
+    seen_current = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in SESSION_BREAKS:
+            break
+        if kind == "user":
+            if seen_current:
+                break
+            seen_current = True
+        elif kind == "bot" and seen_current:
+            buttons = (event.get("data") or {}).get("buttons")
+            if buttons:
+                return list(buttons)
+    return []
+
+
+def parse_payload(payload: str) -> Tuple[str, Dict[str, Any]]:
+    """"/choose_faq{\"faq_id\":\"x\"}" → ("choose_faq", {"faq_id": "x"})."""
+    match = re.fullmatch(r"/(\w+)(\{.*\})?", (payload or "").strip(), re.S)
+    if not match:
+        return "", {}
+    try:
+        entities = json.loads(match.group(2)) if match.group(2) else {}
+    except ValueError:
+        entities = {}
+    return match.group(1), entities if isinstance(entities, dict) else {}
+
+
+# ---- the slots --------------------------------------------------------------------------------
+
+class ValidateSlotMappings(ValidationAction):
+    """Fills the custom-mapped slots ``topic`` and ``topic_question`` at every turn."""
+
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    async def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Dict[Text, Any]:
+        topic = topic_of(tracker.events)
+        return {"topic": topic.name if topic else None}
+
+    async def extract_topic_question(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        topic = topic_of(tracker.events)
+        return {"topic_question": topic.question if topic else None}

@@ -1,0 +1,219 @@
+"""The conversation's topic and follow-ups (actions/context.py), the answer-or-ask decision
+(actions/faq.py) and typed option numbers (bot/nlp/options.py): pure helpers, no servers."""
+import datetime as dt
+
+import pytest
+
+from actions import context, faq
+from bot import knowledge, textparse
+from bot.channels.textparts import number_buttons
+from bot.nlp.options import option_number
+
+TODAY = dt.date(2026, 11, 23)
+KB = knowledge.cached()
+
+
+def user(text, intent="faq"):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def bot(text, **metadata):
+    return {"event": "bot", "text": text, "metadata": metadata}
+
+
+def action(name):
+    return {"event": "action", "name": name}
+
+
+def plan(text, topic, agency=None, names=()):
+    return context.plan_follow_up(text, topic, agency, list(names), TODAY)
+
+
+# ---- the topic ------------------------------------------------------------------------------------
+
+def test_the_topic_is_the_faq_last_answered_with_its_question_and_agency():
+    events = [action("action_listen"), user("多久答复"), action("action_answer_faq"),
+              bot("……20个工作日……", faq_id="reply_deadline", agency="zibo_spj",
+                  topic="reply_deadline", topic_question="多久答复"),
+              action("action_listen"), user("如果他们不给呢")]
+    assert context.topic_of(events) == context.Topic("reply_deadline", "多久答复", "zibo_spj")
+
+
+def test_did_you_mean_and_fallback_replies_leave_the_topic_as_it_was():
+    events = [user("收费吗"), action("action_answer_faq"),
+              bot("原则上不收费", faq_id="fee_principle", agency="zibo_spj"),
+              user("那个事"), action("action_answer_faq"), bot("您是不是想问", unsure=True),
+              user("阿巴"), action("action_handle_fallback"), bot("抱歉，我没有完全理解"),
+              user("那枣庄的呢")]
+    assert context.topic_of(events).name == "fee_principle"
+
+
+def test_a_calculation_or_look_up_is_a_topic_with_the_question_and_what_was_shown():
+    events = [user("查询进度", "check_case_status"), action("case_lookup_form"),
+              user("ZBSP-2026-0101"), user("0001"), action("case_lookup_form"),
+              action("action_check_case_status"),
+              bot("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。"),
+              action("action_listen"), user("什么时候到期")]
+    topic = context.topic_of(events)
+    assert (topic.name, topic.question) == ("case_status", "0001")
+    assert "依法应于2026年12月18日前答复" in topic.detail
+
+
+def test_a_new_session_has_no_topic():
+    events = [user("收费吗"), bot("原则上不收费", faq_id="fee_principle"),
+              {"event": "session_started"}, user("那枣庄的呢")]
+    assert context.topic_of(events) is None
+
+
+# ---- follow-ups -----------------------------------------------------------------------------------
+
+def test_if_they_do_not_answer_after_the_reply_deadline_gets_the_remedies():
+    got = plan("如果他们不给呢", context.Topic("reply_deadline", "多久答复"))
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
+def test_after_correction_how_long_to_supply_it_gets_those_sentences_only():
+    got = plan("那我要多久补", context.Topic("correction_request"))
+    assert (got.kind, got.target, got.lines) == ("faq", "correction_request", ("补正期限", "逾期不补正"))
+    answer = KB.render("correction_request", "zibo_spj").text
+    sentences = context.sentences_with(answer, got.lines)
+    # by hand: the first sentence of the answer names 合理的补正期限, the third 逾期不补正
+    assert len(sentences) == 2 and "合理的补正期限" in sentences[0] and "视为放弃申请" in sentences[1]
+
+
+def test_after_third_party_consultation_whether_the_time_counts():
+    got = plan("这段时间算不算在期限里", context.Topic("third_party_consultation"))
+    assert (got.target, got.lines) == ("third_party_consultation", ("不计入",))
+    answer = KB.render("third_party_consultation", "zibo_spj").text
+    assert context.sentences_with(answer, got.lines) == ["征求意见所用的时间不计入答复期限。"]
+
+
+def test_another_agency_alone_reanswers_the_topic_for_it():
+    got = plan("那枣庄的呢", context.Topic("contact_info"), "zaozhuang_spj", ["枣庄"])
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zaozhuang_spj")
+    got = plan("我说的是枣庄", context.Topic("office_hours"), "zaozhuang_spj", ["枣庄"])
+    assert (got.target, got.agency) == ("office_hours", "zaozhuang_spj")
+
+
+def test_a_new_question_is_not_a_follow_up():
+    assert plan("申请信息公开需要交钱吗", context.Topic("reply_deadline")) is None
+    assert plan("枣庄审批局的办公时间是几点到几点", context.Topic("contact_info"),
+                "zaozhuang_spj", ["枣庄审批局"]) is None
+    assert plan("如果他们不给呢", None) is None
+
+
+def test_a_due_date_is_computed_again_with_the_corrected_channel_or_date():
+    topic = context.Topic("due_date", "我2026年11月2日当面交的申请，最晚哪天答复")
+    got = plan("不对，是挂号信寄的", topic)
+    assert got.kind == "due_date"
+    assert textparse.parse_date(got.target, TODAY) == dt.date(2026, 11, 2)
+    assert textparse.parse_channel(got.target) == "registered_mail"
+    got = plan("那11月5日呢", topic)
+    assert textparse.parse_date(got.target, TODAY) == dt.date(2026, 11, 5)
+    assert textparse.parse_channel(got.target) == "in_person"
+    # 邮寄 alone does not say whether it needed signing for: the receipt-date rule for mail
+    got = plan("不对，是邮寄的", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "receipt_date", ("邮寄",))
+
+
+def test_the_channel_words_read_back_as_their_channel():
+    for channel, words in context.CHANNEL_WORDS.items():
+        assert textparse.parse_channel(words) == channel
+        assert not any(word in words for word in context.RECEIPT_WORDS)
+
+
+def test_case_follow_ups_answer_from_the_status_shown():
+    detail = ("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n申请内容：（演示）某小区规划许可文件\n"
+              "当前进度：已受理\n机关正在办理，会在法定期限内作出答复。\n"
+              "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。\n依据：《政府信息公开条例》第三十条至第三十三条")
+    topic = context.Topic("case_status", "0001", None, detail)
+    assert plan("什么时候到期", topic).target == "due"
+    assert plan("能催一下吗", topic).target == "contact"
+    assert plan("超期了怎么办", topic).target == "remedies"
+    assert context.case_lines(detail, "due") == [
+        "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）", "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。"]
+    assert context.case_agency_name(detail) == "淄博市行政审批服务局"
+    assert context.case_lines("没有查到与这个编号和手机号后四位都相符的申请。", "due") == []
+
+
+def test_every_faq_and_message_in_the_follow_up_map_exists():
+    assert context.problems(KB, context.followups()) == []
+    for topic, entries in context.followups().topics.items():
+        for kind, target in entries.items():
+            if kind != "related" and target.get("lines"):  # each excerpt finds a sentence
+                answer = KB.render(target["faq"], "zibo_spj").text
+                assert context.sentences_with(answer, target["lines"]), (topic, kind)
+
+
+# ---- answer or ask --------------------------------------------------------------------------------
+
+def ranking(*pairs):
+    return [{"faq_id": f, "confidence": c} for f, c in pairs]
+
+
+def test_a_sure_retrieval_is_answered():
+    assert faq.decide(ranking(("reply_deadline", 0.9), ("extension", 0.05)), "啥") == \
+        ("answer", "reply_deadline")
+
+
+def test_an_unsure_retrieval_is_answered_when_the_wording_agrees():
+    # 「什么样的信息不会公开」: 0.43 for exempt_info is below 0.5; its examples are worded alike
+    kind, value = faq.decide(ranking(("exempt_info", 0.43), ("answer_types", 0.23)), "什么样的信息不会公开")
+    assert (kind, value) == ("answer", "exempt_info")
+
+
+def test_an_unsure_retrieval_asks_with_the_lexically_closest_faq_among_the_options():
+    best, _ = faq.lexical_best("涉及别人的信息会怎么处理")
+    assert best == "third_party_consultation"
+    kind, options = faq.decide(ranking(("answer_types", 0.39), ("exempt_info", 0.3),
+                                       ("partial_disclosure", 0.03)), "涉及别人的信息会怎么处理")
+    assert kind == "ask" and options == ["answer_types", "exempt_info", "partial_disclosure",
+                                         "third_party_consultation"]
+
+
+# ---- option numbers -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, number", [("3", 3), ("３。", 3), ("第2个", 2), ("选1", 1), ("②", 2),
+                                          ("88", None), ("886", None), ("2023", None), ("0", None),
+                                          ("3个工作日", None), ("一", None)])
+def test_option_numbers(text, number):
+    assert option_number(text) == number
+
+
+def test_the_options_are_those_of_the_reply_to_the_previous_message():
+    buttons = [{"title": "1. 多久答复", "payload": '/choose_faq{"faq_id":"reply_deadline"}'}]
+    events = [user("那个"), bot("您是不是想问", unsure=True) | {"data": {"buttons": buttons}},
+              action("action_listen"), user("1", "choose_option")]
+    assert context.last_options(events) == buttons
+    assert context.last_options(events + [bot("好的"), user("2", "choose_option")]) == []
+    assert context.parse_payload(buttons[0]["payload"]) == ("choose_faq", {"faq_id": "reply_deadline"})
+    assert context.parse_payload("/request_human") == ("request_human", {})
+    assert context.parse_payload("随便") == ("", {})
+
+
+def test_numbered_options_are_not_numbered_twice_on_wechat():
+    buttons = context.numbered([{"title": "多久答复", "payload": "/a"}, {"title": "转人工", "payload": "/b"}])
+    assert [b["title"] for b in buttons] == ["1. 多久答复", "2. 转人工"]
+    text, payloads = number_buttons("您是不是想问：", buttons)
+    assert text == "您是不是想问：\n1. 多久答复\n2. 转人工\n（回复 1/2 选择）"
+
+
+def test_after_a_case_follow_up_the_case_is_still_the_topic():
+    shown = "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。"
+    events = [user("0001"), action("action_check_case_status"), bot(shown),
+              user("什么时候到期"), action("action_answer_faq"),
+              bot("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。",
+                  topic="case_status", topic_question="0001"),
+              user("能催一下吗", "greet")]
+    topic = context.topic_of(events)
+    assert (topic.name, topic.detail) == ("case_status", shown)
+
+
+def test_a_short_question_the_retrieval_is_sure_of_is_not_a_follow_up():
+    # 「复议期限是多久」 is short and asks 多久, but it is its own question when the retrieval says so
+    assert context.plan_follow_up("复议期限是多久", context.Topic("correction_request"), None, [], TODAY,
+                                  sure_faq="review") is None
+    # with a cue word it leans on the topic whatever the retrieval thinks
+    got = context.plan_follow_up("那我要多久补", context.Topic("correction_request"), None, [], TODAY,
+                                 sure_faq="reply_deadline")
+    assert got.target == "correction_request"
