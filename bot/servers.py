@@ -83,10 +83,12 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
-    command = [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(port),
+    # bot.actions_launch: rasa_sdk's action server with the metrics exporter started first
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.actions_launch",
+               "--actions", "actions", "--port", str(port),
                "--logging-config-file", str(LOGGING_CONFIG)]
     env = dict(env or rasa_env())
-    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # actions/__init__.py serves /metrics
+    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # served by bot.actions_launch
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
