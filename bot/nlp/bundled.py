@@ -27,6 +27,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -74,7 +75,11 @@ class BundledSpacyNLP(SpacyNLP):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Packs the pipeline into the model (the training data is not needed for that)."""
-        model = self.load_model(self._config.get("model"))
+        source = self._config.get("model")
+        if not source or not Path(source).is_dir():
+            raise InvalidModelError(f"no spaCy pipeline at {source!r} (config.yml "
+                                    f"BundledSpacyNLP model): run `gongkai build-data` first")
+        model = self.load_model(source)
         with self._model_storage.write_to(self._resource) as directory:
             model.model.to_disk(directory)
         return self._resource

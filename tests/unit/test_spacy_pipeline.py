@@ -80,3 +80,19 @@ def test_rasas_training_cache_is_keyed_on_the_pipeline_files(tmp_path):
     addon = BundledSpacyNLP.fingerprint_addon
     assert addon({"model": str(first)}) == addon({"model": str(first)})
     assert addon({"model": str(first)}) != addon({"model": str(second)})
+
+
+def test_training_without_the_built_pipeline_says_what_to_run(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.model import InvalidModelError
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlp.bundled import BundledSpacyNLP
+
+    component = BundledSpacyNLP.create({"model": str(tmp_path / "missing")},
+                                       LocalModelStorage(tmp_path), Resource("r"),
+                                       ExecutionContext(GraphSchema({})))
+    with pytest.raises(InvalidModelError, match="gongkai build-data"):
+        component.train(TrainingData())
