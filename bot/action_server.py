@@ -8,7 +8,9 @@
   (``action_endpoint.headers``; ``bot.servers.write_endpoints``, endpoints.yml). A forged
   ``action_check_case_status`` call cannot test query codes, nor can a web page in a browser on
   the host (no CORS headers are sent either);
-* running the case store's retention (``CaseStore.purge``) at start and then every hour.
+* running the case store's retention (``CaseStore.purge``) at start and then every hour;
+* serving the process's Prometheus exporter on GONGKAI_ACTIONS_METRICS_PORT when it is set
+  (started here in ``main``, not when the ``actions`` package is imported).
 
 The secret is ``GONGKAI_ACTION_TOKEN``, else the file ``var/action-token``, generated (owner-only)
 the first time it is needed: `make run` and the tests need nothing set by hand. In production set
@@ -109,6 +111,16 @@ async def _retention() -> None:
         await asyncio.sleep(RETENTION_INTERVAL)
 
 
+METRICS_PORT_VARIABLE = "GONGKAI_ACTIONS_METRICS_PORT"
+
+
+def start_metrics() -> bool:
+    """The action server's /metrics (unset variable = off; a busy port is logged, not fatal)."""
+    from bot import metrics
+
+    return metrics.serve_from_env(METRICS_PORT_VARIABLE)
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     from rasa_sdk import utils
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME, DEFAULT_SERVER_PORT
@@ -127,6 +139,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), None,
                                  args.loglevel, args.logging_config_file)
     utils.update_sanic_log_level()
+    start_metrics()
     app = create_app(action_token(), args.actions)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     log.info("action server on http://%s:%s (calls need the shared secret)", args.host, args.port)

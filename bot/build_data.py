@@ -1,9 +1,16 @@
 """Derives Rasa's inputs from the knowledge base, so the KB stays the single source:
 
 - data/nlu/faq.generated.yml     the `faq/<id>` retrieval-intent examples and agency synonyms
-- domain/faq.generated.yml       one `utter_faq/<id>` response per FAQ (its title: the label the
-                                 ResponseSelector learns, and the text of "您是不是想问" buttons)
-- models/spacy_zh/               the spaCy pipeline (domain dictionary + entity ruler)
+- domain/faq.generated.yml       one `utter_faq/<id>` response per FAQ, so the ResponseSelector
+                                 knows the label `faq/<id>`; its text is that key, not the FAQ's
+                                 wording: action_answer_faq renders the answer from data/kb, and
+                                 a model input must not change when a title or answer does
+- models/spacy_zh/               the spaCy pipeline (domain dictionary + entity ruler), which the
+                                 training packs into the model (bot/nlp/bundled.py)
+
+Only what trains the model comes from the knowledge base here — FAQ ids and examples, agency
+names and aliases — so these files (and the model's fingerprint, bot/training.py) stay the same
+when answer texts, titles, contacts, sources, messages or report figures change.
 
 Run by `gongkai build-data` before training, validating and testing. Writes only what changed.
 """
@@ -18,9 +25,12 @@ import yaml
 from bot import knowledge
 from bot.settings import PROJECT_ROOT
 
-NLU_FILE = PROJECT_ROOT / "data" / "nlu" / "faq.generated.yml"
-DOMAIN_FILE = PROJECT_ROOT / "domain" / "faq.generated.yml"
-SPACY_DIR = PROJECT_ROOT / "models" / "spacy_zh"
+# paths relative to the project root
+KB_DIR = Path("data") / "kb"
+NLU_FILE = Path("data") / "nlu" / "faq.generated.yml"
+DOMAIN_FILE = Path("domain") / "faq.generated.yml"
+SPACY_DIR = Path("models") / "spacy_zh"
+DOMAIN_WORDS = Path("data") / "nlp" / "domain_words.txt"
 HEADER = "# Generated from data/kb by `gongkai build-data`. Do not edit: edit data/kb instead.\n"
 
 
@@ -56,7 +66,8 @@ def nlu_document(kb: knowledge.KnowledgeBase) -> dict:
 def domain_document(kb: knowledge.KnowledgeBase) -> dict:
     return {
         "version": "3.1",
-        "responses": {f"utter_faq/{faq.id}": [{"text": faq.title}] for faq in kb.faqs.values()},
+        "responses": {f"utter_faq/{faq.id}": [{"text": f"faq/{faq.id}"}]
+                      for faq in kb.faqs.values()},
     }
 
 
@@ -68,33 +79,35 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def _build_spacy(kb: knowledge.KnowledgeBase, directory: Path) -> bool:
+def _build_spacy(kb: knowledge.KnowledgeBase, directory: Path, words_file: Path) -> bool:
     from bot.nlp import spacy_zh  # spaCy is slow to import; only when building
 
     names = agency_names(kb)
-    words = spacy_zh.read_words()
+    words = spacy_zh.read_words(words_file)
     source = (Path(spacy_zh.__file__).read_text(encoding="utf-8")
               + json.dumps([names, words], ensure_ascii=False))
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     stamp = directory / "gongkai-source.sha256"
     if stamp.exists() and stamp.read_text() == digest:
         return False
+    directory.mkdir(parents=True, exist_ok=True)
     spacy_zh.build_pipeline(names, words).to_disk(directory)
     stamp.write_text(digest)
     return True
 
 
-def build(kb_dir: Path = knowledge.KB_DIR, spacy_dir: Path = SPACY_DIR) -> list[str]:
-    """Regenerates what is out of date; returns the paths written. Refuses an invalid KB."""
-    kb = knowledge.load(kb_dir)
+def build(root: Path = PROJECT_ROOT) -> list[str]:
+    """Regenerates what is out of date under the project root `root` (a copy, in tests); returns
+    the paths written. Refuses an invalid KB."""
+    kb = knowledge.load(root / KB_DIR)
     problems = knowledge.validate(kb)
     if problems:
         raise knowledge.KnowledgeError("the knowledge base has problems:\n  " + "\n  ".join(problems))
     written = []
-    if _write_if_changed(NLU_FILE, _dump(nlu_document(kb))):
-        written.append(str(NLU_FILE))
-    if _write_if_changed(DOMAIN_FILE, _dump(domain_document(kb))):
-        written.append(str(DOMAIN_FILE))
-    if _build_spacy(kb, spacy_dir):
-        written.append(str(spacy_dir))
+    for path, document in ((root / NLU_FILE, nlu_document(kb)),
+                           (root / DOMAIN_FILE, domain_document(kb))):
+        if _write_if_changed(path, _dump(document)):
+            written.append(str(path))
+    if _build_spacy(kb, root / SPACY_DIR, root / DOMAIN_WORDS):
+        written.append(str(root / SPACY_DIR))
     return written

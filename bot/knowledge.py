@@ -3,18 +3,27 @@
 The YAML files under data/kb/ (see data/kb/README.md) are the single source of every fact the
 assistant states. An FAQ answer is a Jinja2 template rendered for one agency; rendering is strict,
 so an answer that uses a field some agency lacks fails validation instead of printing a blank.
+
+The servers answer from `cached()`: loaded on first use (importing a module reads nothing) and
+reloaded, after the validator accepts it, when a file changes — answer texts, contacts, sources,
+messages and report figures are content, not model inputs (docs/nlu.md, "What retrains").
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import jinja2
 import yaml
+
+logger = logging.getLogger(__name__)
 
 KB_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
 MIN_EXAMPLES = 15
@@ -175,10 +184,114 @@ def load(directory: Path = KB_DIR) -> KnowledgeBase:
     )
 
 
-@lru_cache(maxsize=4)
-def cached(directory: str = str(KB_DIR)) -> KnowledgeBase:
-    """The knowledge base loaded once per process (the action server's hot path)."""
-    return load(Path(directory))
+KB_DIR_ENV = "GONGKAI_KB_DIR"  # the knowledge base the servers answer from; tests point it at a copy
+RELOAD_CHECK_SECONDS = 1.0  # how often a served knowledge base looks at its files' times
+
+
+def served_dir() -> Path:
+    """The directory the servers answer from: GONGKAI_KB_DIR, else data/kb."""
+    value = os.environ.get(KB_DIR_ENV, "").strip()
+    return Path(value) if value else KB_DIR
+
+
+def _files_state(directory: Path) -> tuple:
+    """What changes when any file of the knowledge base is edited, added, removed or replaced."""
+    state = []
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                status = os.stat(os.path.join(root, name))
+            except FileNotFoundError:  # removed while we looked: the next look sees it gone
+                continue
+            state.append((root, name, status.st_mtime_ns, status.st_size, status.st_ino))
+    return tuple(state)
+
+
+class ServedKnowledgeBase:
+    """The knowledge base of one directory as a server sees it: loaded on first use and reloaded
+    after its files change, so a wording change is live without retraining or a restart.
+
+    At most every RELOAD_CHECK_SECONDS a use compares the files' times and sizes with those the
+    served copy was loaded from (~0.15 ms). A changed knowledge base is loaded and validated
+    (~0.7 s, on the request that noticed the change) and taken only if the validator finds
+    nothing: a broken edit is logged with its problems and the last good copy keeps serving."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._kb: KnowledgeBase | None = None
+        self._state: tuple = ()  # the files the served copy was loaded from
+        self._refused: tuple | None = None  # the files of the last broken edit
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> KnowledgeBase:
+        kb = self._kb
+        if kb is not None and time.monotonic() - self._checked < RELOAD_CHECK_SECONDS:
+            return kb
+        with self._lock:
+            self._checked = time.monotonic()
+            state = _files_state(self.directory)
+            if self._kb is None:  # first use: no older copy to fall back on
+                self._kb, self._state = load(self.directory), state
+            elif state not in (self._state, self._refused):
+                self._reload(state)
+            return self._kb
+
+    def _reload(self, state: tuple) -> None:
+        try:
+            kb = load(self.directory)
+            problems = validate(kb)
+        except KnowledgeError as error:
+            problems = [str(error)]
+        if problems:
+            self._refused = state
+            logger.error("knowledge base %s changed but was NOT reloaded; still serving the last "
+                         "good version. Problems:\n  %s", self.directory, "\n  ".join(problems))
+            return
+        self._kb, self._state, self._refused = kb, state, None
+        logger.info("knowledge base %s reloaded", self.directory)
+
+
+class _Served:
+    """`cached()`: the served knowledge base of a directory, one per directory and process."""
+
+    def __init__(self) -> None:
+        self._served: dict[Path, ServedKnowledgeBase] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, directory: str | Path | None = None) -> KnowledgeBase:
+        path = Path(directory) if directory else served_dir()
+        served = self._served.get(path)
+        if served is None:
+            with self._lock:
+                served = self._served.setdefault(path, ServedKnowledgeBase(path))
+        return served.get()
+
+    def cache_clear(self) -> None:
+        """Forgets every served copy: the next use loads afresh (without the validator)."""
+        with self._lock:
+            self._served.clear()
+
+
+cached = _Served()
+
+
+class _AgencyNames(Mapping[str, str]):
+    """id → name of every agency of the served knowledge base, read on each use: a module can
+    hold it as a constant without loading the knowledge base when it is imported."""
+
+    def __getitem__(self, agency_id: str) -> str:
+        return cached().agencies[agency_id]["name"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(cached().agencies)
+
+    def __len__(self) -> int:
+        return len(cached().agencies)
+
+
+AGENCY_NAMES: Mapping[str, str] = _AgencyNames()
 
 
 def validate(kb: KnowledgeBase) -> list[str]:

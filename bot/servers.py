@@ -109,7 +109,7 @@ def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -
     command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.action_server",
                "--port", str(port), "--logging-config-file", str(LOGGING_CONFIG)]
     env = dict(env or rasa_env())
-    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # actions/__init__.py serves /metrics
+    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # bot.action_server starts the exporter
     env.setdefault(TOKEN_ENV, action_token(env))
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 

@@ -1,5 +1,10 @@
 """Training: the model is keyed on everything that shapes it, so `make run` and the tests retrain
-only when the data, the knowledge base, the config or the NLU code changed."""
+only when the training data, the config or the NLU code changed.
+
+The knowledge base shapes the model only through the files `gongkai build-data` generates from
+it (FAQ examples, agency names and aliases: bot/build_data.py), so data/kb itself is not a model
+input: a changed answer text, title, phone number, source, message or report figure needs no
+retraining — the servers reload it (bot/knowledge.py `cached`)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +18,9 @@ from bot.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
-# Everything a trained model depends on (paths relative to the project root).
-MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/kb", "data/nlp", "bot/nlp"]
+# Everything a trained model depends on (paths relative to the project root), the files
+# generated from data/kb among them (data/nlu/faq.generated.yml, domain/faq.generated.yml).
+MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/nlp", "bot/nlp"]
 
 
 def rasa_env() -> dict[str, str]:

@@ -5,15 +5,14 @@ citizen or agent reads. Plain data: importable without SQLAlchemy.
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Mapping
 
 from bot import knowledge
 
 # The agencies whose cases the store keeps: those of the knowledge base (data/kb/agencies.yml),
 # id → name. Checked when data comes in, not by a database constraint: adding an agency to the
-# knowledge base needs no migration.
-AGENCIES: Dict[str, str] = {agency_id: record["name"]
-                            for agency_id, record in knowledge.cached().agencies.items()}
+# knowledge base needs no migration. A view read on use: importing this module reads no file.
+AGENCIES: Mapping[str, str] = knowledge.AGENCY_NAMES
 
 # How the application reached the agency; it decides how the receipt date is fixed (条例第三十一条).
 CHANNELS: Dict[str, str] = {

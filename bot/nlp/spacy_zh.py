@@ -3,7 +3,8 @@ entity ruler for agency names and case numbers.
 
 No Chinese spaCy model with vectors can be installed here, so the pipeline starts from
 `spacy.blank("zh")`. It is built from the project's own files by `build_pipeline` (run by
-`gongkai build-data`) and loaded by Rasa's SpacyNLP from models/spacy_zh.
+`gongkai build-data`) into models/spacy_zh, which the training packs into the model
+(bot/nlp/bundled.py): a trained model does not read models/spacy_zh.
 """
 from __future__ import annotations
 
