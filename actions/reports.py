@@ -18,7 +18,8 @@ class ActionAnnualReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        agency_id = agency_for(tracker)
         text = normalize_text(tracker.latest_message.get("text") or "")
+        # 张店那边 / 区里 / 市里那个局: the directory's short names, even where the NER missed them
+        agency_id = kb().find_agency(text) or agency_for(tracker)
         dispatcher.utter_message(text=reports.answer(kb(), text, agency_id, clock.today()))
         return [SlotSet("agency", agency_id)]

@@ -83,7 +83,8 @@ def _build_spacy(kb: knowledge.KnowledgeBase, directory: Path, words_file: Path)
     from bot.nlp import spacy_zh  # spaCy is slow to import; only when building
 
     names = agency_names(kb)
-    words = spacy_zh.read_words(words_file)
+    # other bodies (张店区人民法院) stay whole words, so their 张店 is not read as an agency
+    words = spacy_zh.read_words(words_file) + list(kb.other_bodies)
     source = (Path(spacy_zh.__file__).read_text(encoding="utf-8")
               + json.dumps([names, words], ensure_ascii=False))
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()

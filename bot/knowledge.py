@@ -66,6 +66,9 @@ class KnowledgeBase:
     faqs: Mapping[str, Faq]
     messages: Mapping[str, str] = field(default_factory=dict)
     reports: Mapping[str, Any] = field(default_factory=dict)
+    # names that contain an agency's short name but mean another body (agencies.yml other_bodies)
+    other_bodies: tuple[str, ...] = ()
+    info_subjects: tuple[Mapping[str, Any], ...] = ()
 
     def agency(self, agency_id: str) -> Mapping[str, Any]:
         try:
@@ -118,6 +121,8 @@ class KnowledgeBase:
     def find_agency(self, text: str) -> str | None:
         """The agency a message names (by name or alias), longest match first; None if none."""
         folded = fold(text)
+        for body in self.other_bodies:  # 张店区人民法院 is not 张店区人民政府办公室
+            folded = folded.replace(fold(body), "|")
         for alias, agency_id in self._alias_index():
             if alias in folded:
                 return agency_id
@@ -172,7 +177,8 @@ def _load_faqs(directory: Path) -> dict[str, Faq]:
 
 def load(directory: Path = KB_DIR) -> KnowledgeBase:
     directory = Path(directory)
-    agencies = _read_yaml(directory / "agencies.yml").get("agencies", {})
+    directory_file = _read_yaml(directory / "agencies.yml")
+    agencies = directory_file.get("agencies", {})
     for agency_id, record in agencies.items():
         record.setdefault("id", agency_id)
     return KnowledgeBase(
@@ -181,6 +187,8 @@ def load(directory: Path = KB_DIR) -> KnowledgeBase:
         faqs=_load_faqs(directory / "faq"),
         messages=_read_optional(directory / "messages.yml").get("messages", {}),
         reports=_read_optional(directory / "annual_reports.yml"),
+        other_bodies=tuple(directory_file.get("other_bodies") or ()),
+        info_subjects=tuple(_read_optional(directory / "info_subjects.yml").get("subjects") or ()),
     )
 
 
@@ -298,12 +306,18 @@ def validate(kb: KnowledgeBase) -> list[str]:
     """Every problem that would make an answer wrong, missing or ambiguous; [] when sound."""
     problems: list[str] = []
     problems += _agency_problems(kb.agencies)
+    names = {fold(n) for r in kb.agencies.values() for n in [r.get("name", ""), *r.get("aliases", [])]}
+    problems += [f"agencies.yml other_bodies: {body!r} is also an agency name"
+                 for body in kb.other_bodies if fold(body) in names]
     for name in kb.messages:
         for agency_id in kb.agencies:
             try:
                 kb.message(name, agency_id)
             except KnowledgeError as error:
                 problems.append(f"messages.yml {name}: does not render for {agency_id}: {error}")
+    from bot import info_requests  # it imports this module
+
+    problems += info_requests.problems(kb)
     seen_examples: dict[str, str] = {}
     for faq in kb.faqs.values():
         where = f"faq/{faq.topic}.yml {faq.id}"

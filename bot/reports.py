@@ -12,16 +12,42 @@ from bot.knowledge import KnowledgeBase, fold
 # Shown when the question names no category: the figures a citizen usually wants.
 SUMMARY = ("new_requests", "disclosed", "partially_disclosed", "not_disclosed", "unable_to_provide",
            "completed", "review_total", "litigation_direct_total")
-_YEAR = re.compile(r"(20\d{2})\s*年?")
-_RELATIVE_YEARS = {"今年": 0, "去年": -1, "前年": -2}
+# 2023, 2023年, and the two-digit 23年 / 23年度 (not 20个工作日, not 123年)
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)|(?<!\d)(\d{2})\s*年")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CHINESE_YEAR = re.compile(r"[二两]?[〇零][一二三四五六七八九〇零]{2}年|[一二三四五六七八九〇零]{2}年")
+# longest first: 大前年 is not 前年
+_RELATIVE_YEARS = (("大前年", -3), ("前年", -2), ("去年", -1), ("上一年", -1), ("上年度", -1),
+                   ("今年", 0), ("本年", 0))
+_RANGE = re.compile(r"(?<!\d)(20\d{2}|\d{2})\s*年?\s*(?:到|至|-|—|~)\s*(20\d{2}|\d{2})\s*年")
+_REASONS = re.compile(r"原因|理由|为什么|为啥|因为什么|被拒|拒绝")
+_SUBJECTS = re.compile(r"涉及|关于哪|什么内容|哪些内容|哪方面|哪类|什么方面|要什么|哪些信息|"
+                       r"都是什么|都是哪些|主要是什么|申请的内容|要的是什么|大多")
+# the refusal-type categories and their sub-categories (the reports' own breakdown)
+_REFUSALS = {
+    "not_disclosed": ("not_disclosed_third_party", "not_disclosed_internal_affairs"),
+    "unable_to_provide": ("unable_not_held",),
+    "not_processed": ("not_processed_petition",),
+    "other_handling": ("other_overdue_correction", "other_other"),
+}
+
+
+def _year(value: str) -> int:
+    number = int(value)
+    return number if number >= 100 else 2000 + number
 
 
 def asked_years(text: str, today: dt.date) -> list[int]:
-    years = [int(y) for y in _YEAR.findall(text)]
-    if len(years) == 2 and re.search(r"20\d{2}\s*年?\s*(到|至|-|—|~)\s*20\d{2}", text):
-        years = list(range(min(years), max(years) + 1))
-    years += [today.year + delta for word, delta in _RELATIVE_YEARS.items() if word in text]
-    return sorted(set(years))
+    """The years a question asks about: 2023, 23年, 二〇二三年, 去年, 前年 (relative to today);
+    a range (2020到2023, 21到23年) is every year in it."""
+    text = _CHINESE_YEAR.sub(lambda m: m.group(0).translate(_CHINESE_DIGITS).lstrip("两"), text)
+    for word, delta in _RELATIVE_YEARS:
+        if word in text:
+            text = text.replace(word, f"|{today.year + delta}年|")
+    years = [_year(four or two) for four, two in _YEAR.findall(text)]
+    for first, last in _RANGE.findall(text):
+        years += range(_year(first), _year(last) + 1)
+    return sorted({y for y in years if 2000 <= y <= today.year})
 
 
 def asked_category(kb: KnowledgeBase, text: str) -> Optional[str]:
@@ -62,6 +88,32 @@ def _year_answer(kb: KnowledgeBase, report: Mapping[str, Any], category: Optiona
     return lines
 
 
+def _subjects_answer(report: Mapping[str, Any]) -> list[str]:
+    if not report.get("subjects"):
+        return [f"{report['year']}年：年度报告正文没有写明申请主要涉及哪些内容。"]
+    return [f"{report['year']}年：申请主要涉及" + "、".join(report["subjects"]) + "等方面（年度报告正文）。"]
+
+
+def _reasons_answer(kb: KnowledgeBase, report: Mapping[str, Any]) -> list[str]:
+    """How the applications not (fully) granted were handled, by the report's own breakdown."""
+    figures, categories = report.get("figures", {}), kb.reports["categories"]
+    parts, unexplained = [], False
+    for key, subkeys in _REFUSALS.items():
+        total = figures.get(key)
+        if not total:
+            continue
+        subs = [f"{categories[sub]['label'].split('——')[-1]}{figures[sub]}件"
+                for sub in subkeys if figures.get(sub)]
+        unexplained |= not subs
+        parts.append(f"{categories[key]['label']}{total}件" + (f"（{'；'.join(subs)}）" if subs else ""))
+    if not parts:
+        known = any(key in figures for key in _REFUSALS)
+        return [f"{report['year']}年：" + ("没有不予公开、无法提供、不予处理或其他处理的申请。" if known
+                                          else "年度报告中没有这些处理结果的分项数字。")]
+    notes = [f"说明：{note}" for note in report.get("notes", [])] if unexplained else []
+    return [f"{report['year']}年：" + "；".join(parts) + "。", *notes]
+
+
 def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
     agency = kb.agency(agency_id)["name"]
     reports = _reports_for(kb, agency_id)
@@ -70,15 +122,24 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
     available = "、".join(str(r["year"]) for r in reports)
     years = asked_years(text, today) or [reports[-1]["year"]]
     category = asked_category(kb, text)
-    lines = [f"{agency}政府信息公开工作年度报告" +
-             (f"（{kb.reports['categories'][category]['label']}）" if category else "") + "："]
+    mode = "reasons" if _REASONS.search(text) else "subjects" if _SUBJECTS.search(text) else "figures"
+    heading = {"subjects": "申请涉及的内容",
+               "reasons": "未予公开的申请如何处理、依据什么理由"}.get(mode)
+    if heading is None and category:
+        heading = kb.reports["categories"][category]["label"]
+    lines = [f"{agency}政府信息公开工作年度报告" + (f"（{heading}）" if heading else "") + "："]
     sources = []
     for year in years:
         report = next((r for r in reports if r["year"] == year), None)
         if report is None:
             lines.append(f"{year}年：现有资料中没有这一年的年度报告数字（现有年份：{available}年）。")
             continue
-        lines += _year_answer(kb, report, category)
+        if mode == "subjects":
+            lines += _subjects_answer(report)
+        elif mode == "reasons":
+            lines += _reasons_answer(kb, report)
+        else:
+            lines += _year_answer(kb, report, category)
         sources.append(kb.cite(report["source"]))
     if sources:
         lines.append("来源：" + "；".join(dict.fromkeys(sources)))

@@ -19,8 +19,10 @@ from bot.settings import PROJECT_ROOT
 MODELS_DIR = PROJECT_ROOT / "models"
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
 # Everything a trained model depends on (paths relative to the project root), the files
-# generated from data/kb among them (data/nlu/faq.generated.yml, domain/faq.generated.yml).
-MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/nlp", "bot/nlp"]
+# generated from data/kb among them (data/nlu/faq.generated.yml, domain/faq.generated.yml), and
+# the stamp of the spaCy pipeline built from the agency names and other bodies in data/kb.
+MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/nlp", "bot/nlp",
+                "models/spacy_zh/gongkai-source.sha256"]
 
 
 def rasa_env() -> dict[str, str]:

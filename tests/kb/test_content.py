@@ -125,6 +125,22 @@ CASES = [
     ("annual_report_timing", ALL, ["1月31日", "3月31日", "第四十九条"]),
     ("annual_report_timing", [ZIBO], ["http://www.zibo.gov.cn/", "http://spj.zibo.gov.cn/"]),
     ("annual_report_timing", [ZAOZHUANG], ["http://www.zaozhuang.gov.cn/"]),
+    # from the audit of the regulation (docs/coverage.md); FACTS.md §1.9, §1.7, §1.8, §1.2, §1.12
+    ("on_request_vs_proactive", ALL, ["主动公开范围以外", "20个工作日内公开", "不需要说明用途",
+                                      "获取的方式和途径", "第二十六条", "第二十七条", "第三十六条"]),
+    ("third_party_privacy", ALL, ["商业秘密、个人隐私", "第三方同意公开", "对公共利益造成重大影响",
+                                  "15个工作日内回复", "不计入答复期限", "书面告知第三方",
+                                  "先申请行政复议", "第十五条", "第三十二条", "第三十七条"]),
+    ("process_info", ALL, ["“可以”不予公开", "人事管理、后勤管理、内部工作流程", "讨论记录、过程稿、磋商信函、请示报告",
+                           "行政执法案卷信息", "法律、法规、规章规定", "说明理由", "属于四类过程性信息",
+                           "第十六条", "第二十三条"]),
+    ("provision_form", ALL, ["纸质、电子邮件、邮寄", "载体安全", "成本过高", "查阅、抄录",
+                             "第二十九条", "第四十条"]),
+    ("provision_form", [ZIBO], ["淄博市政务服务中心一层西门处政务公开专区"]),
+    ("accessibility_help", ALL, ["阅读困难或者视听障碍", "必要的帮助", "口头提出", "代为填写",
+                                 "第四十三条", "第二十九条"]),
+    ("accessibility_help", [ZIBO], ["淄博市张店区西四路119号", "0533-2306909"]),
+    ("accessibility_help", [ZAOZHUANG], ["0632-3168699"]),
 ]
 
 
@@ -245,3 +261,70 @@ def test_annual_report_fees_and_categories(kb):
     for r in kb.reports["reports"]:
         assert set(r["figures"]) <= set(categories)
         assert r["source"] in kb.sources
+
+
+def test_annual_report_subjects_are_the_reports_own_words(kb):
+    # copied by hand from the reports' text: S1 2021/2022 年报正文, S0, S2 “（二）依规公开信息”, S3
+    assert report(kb, ZIBO, 2021)["subjects"] == [
+        "企业行政许可公示及附件材料", "社会组织成立资料", "单位内部工作流程", "食品许可公示",
+        "小区物业招标公示"]
+    assert "施工许可手续及报批材料" in report(kb, ZIBO, 2022)["subjects"]
+    assert report(kb, ZIBO, 2023)["subjects"] == [
+        "行政许可信息", "财政预算、决算", "行政机关内部事务信息",
+        "履行行政管理职能过程中形成的过程性信息"]
+    assert report(kb, ZAOZHUANG, 2024)["subjects"] == ["房屋征收", "商品房预售", "企业资质认定",
+                                                         "政务服务管理"]
+    assert report(kb, ZHANGDIAN, 2023)["subjects"] == ["国有土地上房屋征收与补偿", "集体土地征收",
+                                                         "旧村改造"]
+    assert "subjects" not in report(kb, ZIBO, 2020)  # the 2020 report does not say
+
+
+def test_annual_report_refusal_breakdowns_are_the_tables(kb):
+    # the statistics tables: S0 “5.属于三类内部事务信息 1”, S2 “4. 保护第三方合法权益 2”,
+    # S3 “1.本机关不掌握相关政府信息 48 2 … 50”, “1.信访举报投诉类申请 2”
+    assert report(kb, ZIBO, 2023)["figures"]["not_disclosed_internal_affairs"] == 1
+    assert report(kb, ZIBO, 2021)["figures"]["not_disclosed_internal_affairs"] == 1
+    assert report(kb, ZAOZHUANG, 2024)["figures"]["unable_not_held"] == 4
+    assert report(kb, ZHANGDIAN, 2023)["figures"]["not_processed_petition"] == 2
+    assert report(kb, ZHANGDIAN, 2023)["figures"]["other_overdue_correction"] == 1
+    assert report(kb, ZHANGDIAN, 2023)["figures"]["other_other"] == 2
+
+
+# ---- information requests (data/kb/info_subjects.yml) ----
+
+INFO_CASES = [
+    # (question, agency of the conversation, strings that must appear), written by hand from
+    # FACTS.md §1.1 (第十条), §1.8 (第三十六条第(七)项), §1.9 (第十五、十六条), §1.12 (第四十一条), §5, §6
+    ("我想要我们小区拆迁的补偿方案，怎么申请", ZIBO,
+     ["区县人民政府", "一般不是淄博市行政审批服务局制作的", "张店区人民政府办公室", "0533-2869836",
+      "国有土地上房屋征收与补偿", "第十条", "第二十九条"]),
+    ("张店的征收补偿方案找谁要", ZHANGDIAN, ["可以向张店区人民政府办公室申请", "0533-2869836"]),
+    ("想看隔壁工地的规划许可证", ZIBO, ["盖章的机关", "西四路119号", "sxzspfwjbgs@zb.shandong.cn",
+                                        "第十条", "第三十六条"]),
+    ("我要一份行政处罚决定书", ZIBO, ["作出处罚的机关", "行政执法案卷", "均为0", "第十六条"]),
+    ("想查一个公司的工商登记档案", ZIBO, ["不按政府信息公开申请办理", "办理登记的机关", "第三十六条"]),
+    ("我的社保缴费记录有错", ZAOZHUANG, ["一般", "更正", "第四十一条", "一般不在枣庄市行政审批服务局"]),
+    ("附近化工厂的环评批复能要吗", ZAOZHUANG, ["商业秘密", "15个工作日", "0632-3168699", "第三十二条"]),
+    ("想要他们开会的会议纪要", ZHANGDIAN, ["过程性信息", "可以不予公开", "说明理由", "第十六条"]),
+    ("想要一份施工许可的报批材料", ZIBO, ["18463件", "可以向淄博市行政审批服务局申请"]),
+]
+
+
+@pytest.mark.parametrize("question, agency_id, expected", INFO_CASES)
+def test_information_request_answer(kb, question, agency_id, expected):
+    from bot import info_requests
+
+    rendered = info_requests.answer(kb, question, agency_id).full_text
+    missing = [s for s in expected if s not in rendered]
+    assert missing == [], f"{question} for {agency_id} lacks {missing}:\n{rendered}"
+
+
+def test_information_requests_state_only_known_contacts(kb):
+    from bot import info_requests
+
+    for subject in kb.info_subjects:
+        for agency_id in ALL:
+            rendered = info_requests.answer(kb, subject["keywords"][0], agency_id).full_text
+            assert set(re.findall(r"0\d{2,3}-\d{7,8}", rendered)) <= KNOWN_PHONES
+            assert set(re.findall(r"[\w.]+@[\w.]+", rendered)) <= KNOWN_EMAILS
+            assert "来源：" in rendered

@@ -49,3 +49,43 @@ def test_no_year_means_the_latest_report(kb):
 
 def test_relative_year(kb):
     assert reports.asked_years("去年有多少", TODAY) == [2025]
+
+
+
+@pytest.mark.parametrize("text, years", [
+    # worked out by hand with today = 2026-11-23
+    ("21年收到几件", [2021]),
+    ("23年度的数字", [2023]),
+    ("二〇二二年", [2022]),
+    ("前年", [2024]),
+    ("大前年", [2023]),
+    ("去年和前年", [2024, 2025]),
+    ("21到23年每年多少", [2021, 2022, 2023]),
+    ("2019-2021年", [2019, 2020, 2021]),
+    ("20个工作日内答复", []),  # not a year
+])
+def test_years_in_every_form_citizens_write(text, years):
+    assert reports.asked_years(text, TODAY) == years
+
+
+def test_refusal_reasons_come_from_the_breakdown(kb):
+    # S3 table: 无法提供 50 (本机关不掌握 50); 不予处理 2 (信访举报投诉类 2); 其他处理 3 (逾期不补正 1, 其他 2)
+    answer = reports.answer(kb, "2023年没公开的都是什么原因", "zhangdian_gov", TODAY)
+    assert "无法提供50件（本机关不掌握相关政府信息50件）" in answer
+    assert "不予处理2件（信访举报投诉类申请2件）" in answer
+    assert "申请人无正当理由逾期不补正1件" in answer
+
+
+def test_refusal_reasons_for_a_year_without_its_table_say_so(kb):
+    answer = reports.answer(kb, "2022年为什么不公开", "zibo_spj", TODAY)
+    assert "无法提供4件" in answer and "缺失" in answer
+
+
+def test_subjects_are_the_reports_text(kb):
+    answer = reports.answer(kb, "2024年的申请主要涉及什么", "zaozhuang_spj", TODAY)
+    assert "房屋征收、商品房预售、企业资质认定、政务服务管理" in answer
+
+
+def test_subjects_not_in_the_report_are_not_guessed(kb):
+    answer = reports.answer(kb, "2020年申请涉及哪方面", "zibo_spj", TODAY)
+    assert "没有写明" in answer

@@ -1,0 +1,31 @@
+"""「我想要X，怎么申请 / 找谁要」: whether X can be asked for, who holds it, how to apply
+(bot.info_requests over data/kb/info_subjects.yml)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import agency_for, kb
+from bot import info_requests
+from bot.nlp.normalize import normalize_text
+
+
+class ActionInfoRequest(Action):
+    def name(self) -> Text:
+        return "action_info_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        agency_id = agency_for(tracker)
+        text = normalize_text(tracker.latest_message.get("text") or "")
+        # 「那找谁要」 after 「我想要拆迁补偿方案」: the subject of the conversation carries over
+        subject = (info_requests.find_subject(kb(), text)
+                   or info_requests.subject_by_id(kb(), tracker.get_slot("info_subject")))
+        answer = info_requests.answer(kb(), text, agency_id, subject)
+        # subject/agency/sources in the BotUttered metadata, as FAQ answers carry them (the desk)
+        dispatcher.utter_message(text=answer.full_text, info_subject=answer.subject_id,
+                                 agency=agency_id, sources=list(answer.sources))
+        return [SlotSet("agency", agency_id), SlotSet("info_subject", answer.subject_id)]
