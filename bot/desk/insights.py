@@ -38,7 +38,7 @@ def date_range(request: Request, today: dt.date) -> Tuple[dt.date, dt.date, Opti
             start = dt.date.fromisoformat(request.args.get("start"))
         elif request.args.get("end"):
             start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a week before 0001-01-01
         return today - dt.timedelta(days=DEFAULT_DAYS - 1), today, "日期格式应为 2026-11-23。"
     if end < start:
         return start, start, "结束日期不能早于开始日期。"
