@@ -23,7 +23,7 @@ def sender() -> str:
     ("想查一个公司的工商登记档案", ["不按政府信息公开申请办理", "第三十六条"]),
     ("我的社保缴费记录有错，找谁要记录", ["更正", "第四十一条"]),
     ("附近化工厂的环评批复能申请公开吗", ["商业秘密", "第三十二条"]),
-    ("政府的会议纪要能申请吗", ["过程性信息", "第十六条"]),
+    ("想要政府开会的会议纪要，怎么申请", ["过程性信息", "第十六条"]),
     ("申请人拟获取国有土地上房屋征收补偿方案，应当向哪一机关提出申请？", ["区县人民政府"]),
 ])
 def test_information_request_is_answered_with_holder_and_procedure(assistant, question, expected):
@@ -43,6 +43,6 @@ def test_request_naming_zhangdian_is_answered_for_zhangdian(assistant):
 def test_follow_up_keeps_the_subject(assistant):
     who = sender()
     say(assistant.rasa_url, who, "我想要拆迁补偿方案")
-    reply = texts(say(assistant.rasa_url, who, "我想要一份文件，到底找谁申请"))
+    reply = texts(say(assistant.rasa_url, who, "我想要这个，怎么申请"))
     # no subject in the follow-up: the conversation's subject (征收补偿) is kept
     assert "房屋征收" in reply and "区县人民政府" in reply
