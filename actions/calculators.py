@@ -28,7 +28,7 @@ if _CALENDAR_WARNING:
 FACTS_SLOT = "deadline_facts"
 
 
-def _to_slot(facts: Dict[str, Any]) -> Dict[str, Any]:
+def to_slot(facts: Dict[str, Any]) -> Dict[str, Any]:
     def plain(value: Any) -> Any:
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -118,7 +118,7 @@ class ActionComputeDueDate(Action):
         text = normalize_text(tracker.latest_message.get("text") or "")
         answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)))
         dispatcher.utter_message(text=answer)
-        return [SlotSet(FACTS_SLOT, _to_slot(facts))]
+        return [SlotSet(FACTS_SLOT, to_slot(facts))]
 
 
 class ActionComputeFee(Action):

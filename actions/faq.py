@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, handoff, metrics
-from actions.calculators import due_date_answer, fee_answer
+from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot import clock, reports, textparse
 from bot.knowledge import fold
@@ -111,14 +111,14 @@ def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
 
 # ---- answering -------------------------------------------------------------------------------
 
-def worked_example(faq_id: str, text: str, agency_name: str) -> Optional[str]:
+def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
     """FAQ answers that state a rule; when the question also carries the citizen's own figure, the
     computed result for that figure follows the rule."""
     text = normalize_text(text)
     if faq_id in FEE_FAQS and textparse.parse_quantity(text):
         return fee_answer(text)
     if faq_id in DEADLINE_FAQS and textparse.parse_date(text, clock.today()):
-        return due_date_answer(text, agency_name)
+        return due_date_answer(text, agency_id)[0]
     return None
 
 
@@ -169,7 +169,7 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     messages = [{"text": body, "faq_id": faq_id, "agency": agency_id,
                  "sources": list(answer.sources), "excerpt": bool(lines),
                  **topic_fields(topic or faq_id, text)}]
-    example = worked_example(faq_id, text, kb().agency(agency_id)["name"])
+    example = worked_example(faq_id, text, agency_id)
     if example:
         messages.append({"text": "按您说的情况计算：\n" + example})
     if not lines and feedback.should_ask(tracker.events, kb().faqs[faq_id].topic):
@@ -230,9 +230,9 @@ async def answer_in_context(dispatcher: CollectingDispatcher,
                                  **topic_fields(plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
-        dispatcher.utter_message(text=due_date_answer(plan.target, kb().agency(agency_id)["name"]),
-                                 agency=agency_id, **topic_fields(plan.topic, plan.question))
-        return []
+        answer, facts = due_date_answer(plan.target, agency_id)
+        dispatcher.utter_message(text=answer, agency=agency_id, **topic_fields(plan.topic, plan.question))
+        return [SlotSet(FACTS_SLOT, to_slot(facts))]
     if plan.kind == "report":
         dispatcher.utter_message(text=reports.answer(kb(), plan.target, agency_id, clock.today()),
                                  agency=agency_id, **topic_fields(plan.topic, plan.question))

@@ -1,0 +1,29 @@
+"""A deadline FAQ answered for a question that carries the citizen's own date also computes that
+date (the worked example under the rule). The calculator takes the agency's id and returns the
+answer with the facts to keep; the FAQ action once passed the agency's name and the pair, which
+raised on every such question (found by the conversation evaluation after the merge)."""
+import datetime as dt
+
+import pytest
+
+from actions import faq
+from bot import clock
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 23))
+
+
+def test_a_deadline_faq_with_a_date_carries_the_computed_due_date():
+    # handed in on 10月26日 (Mon), the day itself not counted: 10/27–30 → 4, 11/2–6 → 9,
+    # 11/9–13 → 14, 11/16–20 → 19, 11/23 → 20 → 2026年11月23日
+    faq_id = sorted(faq.DEADLINE_FAQS)[0]
+    example = faq.worked_example(faq_id, "我10月26日交的申请，多久答复", "zibo_spj")
+    assert isinstance(example, str)
+    assert "2026年11月23日" in example
+
+
+def test_a_fee_faq_with_a_quantity_carries_the_computed_fee():
+    example = faq.worked_example(sorted(faq.FEE_FAQS)[0], "一个月申请35件要多少钱", "zibo_spj")
+    assert isinstance(example, str) and "35件" in example
