@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any
+from typing import Any, Dict, Optional
 
 
-def post_json(url: str, body: Any, timeout: float = 30.0) -> tuple[int, Any]:
+def post_json(url: str, body: Any, timeout: float = 30.0,
+              headers: Optional[Dict[str, str]] = None) -> tuple[int, Any]:
     request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")

@@ -78,7 +78,7 @@ def seed_ours(database_url: str) -> None:
 def test_review_and_analytics_in_the_browser(stack, browser):
     from playwright.sync_api import expect
 
-    question = "代理人可以帮我申请吗"  # measured: unsure (top candidate 0.38)
+    question = "委托别人申请行不行"  # measured 2026-12-06: unsure (「您是不是想问」)
     assert "您是不是想问" in texts(say(stack.rasa_url, f"browser-{uuid.uuid4().hex}", question))
     say(stack.rasa_url, f"browser-{uuid.uuid4().hex}", "一次可以申请几个文件")
 

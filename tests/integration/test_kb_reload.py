@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import build_data, knowledge, servers, training
+from bot.action_server import action_token, authorization_header
 from tests.support import post_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +112,8 @@ def contact_answer(actions_url: str) -> str:
     }
     status, body = post_json(f"{actions_url}/webhook", {
         "next_action": "action_answer_faq", "sender_id": tracker["sender_id"],
-        "tracker": tracker, "domain": {}, "version": "3.6.0"})
+        "tracker": tracker, "domain": {}, "version": "3.6.0"},
+        headers=authorization_header(action_token()))  # the secret the Rasa server sends
     assert status == 200, body
     return "\n".join(r.get("text") or "" for r in body["responses"])
 

@@ -19,7 +19,7 @@ from bot import servers, training
 from bot.settings import PROJECT_ROOT
 
 STARTUP = 600.0  # seconds: generous, Rasa loads TensorFlow and the model (~1 min on a quiet machine)
-CHILDREN = {"actions": " run actions ", "rasa": " -m bot.rasa_launch ", "web": " -m bot.web "}
+CHILDREN = {"actions": " -m bot.action_server ", "rasa": " -m bot.rasa_launch ", "web": " -m bot.web "}
 
 
 @dataclass
