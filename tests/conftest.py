@@ -2,9 +2,11 @@
 data did not change), the real action server and the real Rasa server on free loopback ports."""
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Dict, Iterator, Optional
 
 import pytest
 
@@ -29,16 +31,17 @@ class Assistant:
     database_url: str
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory):
+@contextlib.contextmanager
+def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Assistant]:
+    """The real action server and Rasa server on the demo cases, in the folder ``work``."""
     from bot import servers, training
     from bot.cases import importer
 
     model = training.ensure_model(quiet=True)
-    work = tmp_path_factory.mktemp("assistant")
     database_url = f"sqlite:///{work / 'gongkai.db'}"
     assert importer.main([str(DEMO_CASES), "--database-url", database_url]) == 0
-    env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY}
+    env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY,
+           **(extra_env or {})}
     action_port, rasa_port = servers.free_port(), servers.free_port()
     endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
     actions = servers.start_action_server(action_port, work / "actions.log", env=env)
@@ -51,3 +54,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
     finally:
         rasa.stop()
         actions.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory):
+    with running_assistant(tmp_path_factory.mktemp("assistant")) as running:
+        yield running
