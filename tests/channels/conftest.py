@@ -41,14 +41,14 @@ def fake_wechat():
 
 @pytest.fixture(scope="session")
 def wechat_servers(tmp_path_factory, fake_wechat):
-    from bot import servers, training
+    from bot import db, servers, training
     from bot.settings import PROJECT_ROOT
 
     model = training.ensure_model(quiet=True)
     work = tmp_path_factory.mktemp("wechat")
-    action_port = servers.free_port()
-    actions = servers.start_action_server(action_port, work / "actions.log")
-    base_env = {**training.rasa_env(),
+    database_url = f"sqlite:///{work / 'gongkai.db'}"
+    db.upgrade(database_url)
+    base_env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url,
                 "GONGKAI_WECHAT_TOKEN": TOKEN, "GONGKAI_WECHAT_APP_ID": APP_ID,
                 "GONGKAI_WECHAT_APP_SECRET": APP_SECRET,
                 "GONGKAI_WECHAT_ENCODING_AES_KEY": AES_KEY,
@@ -60,6 +60,10 @@ def wechat_servers(tmp_path_factory, fake_wechat):
                 "GONGKAI_WECHAT_TOKEN", "GONGKAI_WECHAT_APP_ID", "GONGKAI_WECHAT_APP_SECRET",
                 "GONGKAI_WECHAT_ENCODING_AES_KEY", "GONGKAI_WECHAT_API_BASE"):
             del base_env[name]
+    # the hand-off runs in the action server: it needs the same pinned evening and a database of
+    # its own (CI ran in office hours, and the hand-off then had no database to open a ticket in)
+    action_port = servers.free_port()
+    actions = servers.start_action_server(action_port, work / "actions.log", env=base_env)
 
     safe_credentials = work / "credentials-safe.yml"
     safe_credentials.write_text(
