@@ -1,5 +1,5 @@
 """Answers computed from the citizen's own figures: every statutory date of the history they
-describe (in one message or over several turns; bot/timeline.py), and the information-processing
+describe (in one message or over several turns; bot/rules/timeline.py), and the information-processing
 fee for a number of items or pages."""
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
-from bot import clock, fees, textparse, timeline
+from bot.core import clock
+from bot.rules import fees, textparse, timeline
 from bot.nlp.normalize import normalize_text
-from bot.workdays import calendar_warning
+from bot.rules.workdays import calendar_warning
 
 log = logging.getLogger(__name__)
 

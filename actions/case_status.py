@@ -22,13 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
-from bot import clock
+from bot.core import clock
 from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
 from bot.cases.verification import find_query_code
 from bot.nlp.normalize import normalize_text
-from bot.threads import in_thread
+from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}

@@ -6,9 +6,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Tracker
 
-from bot import knowledge
-from bot.knowledge import fold
-from bot.settings import settings
+from bot.content import knowledge
+from bot.content.knowledge import fold
+from bot.core.settings import settings
 
 
 def kb() -> knowledge.KnowledgeBase:

@@ -26,11 +26,12 @@ from rasa_sdk import Tracker, ValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import deadlines, reports, textparse
-from bot.knowledge import KnowledgeBase, fold
+from bot.content import reports
+from bot.rules import deadlines, textparse
+from bot.content.knowledge import KnowledgeBase, fold
 from bot.nlp.normalize import normalize_text
 
-# dialogue data, not a model input: editing it needs no retraining (bot/training.py)
+# dialogue data, not a model input: editing it needs no retraining (bot/tooling/training.py)
 FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"
 SESSION_BREAKS = ("session_started", "restart")
 # Answers given by actions that do not mark their topic themselves (calculations, look-ups).

@@ -13,7 +13,7 @@ from actions.common import agency_for, kb
 from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
                          suggestion_buttons)
 from actions.handoff import asks_for_person, start_handoff
-from bot import clock
+from bot.core import clock
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
 FALLBACKS_BEFORE_HANDOFF = 2

@@ -14,10 +14,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
-from bot import clock, reports, textparse
-from bot.knowledge import fold
+from bot.content import reports
+from bot.core import clock
+from bot.rules import textparse
+from bot.content.knowledge import fold
 from bot.nlp.normalize import normalize_text
-from bot.settings import settings
+from bot.core.settings import settings
 
 RETRIEVAL_INTENT = "faq"
 HUMAN_BUTTON = {"title": "都不是，转人工", "payload": "/request_human"}

@@ -22,10 +22,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb, latest_entity
-from bot import clock
+from bot.core import clock
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import RATING_BUTTONS, RATING_KEY  # the desk writes the rating prompt
-from bot.threads import in_thread
+from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 

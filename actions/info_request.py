@@ -1,5 +1,5 @@
 """「我想要X，怎么申请 / 找谁要」: whether X can be asked for, who holds it, how to apply
-(bot.info_requests over data/kb/info_subjects.yml)."""
+(bot.content.info_requests over data/kb/info_subjects.yml)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
-from bot import info_requests
+from bot.content import info_requests
 from bot.nlp.normalize import normalize_text
 
 

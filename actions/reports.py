@@ -1,4 +1,4 @@
-"""Annual-report figures by agency, year and category (bot.reports)."""
+"""Annual-report figures by agency, year and category (bot.content.reports)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,7 +8,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
-from bot import clock, reports
+from bot.content import reports
+from bot.core import clock
 from bot.nlp.normalize import normalize_text
 
 

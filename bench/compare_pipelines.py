@@ -1,6 +1,6 @@
 """Which NLU pipeline: the project's spaCy pipeline (config.yml) or Rasa's JiebaTokenizer
 (bench/config_jieba.yml)? Trains an NLU-only model with each from scratch and scores both on the
-held-out set (bot.evaluation). Writes the table to docs/benchmarks.md ("NLU pipeline comparison").
+held-out set (bot.tooling.evaluation). Writes the table to docs/benchmarks.md ("NLU pipeline comparison").
 
     .venv/bin/python bench/compare_pipelines.py        (~15 min on 2 cores)
 """
@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import write_section  # noqa: E402
-from bot import build_data, evaluation, knowledge, training  # noqa: E402
+from bot.content import knowledge  # noqa: E402
+from bot.tooling import build_data, evaluation, training  # noqa: E402
 from bot.nlp.spacy_zh import read_words  # noqa: E402
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions import faq  # noqa: E402
-from bot.settings import settings  # noqa: E402
+from bot.core.settings import settings  # noqa: E402
 
 
 def parse(rasa: str, text: str) -> dict:

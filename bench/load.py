@@ -13,8 +13,8 @@ warm-up (not counted) and then a fixed measured duration.
 Two configurations:
 
 * ``single``: one action server + one Rasa server as ``gongkai run`` and tests/conftest.py start
-  them (bot/servers.py): SQLite tracker store, Rasa's in-process lock store.
-* ``cluster``: OPS's launcher ``bot/cluster.py`` (2 Rasa + 2 action servers on PostgreSQL + Redis);
+  them (bot/tooling/servers.py): SQLite tracker store, Rasa's in-process lock store.
+* ``cluster``: OPS's launcher ``bot/tooling/cluster.py`` (2 Rasa + 2 action servers on PostgreSQL + Redis);
   the script sends each sender to one Rasa instance by a stable hash of the sender id, as a sticky
   proxy in front of them would.
 
@@ -48,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import percentile, write_section  # noqa: E402
-from bot import evaluation, knowledge, servers, training  # noqa: E402
+from bot.content import knowledge  # noqa: E402
+from bot.tooling import evaluation, servers, training  # noqa: E402
 
 SECTION = "Load (issue 7)"
 DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
@@ -136,12 +137,12 @@ def start_single(work: Path, model: Path) -> Deployment:
 
 
 def start_cluster(work: Path, model: Path, rasa_count: int, action_count: int) -> Deployment:
-    """OPS's launcher (bot/cluster.py): a fresh PostgreSQL database (trackers + cases, dropped
+    """OPS's launcher (bot/tooling/cluster.py): a fresh PostgreSQL database (trackers + cases, dropped
     afterwards), Redis lock store, Rasa i → action server i mod M."""
     try:
-        from bot.cluster import start_cluster as launch
+        from bot.tooling.cluster import start_cluster as launch
     except ImportError as missing:
-        raise SystemExit(f"bot/cluster.py is not available on this branch ({missing})")
+        raise SystemExit(f"bot/tooling/cluster.py is not available on this branch ({missing})")
     cluster = launch(rasa_count, action_count, model=model, work_dir=work,
                      env={"GONGKAI_TODAY": DEMO_TODAY})
     labels: Dict[str, int] = {}

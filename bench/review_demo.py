@@ -27,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import build_data, clock, db, evaluation, knowledge, servers, training  # noqa: E402
+from bot.content import knowledge  # noqa: E402
+from bot.core import clock, db  # noqa: E402
+from bot.tooling import build_data, evaluation, servers, training  # noqa: E402
 from bot.feedback import analytics, review  # noqa: E402
 from bot.feedback.store import FeedbackStore  # noqa: E402
 from tests.support import say, texts  # noqa: E402

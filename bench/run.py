@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import build_data, evaluation, servers, training  # noqa: E402
+from bot.tooling import build_data, evaluation, servers, training  # noqa: E402
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 

@@ -35,7 +35,7 @@ class Assistant:
 @contextlib.contextmanager
 def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Assistant]:
     """The real action server and Rasa server on the demo cases, in the folder ``work``."""
-    from bot import servers, training
+    from bot.tooling import servers, training
     from bot.cases import importer
 
     model = training.ensure_model(quiet=True)

@@ -39,10 +39,10 @@ from bot.cases.located import loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.records import CaseRecord
 from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
-from bot import clock
+from bot.core import clock
 from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events, shown
-from bot.db import database_url, upgrade
-from bot.threads import in_thread
+from bot.core.db import database_url, upgrade
+from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 

@@ -58,7 +58,7 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot import clock
+from bot.core import clock
 from bot.cases.located import Located, loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
@@ -71,7 +71,7 @@ from bot.cases.validation import (
     Problem,
     parse_cases,
 )
-from bot.db import database_url, upgrade
+from bot.core.db import database_url, upgrade
 
 EVENT_FILE_FIELDS = ("case_number",) + EVENT_FIELDS
 REQUIRED_EVENT_FILE_FIELDS = ("case_number", "kind", "occurred_on")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import relationship
 
 from bot.cases.stages import STAGES
 from bot.cases.vocab import ANSWER_TYPES, CHANNELS, EVENT_KINDS
-from bot.db import Base, UTCDateTime, utcnow
+from bot.core.db import Base, UTCDateTime, utcnow
 
 
 def one_of(column: str, codes) -> str:
@@ -45,7 +45,7 @@ class Case(Base):
     case_number = Column(String(20), nullable=False, unique=True)
     agency_id = Column(String(32), nullable=False)
     applicant_name = Column(String(100), nullable=False)
-    phone_masked = Column(String(32), nullable=False)  # bot.privacy.mask_phone
+    phone_masked = Column(String(32), nullable=False)  # bot.rules.privacy.mask_phone
     query_code_hmac = Column(String(64))  # None: the case has no query code (no online look-up)
     applicant_email = Column(String(254))
     channel = Column(String(20), nullable=False)

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 from bot.cases.stages import STAGES
 from bot.cases.validation import EventInput
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
-from bot.privacy import mask_name
+from bot.rules.privacy import mask_name
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class CaseRecord:
     updated_at: datetime
     events: Tuple[EventRecord, ...]  # chronological
     applicant_name: str = field(repr=False)
-    masked_phone: str = field(repr=False)  # 138****0001 (bot.privacy.mask_phone)
+    masked_phone: str = field(repr=False)  # 138****0001 (bot.rules.privacy.mask_phone)
     applicant_email: Optional[str] = field(repr=False, default=None)
     has_query_code: bool = False  # False: the case cannot be looked up online
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import List
 
-from bot import deadlines, knowledge
+from bot.content import knowledge
+from bot.rules import deadlines
 from bot.cases.records import CaseRecord
-from bot.workdays import CalendarUnknownError, default_calendar
+from bot.rules.workdays import CalendarUnknownError, default_calendar
 
 ESTIMATE_NOTE = ("（这是估算：{year}年的法定节假日安排尚未公布，只扣除了周末。国务院通常在11月或12月公布，"
                  "公布后以实际安排为准。）")

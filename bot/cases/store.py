@@ -53,8 +53,8 @@ from bot.cases.validation import (
     parse_events,
 )
 from bot.cases.verification import code_digest, code_matches, keyed_hash, secret_key
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, utcnow
-from bot.privacy import mask_phone
+from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope, utcnow
+from bot.rules.privacy import mask_phone
 
 log = logging.getLogger(__name__)
 

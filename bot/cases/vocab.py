@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Dict, Mapping
 
-from bot import knowledge
+from bot.content import knowledge
 
 # The agencies whose cases the store keeps: those of the knowledge base (data/kb/agencies.yml),
 # id → name. Checked when data comes in, not by a database constraint: adding an agency to the

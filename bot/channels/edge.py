@@ -1,6 +1,6 @@
 """What every public channel does to a client's fields before Rasa sees them (docs/channels.md,
 “At the channel edge”). Rasa stores what it is given: a lone UTF-16 surrogate in a sender id made
-the SQL tracker store raise (and Rasa 3.6 exit, bot/rasa_launch.py), and megabytes of metadata went
+the SQL tracker store raise (and Rasa 3.6 exit, bot/serving/rasa_launch.py), and megabytes of metadata went
 to disk as sent.
 
 * text: anything but a string becomes ""; lone surrogates and NUL become U+FFFD (they cannot be

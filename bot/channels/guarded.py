@@ -1,4 +1,4 @@
-"""Rasa's REST and socket.io channels behind the guard (bot/guard.py: message-length cap,
+"""Rasa's REST and socket.io channels behind the guard (bot/serving/guard.py: message-length cap,
 per-sender rate limit, an apology with the hotline instead of an error or silence) and the channel
 edge (bot/channels/edge.py: accepted sender ids, known metadata only, the trusted origin).
 Same channel names (``rest``, ``socketio``), so URLs, the widget and the desk's replies through
@@ -18,7 +18,7 @@ from sanic.request import Request
 from bot.channels import widget_session
 from bot.channels.edge import TEXT_ONLY, edge_metadata, origin, rest_sender
 from bot.channels.origin import request_address
-from bot.guard import shared_guard
+from bot.serving.guard import shared_guard
 
 logger = logging.getLogger(__name__)
 

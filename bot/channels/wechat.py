@@ -31,7 +31,7 @@ from bot.channels.textparts import number_buttons
 from bot.channels.wechat_api import WeChatSender
 from bot.channels.wechat_endpoint import Reply, WeChatEndpoint
 from bot.channels.wechat_settings import SettingsError, WeChatSettings, load
-from bot.privacy import PIIMaskingFilter
+from bot.rules.privacy import PIIMaskingFilter
 
 logger = logging.getLogger(__name__)
 logger.addFilter(PIIMaskingFilter())
@@ -104,9 +104,9 @@ class WeChatInput(InputChannel):
         self.endpoint: Optional[WeChatEndpoint] = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        from bot.guard import shared_guard
+        from bot.serving.guard import shared_guard
 
-        guard = shared_guard()  # length cap, rate limit, apology on failure (bot/guard.py)
+        guard = shared_guard()  # length cap, rate limit, apology on failure (bot/serving/guard.py)
         on_new_message = guard.wrap(on_new_message, CHANNEL)
 
         async def turn(openid: str, text: str) -> List[Dict[str, Any]]:

@@ -19,7 +19,7 @@ import aiohttp
 from bot.channels.kvstore import KeyValueStore, MemoryStore
 from bot.channels.textparts import split_text
 from bot.channels.wechat_settings import WeChatSettings, load
-from bot.privacy import PIIMaskingFilter
+from bot.rules.privacy import PIIMaskingFilter
 
 logger = logging.getLogger(__name__)
 logger.addFilter(PIIMaskingFilter())

@@ -30,7 +30,7 @@ from bot.channels.wechat_api import WeChatSender
 from bot.channels.wechat_security import (AesEnvelope, BadRequest, Forbidden, check_query,
                                           parse_xml)
 from bot.channels.wechat_settings import WeChatSettings
-from bot.privacy import PIIMaskingFilter, mask_text
+from bot.rules.privacy import PIIMaskingFilter, mask_text
 
 logger = logging.getLogger(__name__)
 logger.addFilter(PIIMaskingFilter())

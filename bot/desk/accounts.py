@@ -19,7 +19,7 @@ from typing import List, Optional
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.desk import csrf, passwords, throttle
 from bot.desk.models import Agent, DeskSession, LoginAttempt
 

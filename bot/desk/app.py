@@ -14,7 +14,7 @@ from typing import Optional
 
 from sanic import Sanic
 
-from bot import knowledge
+from bot.content import knowledge
 from bot.cases.store import CaseStore
 from bot.desk.accounts import AccountStore
 from bot.desk.audit import ViewLog
@@ -25,7 +25,7 @@ from bot.handoff.delivery import Channel, Channels
 from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.store import HandoffStore
-from bot.privacy import PIIMaskingFilter
+from bot.rules.privacy import PIIMaskingFilter
 
 log = logging.getLogger(__name__)
 

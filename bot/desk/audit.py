@@ -17,7 +17,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.desk.models import TranscriptView
 from bot.handoff.store import HandoffRecord
 

@@ -1,6 +1,6 @@
 """The desk's holiday-arrangement page (/desk/calendar): staff enter next year's State Council
 arrangement without editing YAML. A whole year is validated exactly as the override file is
-(bot.workdays.year_from_form) before it is written; deadline answers use it at once (the calendar
+(bot.rules.workdays.year_from_form) before it is written; deadline answers use it at once (the calendar
 re-reads the file when it changes). Plain HTML form, post-redirect-get; agent login and CSRF are
 the desk blueprint's guard."""
 from __future__ import annotations
@@ -13,8 +13,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import clock, workdays
-from bot.threads import in_thread
+from bot.core import clock
+from bot.rules import workdays
+from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 

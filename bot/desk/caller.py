@@ -4,7 +4,7 @@
   instead): every look-up is logged with the agent and the case number only, never the
   applicant's data.
 * Deadline calculator: the caller's described history → every statutory date with its steps,
-  from the same pure module the assistant uses (bot/timeline.py), as table rows for the page.
+  from the same pure module the assistant uses (bot/rules/timeline.py), as table rows for the page.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from bot import knowledge, textparse, timeline
+from bot.content import knowledge
+from bot.rules import textparse, timeline
 from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore

@@ -14,10 +14,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import clock, knowledge
+from bot.content import knowledge
+from bot.core import clock
 from bot.feedback import analytics, charts, review
 from bot.feedback.store import FeedbackStore
-from bot.threads import in_thread
+from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
 
-from bot.db import Base, UTCDateTime, utcnow
+from bot.core.db import Base, UTCDateTime, utcnow
 
 
 class Agent(Base):

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.cases.vocab import AGENCIES
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.handoff.store import HandoffRecord, TicketRecord
-from bot.privacy import mask_phone, mask_text
+from bot.rules.privacy import mask_phone, mask_text
 
 
 def local_time(moment: Optional[dt.datetime]) -> str:

@@ -23,7 +23,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import clock, knowledge
+from bot.content import knowledge
+from bot.core import clock
 from bot.cases.store import CaseStore
 from bot.cases.vocab import AGENCIES
 from bot.desk import audit, calendar_page, caller, csrf, insights, present, throttle
@@ -34,8 +35,8 @@ from bot.handoff.operations import SYSTEM, Agent, HandoffOperations, ReplyError,
 from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
 from bot.handoff.store import HandoffStore, NotFound, storable
-from bot.settings import settings
-from bot.workdays import calendar_warning
+from bot.core.settings import settings
+from bot.rules.workdays import calendar_warning
 
 log = logging.getLogger(__name__)
 

@@ -31,11 +31,11 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.engine import URL, Engine
 
 from bot.channels.edge import clean_text
-from bot.clock import CHINA
-from bot.db import make_engine, session_scope, make_session_factory
+from bot.core.clock import CHINA
+from bot.core.db import make_engine, session_scope, make_session_factory
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 TRACKER_URL_ENV = "GONGKAI_TRACKER_URL"
 FALLBACK_ACTION = "action_handle_fallback"

@@ -4,7 +4,7 @@ mark it out of scope, or draft a new FAQ entry with its source.
 
 Write-back goes to the YAML knowledge base (data/kb/faq/<topic>.yml) with ruamel.yaml's round-trip
 mode, so comments, key order and the ``{ref: …, article: …}`` flow style survive. Every change is
-made on a copy of the knowledge base first and checked with ``bot.knowledge.validate``; the real
+made on a copy of the knowledge base first and checked with ``bot.content.knowledge.validate``; the real
 file is replaced (atomically) only when the copy is sound. Retraining is a separate, documented
 step (``make train``, docs/review.md).
 """
@@ -25,7 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot import knowledge
+from bot.content import knowledge
 from bot.feedback.store import ReviewRecord
 from bot.nlp.normalize import normalize_text
 

@@ -1,6 +1,6 @@
 """Feedback and the review queue in the database: written by the action server, read and resolved
 by the desk. Synchronous (SQLAlchemy sessions): from async code, call it through
-``bot.threads.in_thread``."""
+``bot.core.threads.in_thread``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +10,9 @@ from typing import Iterable, List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.feedback.models import REVIEW_REASONS, REVIEW_STATUSES, Feedback, ReviewItem
-from bot.privacy import mask_text
+from bot.rules.privacy import mask_text
 
 MAX_QUESTION = 300
 

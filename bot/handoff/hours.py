@@ -1,4 +1,4 @@
-"""When the hotline agents are on duty: working days (holidays and 调休 from ``bot.workdays``),
+"""When the hotline agents are on duty: working days (holidays and 调休 from ``bot.rules.workdays``),
 in shifts configured by GONGKAI_DESK_HOURS (default ``08:30-12:00,13:30-17:00``, Beijing time).
 
 Pure: ``duty(now, shifts, is_workday)`` takes the moment and the calendar as arguments. A day whose
@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence, Tuple
 
-from bot.clock import CHINA
-from bot.workdays import CalendarUnknownError
+from bot.core.clock import CHINA
+from bot.rules.workdays import CalendarUnknownError
 
 HOURS_ENV = "GONGKAI_DESK_HOURS"
 DEFAULT_HOURS = "08:30-12:00,13:30-17:00"

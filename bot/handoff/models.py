@@ -4,13 +4,13 @@ messages left outside office hours (``CallbackTicket``).
 At most one open hand-off per conversation: ``open_sender`` holds the sender id while the hand-off
 is waiting or taken and is NULL afterwards, under a unique constraint (NULLs never collide), so two
 web-app or action-server processes cannot open two for the same citizen. The citizen's first
-question is stored masked (``bot.privacy``); the full transcript stays in Rasa's tracker store.
+question is stored masked (``bot.rules.privacy``); the full transcript stays in Rasa's tracker store.
 """
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text
 
-from bot.db import Base, UTCDateTime, utcnow
+from bot.core.db import Base, UTCDateTime, utcnow
 
 HANDOFF_STATUSES = ("waiting", "taken", "returned", "closed")
 HANDOFF_REASONS = ("request", "dispute", "fallback")

@@ -14,15 +14,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
-from bot import clock, knowledge
+from bot.content import knowledge
+from bot.core import clock
 from bot.handoff import hours, suggest, transcript
 from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
-from bot.threads import in_thread
-from bot.workdays import default_calendar
+from bot.core.threads import in_thread
+from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 

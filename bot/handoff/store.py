@@ -15,11 +15,11 @@ from typing import Callable, List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.handoff import state as machine
 from bot.handoff.models import CallbackTicket, Handoff
 from bot.handoff.state import HandoffState, Status
-from bot.privacy import mask_text
+from bot.rules.privacy import mask_text
 
 MAX_QUESTION = 300
 MAX_DESCRIPTION = 300

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot import knowledge
+from bot.content import knowledge
 
 RETRIEVAL_INTENT = "faq"
 LIMIT = 3

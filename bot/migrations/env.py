@@ -1,4 +1,4 @@
-"""Alembic environment for 公开助手, driven from code by ``bot.db.upgrade`` (no alembic.ini).
+"""Alembic environment for 公开助手, driven from code by ``bot.core.db.upgrade`` (no alembic.ini).
 
 The caller passes an open connection in ``config.attributes["connection"]``; without one (e.g.
 ``alembic`` run by hand with ``-x url=...``) a connection is made from that URL or from
@@ -6,7 +6,7 @@ The caller passes an open connection in ``config.attributes["connection"]``; wit
 """
 from alembic import context
 
-from bot import db
+from bot.core import db
 
 db.load_models()
 target_metadata = db.Base.metadata
@@ -41,5 +41,5 @@ def run_migrations_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("offline (--sql) migrations are not supported; run bot.db.upgrade(url)")
+    raise SystemExit("offline (--sql) migrations are not supported; run bot.core.db.upgrade(url)")
 run_migrations_online()

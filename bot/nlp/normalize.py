@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import opencc
 
-from bot.textparse import chinese_number
+from bot.rules.textparse import chinese_number
 
 # Common slips seen in citizens' typing; kept small and specific to this domain.
 _TYPOS = {

@@ -1,7 +1,7 @@
 """python -m bot.web [--host H] [--port P]: serves the web app (one process)."""
 import argparse
 
-from bot.privacy import install_log_masking
+from bot.rules.privacy import install_log_masking
 from bot.web.app import create_app
 
 

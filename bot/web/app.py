@@ -12,7 +12,7 @@ from sanic.request import Request
 from bot.cases import api as case_api
 from bot.cases.store import CaseStore
 from bot.desk import app as desk
-from bot.threads import in_thread
+from bot.core.threads import in_thread
 from bot.web.widget import widget_blueprint
 
 APP_NAME = "gongkai_web"

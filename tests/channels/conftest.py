@@ -41,8 +41,9 @@ def fake_wechat():
 
 @pytest.fixture(scope="session")
 def wechat_servers(tmp_path_factory, fake_wechat):
-    from bot import db, servers, training
-    from bot.settings import PROJECT_ROOT
+    from bot.core import db
+    from bot.tooling import servers, training
+    from bot.core.settings import PROJECT_ROOT
 
     model = training.ensure_model(quiet=True)
     work = tmp_path_factory.mktemp("wechat")

@@ -1,4 +1,4 @@
-"""The WeChat channel shares the guard of the REST and widget channels (bot/guard.py): an
+"""The WeChat channel shares the guard of the REST and widget channels (bot/serving/guard.py): an
 overlong message gets the polite refusal as its passive reply and never reaches the dialogue."""
 from __future__ import annotations
 

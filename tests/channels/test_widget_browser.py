@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import servers, training
+from bot.tooling import servers, training
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
 from tests.channels.conftest import WeChatRasa
 from tests.channels.widget_client import sender_of

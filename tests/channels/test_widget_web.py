@@ -3,7 +3,7 @@ import urllib.request
 
 import pytest
 
-from bot import servers, training
+from bot.tooling import servers, training
 from bot.web.widget import STATIC, rasa_public_url
 
 VENDOR = STATIC / "vendor" / "rasa-webchat-1.0.1.js"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import delete
 
-from bot import db
+from bot.core import db
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 

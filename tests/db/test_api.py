@@ -242,7 +242,7 @@ async def test_an_event_breaking_the_rules_with_stored_events_gets_400(servers, 
 
 
 async def test_future_dates_are_refused(servers, store):
-    from bot.clock import today as china_today
+    from bot.core.clock import today as china_today
 
     tomorrow = date.fromordinal(china_today().toordinal() + 1).isoformat()
     event = {"kind": "received", "occurred_on": tomorrow}

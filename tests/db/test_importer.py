@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import db
+from bot.core import db
 from bot.cases.importer import import_file, load
 from bot.cases.store import Change
 from bot.cases.validation import CaseDataError

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from bot import db
+from bot.core import db
 from bot.cases import vocab
 from bot.cases.stages import STAGES
 
@@ -209,7 +209,7 @@ def test_instances_starting_together_migrate_once(postgres_databases):
     import sys
 
     url = postgres_databases.new_url()
-    code = f"from bot import db; db.upgrade({url!r})"
+    code = f"from bot.core import db; db.upgrade({url!r})"
     processes = [
         subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
         for _ in range(3)

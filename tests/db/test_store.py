@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot import db
+from bot.core import db
 from bot.cases import verification
 from bot.cases.models import Case, LookupAttempt
 from bot.cases.store import CaseNotFound, CaseStore, Change, Origin, VerifyStatus

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot import db
+from bot.core import db
 from bot.desk.accounts import AccountError, AccountStore, LoginStatus, token_id
 from bot.desk.models import DeskSession
 from tests.handoff.databases import database_url  # noqa: F401 (fixture)

@@ -1,10 +1,10 @@
-"""The desk's caller mode offers the deadline calculator (bot/timeline.py) to a logged-in agent,
+"""The desk's caller mode offers the deadline calculator (bot/rules/timeline.py) to a logged-in agent,
 and every desk page warns from 1 November while next year's holiday arrangement is missing.
 The real web app in a subprocess on a temporary database (tests/desk/webapp.py)."""
 import pytest
 import requests
 
-from bot.workdays import DEFAULT_OVERRIDES_PATH, load_overrides
+from bot.rules.workdays import DEFAULT_OVERRIDES_PATH, load_overrides
 from tests.desk import webapp
 from tests.desk.webapp import Agent
 

@@ -1,7 +1,7 @@
 """What the queue shows: masked, plain text."""
 import datetime as dt
 
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.desk import present
 from bot.handoff.state import Status
 from bot.handoff.store import HandoffRecord, TicketRecord

@@ -6,7 +6,7 @@ import pytest
 import requests
 from sanic import response as sanic_response
 
-from bot import clock
+from bot.core import clock
 from bot.desk import routes
 from bot.handoff.store import HandoffStore
 from tests.desk import webapp

@@ -1,4 +1,4 @@
-"""The project's web app in a subprocess (``bot.servers.start_web``) on a temporary SQLite
+"""The project's web app in a subprocess (``bot.tooling.servers.start_web``) on a temporary SQLite
 database, with an agent account, for the desk's HTTP tests; and a small cookie-keeping client."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Dict, Optional
 
 import requests
 
-from bot import clock, db, servers
+from bot.core import clock, db
+from bot.tooling import servers
 from bot.desk.accounts import AccountStore
 
 PASSWORD = "correct horse battery"

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import insert
 
-from bot import db
-from bot.clock import CHINA
+from bot.core import db
+from bot.core.clock import CHINA
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.models import Handoff

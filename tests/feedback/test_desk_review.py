@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from bot import knowledge
+from bot.content import knowledge
 from bot.feedback.store import FeedbackStore
 from tests.desk.webapp import Agent
 from tests.support import say, texts

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot import db
+from bot.core import db
 from bot.feedback.models import Feedback, ReviewItem
 from bot.handoff.store import HandoffStore
 from tests.support import get_json, post_json, say, texts

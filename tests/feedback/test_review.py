@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from bot import build_data, knowledge
+from bot.content import knowledge
+from bot.tooling import build_data
 from bot.feedback import review
 from bot.feedback.store import ReviewRecord
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot import db
+from bot.core import db
 
 POSTGRES_URL = os.environ.get("GONGKAI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [pytest.param("sqlite", id="sqlite"),

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
-from bot import clock, db, servers, training
+from bot.core import clock, db
+from bot.tooling import servers, training
 from bot.cases import importer
 from bot.desk.accounts import AccountStore
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 IN_HOURS = "2026-11-23T10:00:00"  # a Monday, working day
 OFF_HOURS = "2026-11-23T19:00:00"

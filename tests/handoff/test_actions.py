@@ -5,7 +5,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation, handoff
-from bot import db
+from bot.core import db
 from bot.handoff.store import HandoffStore
 
 

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from bot import knowledge
-from bot.clock import CHINA
+from bot.content import knowledge
+from bot.core.clock import CHINA
 from bot.handoff.delivery import default_channels
 from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient

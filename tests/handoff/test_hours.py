@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.handoff import hours
-from bot.workdays import WorkdayCalendar, YearOverride, default_calendar
+from bot.rules.workdays import WorkdayCalendar, YearOverride, default_calendar
 
 SHIFTS = hours.parse_hours("08:30-12:00,13:30-17:00")
 
@@ -109,7 +109,7 @@ def test_shifts_given_out_of_order_are_sorted():
 
 
 def test_pinned_clock(monkeypatch):
-    from bot import clock
+    from bot.core import clock
 
     monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T09:15:00")
     monkeypatch.delenv("GONGKAI_TODAY", raising=False)

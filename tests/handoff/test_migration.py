@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot import db
+from bot.core import db
 from tests.handoff.databases import database_url  # noqa: F401 (fixture)
 
 NEW_TABLES = {"handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",

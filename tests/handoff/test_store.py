@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from bot import db
-from bot.clock import CHINA
+from bot.core import db
+from bot.core.clock import CHINA
 from bot.handoff.models import Handoff
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffStore, NotFound

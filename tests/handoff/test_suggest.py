@@ -1,5 +1,5 @@
 """Suggested answers from a /model/parse result (the shape Rasa 3.6 returns)."""
-from bot import knowledge
+from bot.content import knowledge
 from bot.handoff import suggest
 
 PARSE = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import evaluation
+from bot.tooling import evaluation
 
 _spec = importlib.util.spec_from_file_location("heldout_stats", Path(__file__).with_name("stats.py"))
 stats = importlib.util.module_from_spec(_spec)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import build_data, knowledge, servers, training
-from bot.action_server import action_token, authorization_header
+from bot.content import knowledge
+from bot.tooling import build_data, servers, training
+from bot.serving.action_server import action_token, authorization_header
 from tests.support import post_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def test_a_new_agency_alias_changes_the_model_fingerprint(tmp_path):
 
 @pytest.fixture
 def action_server(tmp_path):
-    """The real action server (bot.servers, as `gongkai run` starts it) on a copy of data/kb."""
+    """The real action server (bot.tooling.servers, as `gongkai run` starts it) on a copy of data/kb."""
     kb_copy = tmp_path / "kb"
     shutil.copytree(knowledge.KB_DIR, kb_copy)
     port = servers.free_port()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import servers, training
+from bot.tooling import servers, training
 from tests.support import post_json
 
 pytestmark = pytest.mark.servers

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import servers, training
+from bot.tooling import servers, training
 from tests.support import say, texts
 
 DEV = Path(__file__).with_name("dev_questions.yml")

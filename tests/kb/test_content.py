@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot import knowledge
+from bot.content import knowledge
 
 ZIBO, ZAOZHUANG, ZHANGDIAN = "zibo_spj", "zaozhuang_spj", "zhangdian_gov"
 ALL = (ZIBO, ZAOZHUANG, ZHANGDIAN)
@@ -312,7 +312,7 @@ INFO_CASES = [
 
 @pytest.mark.parametrize("question, agency_id, expected", INFO_CASES)
 def test_information_request_answer(kb, question, agency_id, expected):
-    from bot import info_requests
+    from bot.content import info_requests
 
     rendered = info_requests.answer(kb, question, agency_id).full_text
     missing = [s for s in expected if s not in rendered]
@@ -320,7 +320,7 @@ def test_information_request_answer(kb, question, agency_id, expected):
 
 
 def test_information_requests_state_only_known_contacts(kb):
-    from bot import info_requests
+    from bot.content import info_requests
 
     for subject in kb.info_subjects:
         for agency_id in ALL:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import knowledge
+from bot.content import knowledge
 
 # Every FAQ id of the question catalogue (/work/briefs/catalogue.md), copied by hand.
 CATALOGUE = {

@@ -1,7 +1,7 @@
 """The held-out set through the real Rasa server's /model/parse: the quality gate."""
 import pytest
 
-from bot import evaluation
+from bot.tooling import evaluation
 from tests.support import post_json
 
 pytestmark = pytest.mark.servers

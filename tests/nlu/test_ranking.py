@@ -1,5 +1,5 @@
 """How a parse result becomes the ranked labels the evaluation scores (pure, no model)."""
-from bot.evaluation import Report, ranked_labels, write_report
+from bot.tooling.evaluation import Report, ranked_labels, write_report
 
 PARSE = {
     "intent": {"name": "faq", "confidence": 0.9},

@@ -3,7 +3,7 @@ action servers), three outcomes per turn, each figure held to its floor (tests/h
 `gongkai evaluate` prints the same figures and lists every turn not answered right."""
 import pytest
 
-from bot import evaluation
+from bot.tooling import evaluation
 from tests.conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.servers

@@ -1,7 +1,7 @@
-"""How a reply is scored against the facts a right answer must contain (bot/evaluation.py); no
+"""How a reply is scored against the facts a right answer must contain (bot/tooling/evaluation.py); no
 servers. Replies and verdicts below are written by hand."""
-from bot import evaluation
-from bot.evaluation import ASKED, RIGHT, WRONG, Expect, TurnResult
+from bot.tooling import evaluation
+from bot.tooling.evaluation import ASKED, RIGHT, WRONG, Expect, TurnResult
 
 AGENCIES = {"枣庄": "枣庄市行政审批服务局"}
 

@@ -10,7 +10,7 @@ The card numbers are test numbers whose check digit is worked out by hand:
 * 6212345678901233 differs only in the check digit: 61, not a card."""
 import pytest
 
-from bot.privacy import luhn_valid, mask_bank_card, mask_text
+from bot.rules.privacy import luhn_valid, mask_bank_card, mask_text
 
 
 @pytest.mark.parametrize("digits, valid", [

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cluster as cluster_module
-from bot import servers
-from bot.guard import apology_text
+from bot.tooling import cluster as cluster_module
+from bot.tooling import servers
+from bot.serving.guard import apology_text
 from tests.conftest import DEMO_TODAY
 from tests.integration.test_case_status import demo_code
 from tests.support import free_closed_port, get_json, post_json, say, texts

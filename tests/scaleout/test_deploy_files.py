@@ -1,4 +1,4 @@
-"""deploy/endpoints.production.yml is what `python -m bot.cluster --write-endpoints` writes for
+"""deploy/endpoints.production.yml is what `python -m bot.tooling.cluster --write-endpoints` writes for
 the documented example, and Rasa builds our stores from it."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import yaml
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot import cluster
-from bot.lockstore import SerialRedisLockStore
+from bot.tooling import cluster
+from bot.serving.lockstore import SerialRedisLockStore
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 EXAMPLE = ["--action-url", "http://10.0.0.21:5055/webhook",

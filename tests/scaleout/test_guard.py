@@ -1,4 +1,4 @@
-"""The channel guard (bot/guard.py) around a message handler: length cap, rate limits (in
+"""The channel guard (bot/serving/guard.py) around a message handler: length cap, rate limits (in
 process and on the real Redis), and the apology when handling fails or hangs. The guard in a
 real Rasa cluster is tested in test_cluster.py."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ import uuid
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot import guard as guard_module
-from bot.guard import Guard, GuardSettings, MemoryRateLimiter, RedisRateLimiter, parse_rate
+from bot.serving import guard as guard_module
+from bot.serving.guard import Guard, GuardSettings, MemoryRateLimiter, RedisRateLimiter, parse_rate
 from tests.support import free_closed_port
 
 APOLOGY = guard_module.apology_text()
@@ -101,10 +101,10 @@ async def test_an_exception_becomes_the_apology_with_one_log_line(caplog):
         raise RuntimeError("Redis lock store unreachable: Error 111 connecting to 127.0.0.1:1")
 
     msg = message()
-    with caplog.at_level(logging.ERROR, logger="bot.guard"):
+    with caplog.at_level(logging.ERROR, logger="bot.serving.guard"):
         assert await make_guard().handle(msg, broken) == "apology"
     assert sent(msg) == [APOLOGY]
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.guard"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.serving.guard"]
     assert lines == ["message not handled: RuntimeError: Redis lock store unreachable: "
                      "Error 111 connecting to 127.0.0.1:1"]
 

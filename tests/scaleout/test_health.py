@@ -6,7 +6,8 @@ import time
 
 import requests
 
-from bot import db, servers
+from bot.core import db
+from bot.tooling import servers
 from tests.support import free_closed_port
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from rasa.core.lock_store import LockError, RedisLockStore
 
-from bot.lockstore import SerialRedisLockStore
+from bot.serving.lockstore import SerialRedisLockStore
 from tests.support import free_closed_port
 
 PREFIX = f"gkt{uuid.uuid4().hex[:8]}"

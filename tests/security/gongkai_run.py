@@ -1,4 +1,4 @@
-"""The real `gongkai run` (bot/cli.py, the `make run` command) in a subprocess, on free loopback
+"""The real `gongkai run` (bot/tooling/cli.py, the `make run` command) in a subprocess, on free loopback
 ports, with its files (logs, tracker, Rasa API token) and its database in a temporary folder:
 the configuration the security tests check is the one `make run` uses, not a test's own.
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot import servers, training
-from bot.settings import PROJECT_ROOT
+from bot.tooling import servers, training
+from bot.core.settings import PROJECT_ROOT
 
 STARTUP = 600.0  # seconds: generous, Rasa loads TensorFlow and the model (~1 min on a quiet machine)
-CHILDREN = {"actions": " -m bot.action_server ", "rasa": " -m bot.rasa_launch ", "web": " -m bot.web "}
+CHILDREN = {"actions": " -m bot.serving.action_server ", "rasa": " -m bot.serving.rasa_launch ", "web": " -m bot.web "}
 
 
 @dataclass

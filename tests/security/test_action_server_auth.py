@@ -1,6 +1,6 @@
 """Issue 12, High 2: the action server took forged `action_check_case_status` calls from anyone
 (0.0.0.0, no authentication) at ~170 a second. Now it listens on loopback and refuses calls
-without the shared secret the Rasa server sends (bot/action_server.py), and even a caller holding
+without the shared secret the Rasa server sends (bot/serving/action_server.py), and even a caller holding
 the secret cannot test more than a handful of codes for one case."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.action_server import action_token
+from bot.serving.action_server import action_token
 from tests.conftest import DEMO_CASES, DEMO_TODAY
 from tests.integration.test_case_status import demo_code
 
@@ -33,7 +33,7 @@ class ActionServer:
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory):
     """A real action server alone, started as `gongkai run` starts it, on the demo cases."""
-    from bot import servers, training
+    from bot.tooling import servers, training
     from bot.cases import importer
 
     work = tmp_path_factory.mktemp("actions")

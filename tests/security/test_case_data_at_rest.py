@@ -1,7 +1,7 @@
 """Issue 12, Low "data at rest": var/*.db were world-readable, the cases table kept the full phone
 number beside the HMAC of its tail, and nothing called the purge functions. Now SQLite files are
 owner-only, only the masked phone and a keyed hash of the query code are stored, and the action
-server runs retention on its own (bot/action_server.py, CaseStore.purge)."""
+server runs retention on its own (bot/serving/action_server.py, CaseStore.purge)."""
 from __future__ import annotations
 
 import json
@@ -12,8 +12,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import db, servers, training
-from bot.action_server import TOKEN_FILE, action_token
+from bot.core import db
+from bot.tooling import servers, training
+from bot.serving.action_server import TOKEN_FILE, action_token
 from bot.cases import importer
 from tests.conftest import DEMO_CASES
 

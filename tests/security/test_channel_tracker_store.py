@@ -1,4 +1,4 @@
-"""Rasa 3.6's SQL tracker store as bot/rasa_launch.py patches it (issue 12, critical #1): an
+"""Rasa 3.6's SQL tracker store as bot/serving/rasa_launch.py patches it (issue 12, critical #1): an
 unstorable value raises in that one request instead of ``sys.exit(1)``; the missing PostgreSQL
 schema it was written for still stops the server. The real SQLite and the real PostgreSQL."""
 from __future__ import annotations
@@ -11,13 +11,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_launch import exit_only_on_missing_schema
+from bot.serving.rasa_launch import exit_only_on_missing_schema
 from tests.handoff.databases import POSTGRES_URL
 
 
 @pytest.fixture(autouse=True)
 def patched():
-    exit_only_on_missing_schema()  # as `python -m bot.rasa_launch` does before Rasa starts
+    exit_only_on_missing_schema()  # as `python -m bot.serving.rasa_launch` does before Rasa starts
 
 
 def tracker(sender: str) -> DialogueStateTracker:

@@ -12,8 +12,8 @@ import pytest
 import requests
 from sqlalchemy import insert
 
-from bot import db
-from bot.clock import CHINA
+from bot.core import db
+from bot.core.clock import CHINA
 from bot.feedback import analytics
 from tests.desk import webapp
 from tests.desk.webapp import Agent

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import clock, servers
+from bot.core import clock
+from bot.tooling import servers
 from bot.handoff.store import HandoffStore
 from tests.desk import webapp
 from tests.desk.webapp import Agent

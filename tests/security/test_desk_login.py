@@ -67,7 +67,7 @@ def recorded(web) -> set:
     """(username, address, succeeded) of every log-in attempt the web app counted."""
     from sqlalchemy import select
 
-    from bot.db import make_engine, make_session_factory, session_scope
+    from bot.core.db import make_engine, make_session_factory, session_scope
     from bot.desk.models import LoginAttempt
 
     engine = make_engine(web.database_url)

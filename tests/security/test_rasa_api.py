@@ -105,7 +105,7 @@ def test_the_widget_served_by_the_web_app_still_answers(run):
 
 
 def test_the_token_is_generated_once_and_kept(tmp_path):
-    from bot import servers
+    from bot.tooling import servers
 
     first = servers.rasa_api_token(tmp_path, {})
     assert servers.rasa_api_token(tmp_path, {}) == first  # a restarted Rasa and the desk agree
@@ -114,7 +114,7 @@ def test_the_token_is_generated_once_and_kept(tmp_path):
 
 
 def test_widget_origins_are_the_web_apps_own_plus_the_configured_sites():
-    from bot import servers
+    from bot.tooling import servers
 
     assert servers.widget_origins(8000, {}) == ["http://127.0.0.1:8000", "http://localhost:8000"]
     assert servers.widget_origins(8000, {"GONGKAI_WIDGET_ORIGINS": "https://WWW.Site.example/, http://b.example:8080"}) == [
@@ -125,7 +125,7 @@ def test_widget_origins_are_the_web_apps_own_plus_the_configured_sites():
 
 
 def test_the_rasa_command_carries_the_token_and_only_the_listed_origins(tmp_path):
-    from bot import servers
+    from bot.tooling import servers
 
     command = servers.rasa_command(5005, tmp_path / "m.tar.gz", tmp_path / "e.yml", tmp_path / "c.yml",
                                    "t0ken", ["http://127.0.0.1:8000"])

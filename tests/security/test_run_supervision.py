@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from bot import servers
+from bot.tooling import servers
 from tests.security import gongkai_run
 from tests.security.gongkai_run import answers, status_ok
 

@@ -8,7 +8,7 @@ received 2026-12-15 (Tue); the day of receipt is not counted.
 """
 import datetime as dt
 
-from bot import knowledge
+from bot.content import knowledge
 from bot.cases import status
 from bot.cases.records import CaseRecord, EventRecord
 

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from actions import context, faq
-from bot import knowledge, textparse
+from bot.content import knowledge
+from bot.rules import textparse
 from bot.channels.textparts import number_buttons
 from bot.nlp.options import option_number
 

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import pytest
 
-from bot.deadlines import (
+from bot.rules.deadlines import (
     CHANNELS,
     EVENT_KINDS,
     CalendarUnknownError,
@@ -20,7 +20,7 @@ from bot.deadlines import (
     receipt_info,
     reply_due,
 )
-from bot.workdays import WorkdayCalendar, YearOverride
+from bot.rules.workdays import WorkdayCalendar, YearOverride
 
 D = dt.date
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-ENGINES = ["bot.workdays", "bot.deadlines", "bot.fees", "bot.privacy", "bot.textparse"]
+ENGINES = ["bot.rules.workdays", "bot.rules.deadlines", "bot.rules.fees", "bot.rules.privacy", "bot.rules.textparse"]
 FORBIDDEN = ["rasa", "rasa_sdk", "sanic", "sqlalchemy", "tensorflow", "psycopg2", "redis", "spacy"]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from actions import faq
-from bot import clock
+from bot.core import clock
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fees import MAX_QUANTITY, FeeBand, calculate_fee, item_fee, page_fee
+from bot.rules.fees import MAX_QUANTITY, FeeBand, calculate_fee, item_fee, page_fee
 
 
 def test_facts_example_35_items_is_3000_yuan():

@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.servers import free_port
+from bot.tooling.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ["bot.deadlines", "bot.cases.vocab", "bot.cases.records", "bot.cases.validation",
-           "bot.knowledge", "actions"]
+MODULES = ["bot.rules.deadlines", "bot.cases.vocab", "bot.cases.records", "bot.cases.validation",
+           "bot.content.knowledge", "actions"]
 
 PROBE = """
 import importlib, json, pkgutil, sys

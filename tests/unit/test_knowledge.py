@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import knowledge
+from bot.content import knowledge
 
 SOURCES = "sources:\n  条例: {title: 《政府信息公开条例》全称, short: 《政府信息公开条例》}\n  G: {title: 指南, short: 《甲局指南》}\n"
 AGENCIES = """agencies:

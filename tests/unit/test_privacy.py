@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot.privacy import (
+from bot.rules.privacy import (
     DEFAULT_ALLOWED_EMAILS,
     PIIMaskingFilter,
     mask_email,

@@ -1,10 +1,10 @@
-"""bot.rasa_launch's cached validator accepts and refuses action-server responses exactly as
+"""bot.serving.rasa_launch's cached validator accepts and refuses action-server responses exactly as
 Rasa's own check does."""
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_launch
+from bot.serving import rasa_launch
 
 GOOD = {"events": [{"event": "slot", "timestamp": None, "name": "case_number", "value": "X"}],
         "responses": [{"text": "您好"}]}

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from bot import knowledge, reports
+from bot.content import knowledge, reports
 
 TODAY = dt.date(2026, 11, 23)
 

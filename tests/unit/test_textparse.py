@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.textparse import (
+from bot.rules.textparse import (
     Quantity,
     chinese_number,
     parse_channel,
@@ -234,8 +234,8 @@ def test_quantity_is_a_tuple():
 
 
 def test_canonical_question_end_to_end():
-    from bot.deadlines import compute_deadline, receipt_info
-    from bot.fees import calculate_fee
+    from bot.rules.deadlines import compute_deadline, receipt_info
+    from bot.rules.fees import calculate_fee
 
     text = "我2026年2月5日当面交的申请，最晚哪天答复"
     info = receipt_info(parse_channel(text), parse_date(text, TODAY))
@@ -247,7 +247,7 @@ def test_canonical_question_end_to_end():
 
 # --- parse_history: a described history, clause by clause --------------------------------------------
 
-from bot.textparse import parse_history  # noqa: E402
+from bot.rules.textparse import parse_history  # noqa: E402
 
 HT = dt.date(2026, 11, 23)
 

@@ -22,8 +22,8 @@ import datetime as dt
 
 import pytest
 
-from bot.timeline import Consultation, Timeline, compute, render_zh
-from bot.workdays import WorkdayCalendar, YearOverride
+from bot.rules.timeline import Consultation, Timeline, compute, render_zh
+from bot.rules.workdays import WorkdayCalendar, YearOverride
 
 D = dt.date
 CAL = WorkdayCalendar({})  # chinese_calendar 1.11.0 (2004–2026) only
@@ -468,15 +468,15 @@ def test_timeline_imports_nothing_that_reads_files_or_needs_rasa():
     import subprocess
     import sys
 
-    code = ("import sys, bot.timeline; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('rasa', 'rasa_sdk', 'sqlalchemy', 'sanic') or m in ('bot.knowledge', 'bot.cases.vocab')]; "
+    code = ("import sys, bot.rules.timeline; bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('rasa', 'rasa_sdk', 'sqlalchemy', 'sanic') or m in ('bot.content.knowledge', 'bot.cases.vocab')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_codes_and_labels_agree_with_the_case_vocabulary():
-    from bot import deadlines, timeline
+    from bot.rules import deadlines, timeline
     from bot.cases import vocab
 
     assert deadlines.CHANNELS == tuple(vocab.CHANNELS)

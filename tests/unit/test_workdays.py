@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import workdays
-from bot.workdays import (
+from bot.rules import workdays
+from bot.rules.workdays import (
     DEFAULT_OVERRIDES_PATH,
     CalendarDataError,
     CalendarUnknownError,

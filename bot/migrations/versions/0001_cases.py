@@ -7,7 +7,7 @@ Create Date: 2026-11-23
 from alembic import op
 import sqlalchemy as sa
 
-import bot.db
+import bot.core.db
 
 revision = "0001_cases"
 down_revision = None
@@ -51,8 +51,8 @@ def upgrade() -> None:
         sa.Column("stage", sa.String(length=20), nullable=False),
         sa.Column("answer_type", sa.String(length=20), nullable=True),
         sa.Column("subject", sa.String(length=200), nullable=False),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
         sa.UniqueConstraint("case_number", name=op.f("uq_cases_case_number")),
         sa.CheckConstraint(one_of("channel", CHANNELS), name=op.f("ck_cases_channel")),
@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("occurred_on", sa.Date(), nullable=False),
         sa.Column("actor", sa.String(length=100), nullable=True),
-        sa.Column("recorded_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("answer_type", sa.String(length=20), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
@@ -98,7 +98,7 @@ def upgrade() -> None:
         "lookup_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sender_id", sa.String(length=128), nullable=False),
-        sa.Column("at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("at", bot.core.db.UTCDateTime(), nullable=False),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lookup_attempts")),
     )

@@ -7,7 +7,7 @@ Create Date: 2026-11-23
 from alembic import op
 import sqlalchemy as sa
 
-import bot.db
+import bot.core.db
 
 revision = "0002_handoff_desk"
 down_revision = "0001_cases"
@@ -38,10 +38,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("agent", sa.String(length=64), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("taken_at", bot.db.UTCDateTime(), nullable=True),
-        sa.Column("ended_at", bot.db.UTCDateTime(), nullable=True),
-        sa.Column("updated_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("taken_at", bot.core.db.UTCDateTime(), nullable=True),
+        sa.Column("ended_at", bot.core.db.UTCDateTime(), nullable=True),
+        sa.Column("updated_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoffs")),
         sa.UniqueConstraint("open_sender", name=op.f("uq_handoffs_open_sender")),
         sa.CheckConstraint(one_of("status", HANDOFF_STATUSES), name=op.f("ck_handoffs_status")),
@@ -59,8 +59,8 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=32), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=8), nullable=False),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("done_at", bot.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("done_at", bot.core.db.UTCDateTime(), nullable=True),
         sa.Column("done_by", sa.String(length=64), nullable=True),
         sa.Column("done_note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_callback_tickets")),
@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(length=50), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_agents")),
         sa.UniqueConstraint("username", name=op.f("uq_desk_agents_username")),
     )
@@ -85,8 +85,8 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("agent_id", sa.Integer(), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_sessions")),
         sa.ForeignKeyConstraint(
             ["agent_id"], ["desk_agents.id"], ondelete="CASCADE",
@@ -100,7 +100,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.Column("at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("at", bot.core.db.UTCDateTime(), nullable=False),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_login_attempts")),
     )

@@ -7,7 +7,7 @@ Create Date: 2026-11-29
 from alembic import op
 import sqlalchemy as sa
 
-import bot.db
+import bot.core.db
 
 revision = "0003_feedback"
 down_revision = "0002_handoff_desk"
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("helpful", sa.Boolean(), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("handoff_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback")),
         sa.UniqueConstraint("handoff_id", name=op.f("uq_feedback_handoff_id")),
         sa.CheckConstraint(one_of("kind", FEEDBACK_KINDS), name=op.f("ck_feedback_kind")),
@@ -59,8 +59,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("resolution", sa.String(length=64), nullable=True),
         sa.Column("resolved_by", sa.String(length=64), nullable=True),
-        sa.Column("resolved_at", bot.db.UTCDateTime(), nullable=True),
-        sa.Column("created_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("resolved_at", bot.core.db.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
         sa.CheckConstraint(one_of("reason", REVIEW_REASONS), name=op.f("ck_review_items_reason")),
         sa.CheckConstraint(one_of("status", REVIEW_STATUSES), name=op.f("ck_review_items_status")),

@@ -23,7 +23,7 @@ import unicodedata
 from alembic import op
 import sqlalchemy as sa
 
-import bot.db
+import bot.core.db
 
 revision = "0004_case_lookup_security"
 down_revision = "0003_feedback"
@@ -38,7 +38,7 @@ def one_of(column, codes):
 
 
 def mask_phone(number):
-    """Frozen copy of bot.privacy.mask_phone at this revision."""
+    """Frozen copy of bot.rules.privacy.mask_phone at this revision."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", number or ""))
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
@@ -89,8 +89,8 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.String(length=128), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=True),
-        sa.Column("locked_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("locked_until", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("locked_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("locked_until", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lookup_locks")),
         sa.CheckConstraint(one_of("scope", LOCK_SCOPES), name=op.f("ck_lookup_locks_scope")),
     )

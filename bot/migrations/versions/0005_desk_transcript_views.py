@@ -7,7 +7,7 @@ Create Date: 2026-12-06
 from alembic import op
 import sqlalchemy as sa
 
-import bot.db
+import bot.core.db
 
 revision = "0005_desk_transcript_views"
 down_revision = "0004_case_lookup_security"
@@ -22,8 +22,8 @@ def upgrade() -> None:
         sa.Column("handoff_id", sa.Integer(), nullable=False),
         sa.Column("agent", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
-        sa.Column("opened_at", bot.db.UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", bot.db.UTCDateTime(), nullable=False),
+        sa.Column("opened_at", bot.core.db.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", bot.core.db.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_desk_transcript_views")),
     )
     op.create_index("ix_desk_transcript_views_handoff", "desk_transcript_views",

@@ -9,7 +9,7 @@
                                  training packs into the model (bot/nlp/bundled.py)
 
 Only what trains the model comes from the knowledge base here — FAQ ids and examples, agency
-names and aliases — so these files (and the model's fingerprint, bot/training.py) stay the same
+names and aliases — so these files (and the model's fingerprint, bot/tooling/training.py) stay the same
 when answer texts, titles, contacts, sources, messages or report figures change.
 
 Run by `gongkai build-data` before training, validating and testing. Writes only what changed.
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import knowledge
-from bot.settings import PROJECT_ROOT
+from bot.content import knowledge
+from bot.core.settings import PROJECT_ROOT
 
 # paths relative to the project root
 KB_DIR = Path("data") / "kb"

@@ -292,7 +292,7 @@ def _log_warnings() -> None:
 
 
 def masking_filter() -> PIIMaskingFilter:
-    """Filter factory for a logging config file (``"()": bot.privacy.masking_filter``): also
+    """Filter factory for a logging config file (``"()": bot.rules.privacy.masking_filter``): also
     installs the record-level masking above, so the file works for ``rasa run`` and
     ``rasa run actions`` (``--logging-config-file logging.yml``)."""
     return install_log_masking()

@@ -1,5 +1,5 @@
 """The Prometheus exporter of each process: the Rasa side's metrics are defined by the channel
-guard (bot/guard.py), the action server's in actions/metrics.py. Names and the fallback-rate
+guard (bot/serving/guard.py), the action server's in actions/metrics.py. Names and the fallback-rate
 query are listed in docs/deployment.md."""
 from __future__ import annotations
 

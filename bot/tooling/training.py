@@ -2,9 +2,9 @@
 only when the training data, the config or the NLU code changed.
 
 The knowledge base shapes the model only through the files `gongkai build-data` generates from
-it (FAQ examples, agency names and aliases: bot/build_data.py), so data/kb itself is not a model
+it (FAQ examples, agency names and aliases: bot/tooling/build_data.py), so data/kb itself is not a model
 input: a changed answer text, title, phone number, source, message or report figure needs no
-retraining — the servers reload it (bot/knowledge.py `cached`)."""
+retraining — the servers reload it (bot/content/knowledge.py `cached`)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import build_data
-from bot.settings import PROJECT_ROOT
+from bot.tooling import build_data
+from bot.core.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]
@@ -27,8 +27,8 @@ MODEL_INPUTS = ["config.yml", "domain", *TRAINING_DATA, "data/nlp", "bot/nlp",
 
 def rasa_env() -> dict[str, str]:
     """Environment for Rasa processes: quiet, no telemetry, and the action server's shared secret
-    (bot.action_server; endpoints.yml sends `Bearer ${GONGKAI_ACTION_TOKEN}`)."""
-    from bot.action_server import TOKEN_ENV, action_token
+    (bot.serving.action_server; endpoints.yml sends `Bearer ${GONGKAI_ACTION_TOKEN}`)."""
+    from bot.serving.action_server import TOKEN_ENV, action_token
 
     env = dict(os.environ)
     env.setdefault(TOKEN_ENV, action_token(env))

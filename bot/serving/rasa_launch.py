@@ -1,7 +1,7 @@
-"""``python -m bot.rasa_launch <arguments of the rasa command>``: the ``rasa`` command with two
-process-wide adjustments made before it starts (bot/servers.py starts the Rasa server this way):
+"""``python -m bot.serving.rasa_launch <arguments of the rasa command>``: the ``rasa`` command with two
+process-wide adjustments made before it starts (bot/tooling/servers.py starts the Rasa server this way):
 
-* personal data masked in every log record (bot.privacy.install_log_masking; logging.yml does the
+* personal data masked in every log record (bot.rules.privacy.install_log_masking; logging.yml does the
   same for a plain ``rasa run --logging-config-file logging.yml``);
 * Rasa 3.6 checks each action-server response with ``jsonschema.validate()``, which with the
   locked jsonschema 4.17 first re-validates the (constant) schema against its meta-schema: ~15 ms
@@ -115,7 +115,7 @@ def exit_only_on_missing_schema() -> None:
 
 
 def main() -> None:
-    from bot.privacy import install_log_masking
+    from bot.rules.privacy import install_log_masking
 
     install_log_masking()
     fast_action_response_validation()

@@ -139,7 +139,7 @@ def page_fee(pages: int) -> FeeResult:
 
 
 def calculate_fee(quantity: int, unit: str) -> FeeResult:
-    """Dispatches on the unit :func:`bot.textparse.parse_quantity` returns: 件 or 页."""
+    """Dispatches on the unit :func:`bot.rules.textparse.parse_quantity` returns: 件 or 页."""
     if unit == "件":
         return item_fee(quantity)
     if unit == "页":

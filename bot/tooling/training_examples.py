@@ -8,8 +8,8 @@ from typing import Iterator, Tuple
 
 import yaml
 
-from bot import knowledge
-from bot.settings import PROJECT_ROOT
+from bot.content import knowledge
+from bot.core.settings import PROJECT_ROOT
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 

@@ -252,7 +252,7 @@ def _clause_dates(clause: str, today: dt.date, month_hint: Optional[Tuple[int, i
 
 
 def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> dict:
-    """The facts of an application's history a message states, as ``bot.timeline.Timeline`` field
+    """The facts of an application's history a message states, as ``bot.rules.timeline.Timeline`` field
     names → values (dates, the channel, the reply type, ``remedy_stated``), plus ``corrective``
     (True when the message corrects an earlier fact: 「不对，是13号签收的」).
 

@@ -32,8 +32,8 @@ from sqlalchemy.types import DateTime, TypeDecorator
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 DATABASE_URL_ENV = "GONGKAI_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///var/gongkai.db"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
-from bot.settings import PROJECT_ROOT
-from bot.training import rasa_env, rasa_executable
+from bot.core.settings import PROJECT_ROOT
+from bot.tooling.training import rasa_env, rasa_executable
 
-# masks personal data in every log record of the Rasa and action servers (bot.privacy)
+# masks personal data in every log record of the Rasa and action servers (bot.rules.privacy)
 LOGGING_CONFIG = PROJECT_ROOT / "logging.yml"
 STARTUP_TIMEOUT = 240.0  # seconds; Rasa needs ~50 s to load TensorFlow and the model here
 
@@ -101,15 +101,15 @@ def _spawn(name: str, command: list[str], health_url: str, log_path: Path,
 
 
 def start_action_server(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
-    """The action server on 127.0.0.1:`port` (bot.action_server), wanting the shared secret
+    """The action server on 127.0.0.1:`port` (bot.serving.action_server), wanting the shared secret
     (action_token(): GONGKAI_ACTION_TOKEN or the generated var/action-token). rasa_env() gives
     every Rasa process the same secret, for the repository's endpoints.yml."""
-    from bot.action_server import TOKEN_ENV, action_token
+    from bot.serving.action_server import TOKEN_ENV, action_token
 
-    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.action_server",
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.serving.action_server",
                "--port", str(port), "--logging-config-file", str(LOGGING_CONFIG)]
     env = dict(env or rasa_env())
-    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # bot.action_server starts the exporter
+    env.setdefault("GONGKAI_ACTIONS_METRICS_PORT", "9106")  # bot.serving.action_server starts the exporter
     env.setdefault(TOKEN_ENV, action_token(env))
     return _spawn("action server", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
@@ -122,8 +122,8 @@ def rasa_command(port: int, model: Path, endpoints: Path, credentials: Path,
     """The Rasa server's command line: HTTP API on, `auth_token` required by every API route
     (`?token=`; the channels' webhooks and socket.io do not need it), browsers allowed to call it
     only from `cors_origins` (Rasa's `--cors`; empty: from none)."""
-    # bot.rasa_launch: the rasa command with log masking and a cached response validator
-    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.rasa_launch",
+    # bot.serving.rasa_launch: the rasa command with log masking and a cached response validator
+    command = [str(Path(rasa_executable()).with_name("python")), "-m", "bot.serving.rasa_launch",
                "run", "--model", str(model), "--port", str(port),
                "--endpoints", str(endpoints), "--credentials", str(credentials),
                "--enable-api", "--interface", "127.0.0.1",
@@ -173,11 +173,11 @@ def sql_tracker_store(database_url: str) -> dict:
 
 def redis_lock_store(redis_url: str, key_prefix: str = "gongkai") -> dict:
     """Lock-store settings for a redis://host:port/db URL: our atomic SerialRedisLockStore
-    (bot/lockstore.py). `key_prefix` must be alphanumeric (Rasa ignores it otherwise)."""
+    (bot/serving/lockstore.py). `key_prefix` must be alphanumeric (Rasa ignores it otherwise)."""
     from urllib.parse import urlsplit
 
     url = urlsplit(redis_url)
-    config = {"type": "bot.lockstore.SerialRedisLockStore", "url": url.hostname or "127.0.0.1",
+    config = {"type": "bot.serving.lockstore.SerialRedisLockStore", "url": url.hostname or "127.0.0.1",
               "port": url.port or 6379, "db": int((url.path or "/0").strip("/") or 0),
               "key_prefix": key_prefix}
     if url.password:
@@ -189,14 +189,14 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = N
                     action_url: Optional[str] = None, tracker_store: Optional[dict] = None,
                     lock_store: Optional[dict] = None) -> Path:
     """An endpoints file for one Rasa instance: the action server at `action_port` (or
-    `action_url`) with the shared secret it wants (bot.action_server.action_token()), the tracker
+    `action_url`) with the shared secret it wants (bot.serving.action_server.action_token()), the tracker
     store (`tracker_store` settings, e.g. sql_tracker_store(url), or a SQLite file `tracker_db`,
     created owner-only) and optionally a lock store (e.g. redis_lock_store(url)).
 
     Written per instance rather than with ${VAR}s because Rasa refuses unset variables. The file
     holds the secret: it is written owner-only."""
-    from bot.action_server import action_token, authorization_header
-    from bot.db import private_sqlite_file
+    from bot.serving.action_server import action_token, authorization_header
+    from bot.core.db import private_sqlite_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if tracker_store is None:

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 HELDOUT = PROJECT_ROOT / "tests" / "heldout" / "questions.yml"
 FALLBACK = "nlu_fallback"
@@ -48,8 +48,8 @@ def independent_questions(questions: Iterable[dict]) -> tuple[list[dict], list[d
     """(kept, left out): questions without / with a (near) copy among the training examples."""
     from rapidfuzz import fuzz, process
 
-    from bot.knowledge import fold
-    from bot.training_examples import training_examples
+    from bot.content.knowledge import fold
+    from bot.tooling.training_examples import training_examples
 
     examples = list({fold(text) for _, text in training_examples()})
     kept, left_out = [], []
@@ -544,7 +544,7 @@ def running_assistant(model: Path) -> Iterator[str]:
     Yields the Rasa server's URL."""
     import tempfile
 
-    from bot import servers, training
+    from bot.tooling import servers, training
     from bot.cases import importer
 
     work = Path(tempfile.mkdtemp(prefix="gongkai-evaluate-"))

@@ -19,13 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, settings
+from bot.core.settings import PROJECT_ROOT, settings
 
 VAR = PROJECT_ROOT / "var"
 
 
 def cmd_build_data(args: argparse.Namespace) -> int:
-    from bot import build_data
+    from bot.tooling import build_data
 
     for path in build_data.build():
         print(f"written: {path}")
@@ -33,14 +33,14 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot import training
+    from bot.tooling import training
 
     print(f"model: {training.ensure_model(force=args.force)}")
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bot import build_data, training
+    from bot.tooling import build_data, training
 
     build_data.build()  # refuses an invalid knowledge base with the list of problems
     command = [training.rasa_executable(), "data", "validate", "--data", *training.TRAINING_DATA,
@@ -51,7 +51,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot import evaluation, training
+    from bot.tooling import evaluation, training
 
     model = Path(args.model) if args.model else training.ensure_model(quiet=True)
     print("starting a Rasa server and an action server for the evaluation…", flush=True)
@@ -75,7 +75,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_crossval(args: argparse.Namespace) -> int:
-    from bot import build_data, training
+    from bot.tooling import build_data, training
 
     build_data.build()
     out = PROJECT_ROOT / "results" / "crossval"
@@ -93,8 +93,8 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def run_log(logs: Path) -> logging.Logger:
     """`gongkai run`'s own log (children that exit and are started again): the terminal and
-    var/log/run.log, masked like every other log (bot.privacy)."""
-    from bot.privacy import PIIMaskingFilter, install_log_masking
+    var/log/run.log, masked like every other log (bot.rules.privacy)."""
+    from bot.rules.privacy import PIIMaskingFilter, install_log_masking
 
     install_log_masking()
     log = logging.getLogger("bot.run")
@@ -110,7 +110,7 @@ def run_log(logs: Path) -> logging.Logger:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot import servers, training
+    from bot.tooling import servers, training
     from bot.cases import importer
 
     plan = servers.RunPlan(rasa_port=args.port, web_port=args.web_port,
@@ -155,7 +155,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_agent_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot import clock, db
+    from bot.core import clock, db
     from bot.desk.accounts import AccountError, AccountStore
 
     if args.password_stdin:
@@ -177,7 +177,7 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
 
 def cmd_agent_list(args: argparse.Namespace) -> int:
-    from bot import db
+    from bot.core import db
     from bot.desk.accounts import AccountStore
 
     db.upgrade()

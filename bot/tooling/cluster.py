@@ -3,11 +3,11 @@ PostgreSQL database (trackers + case store) and one Redis (lock store, rate limi
 
 Used by the scale-out tests and the load benchmark; also a command for trying it by hand::
 
-    .venv/bin/python -m bot.cluster --instances 2 --actions 2      # Ctrl+C stops everything
+    .venv/bin/python -m bot.tooling.cluster --instances 2 --actions 2      # Ctrl+C stops everything
 
 and the writer of one production instance's endpoints file (deploy/endpoints.production.yml)::
 
-    .venv/bin/python -m bot.cluster --write-endpoints /etc/gongkai/endpoints.yml \
+    .venv/bin/python -m bot.tooling.cluster --write-endpoints /etc/gongkai/endpoints.yml \
         --action-url http://10.0.0.21:5055/webhook \
         --database-url postgresql://gongkai:<password>@10.0.0.10:5432/gongkai \
         --redis-url redis://10.0.0.11:6379/0
@@ -29,8 +29,8 @@ from typing import Mapping, Optional
 
 from sqlalchemy.engine.url import URL
 
-from bot import servers
-from bot.settings import PROJECT_ROOT
+from bot.tooling import servers
+from bot.core.settings import PROJECT_ROOT
 
 # the local PostgreSQL (trust auth, user postgres), where each cluster gets a database of its own
 POSTGRES_ADMIN_URL = os.environ.get("GONGKAI_CLUSTER_POSTGRES_URL") or str(URL.create(
@@ -111,7 +111,7 @@ def start_cluster(instances: int = 2, actions: int = 2, *,
     Without `database_url` a fresh PostgreSQL database is created (dropped by Cluster.stop()).
     `env` is added to every process's environment, `rasa_env[i]` to Rasa instance i only.
     The caller stops it: ``with start_cluster(...) as cluster:`` or ``cluster.stop()``."""
-    from bot import training
+    from bot.tooling import training
     from bot.cases import importer
 
     model = model or training.ensure_model(quiet=True)
@@ -126,7 +126,7 @@ def start_cluster(instances: int = 2, actions: int = 2, *,
         if import_demo_cases:
             assert importer.main([str(DEMO_CASES), "--database-url", database_url]) == 0
         else:
-            from bot import db
+            from bot.core import db
             db.upgrade(database_url)
         common = {**training.rasa_env(), **(env or {}), "GONGKAI_DATABASE_URL": database_url,
                   "GONGKAI_REDIS_URL": redis_url, "GONGKAI_REDIS_PREFIX": key_prefix}
@@ -174,7 +174,7 @@ def restart_rasa(cluster: Cluster, index: int, wait: bool = True) -> servers.Pro
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.cluster", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.tooling.cluster", description=__doc__.split("\n")[0])
     parser.add_argument("--instances", type=int, default=2, help="Rasa servers (default 2)")
     parser.add_argument("--actions", type=int, default=2, help="action servers (default 2)")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh database, dropped at exit)")

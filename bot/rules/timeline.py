@@ -16,8 +16,8 @@ The rules (FACTS.md §1.4–1.7, §3, §4; article numbers as there):
   signing / confirmation day is estimated (post: 3 days after posting; electronic: the sending day)
   and every date that depends on it is labelled as an estimate.
 * Reply, 条例第三十三条: 20 working days after the receipt date (that day not counted; the reading
-  of bot/deadlines.py); an extension adds at most 20; consultation time does not count (read as in
-  bot/deadlines.py: the working days after sending up to the reply, at most 15).
+  of bot/rules/deadlines.py); an extension adds at most 20; consultation time does not count (read as in
+  bot/rules/deadlines.py: the working days after sending up to the reply, at most 15).
 * 补正, 条例第三十条: asked for within 7 working days of receipt; the period starts again, in full,
   from the day the agency receives the corrected application.
 * Remedies, counted from the day the citizen received the reply (知道之日): 行政复议 60 days
@@ -28,7 +28,7 @@ The rules (FACTS.md §1.4–1.7, §3, §4; article numbers as there):
   (复议法第二十三条第一款第（四）项); 15 days after the 复议 decision (行诉法第四十五条). Complaints
   have no period (条例 sets none).
 * Where the year's holiday arrangement is unknown, dates are estimated counting weekends only
-  (:meth:`bot.workdays.WorkdayCalendar.day_kind`) and flagged ``estimated``.
+  (:meth:`bot.rules.workdays.WorkdayCalendar.day_kind`) and flagged ``estimated``.
 
 Impossible timelines (signed before sent, reply before receipt …) give :attr:`TimelineResult.problem`
 — a polite question — and no dates.
@@ -41,7 +41,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from bot.deadlines import (
+from bot.rules.deadlines import (
     CORRECTION_NOTICE_WORKDAYS,
     EXTENSION_WORKDAYS,
     REPLY_WORKDAYS,
@@ -49,7 +49,7 @@ from bot.deadlines import (
     count_workdays,
     format_date_zh,
 )
-from bot.workdays import WorkdayCalendar, default_calendar, plain_date
+from bot.rules.workdays import WorkdayCalendar, default_calendar, plain_date
 
 __all__ = [
     "CHANNEL_NAMES",
@@ -608,7 +608,7 @@ _DATE_FIELDS = ("submitted_on", "received_on", "correction_requested_on", "corre
 
 
 def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
-    """A :class:`Timeline` from parsed facts (bot.textparse.parse_history); unknown keys ignored."""
+    """A :class:`Timeline` from parsed facts (bot.rules.textparse.parse_history); unknown keys ignored."""
     values: Dict[str, object] = {k: facts[k] for k in _DATE_FIELDS if isinstance(facts.get(k), dt.date)}
     channel = facts.get("channel")
     if channel in CHANNEL_NAMES:

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.knowledge import KnowledgeBase, fold
+from bot.content.knowledge import KnowledgeBase, fold
 
 # Shown when the question names no category: the figures a citizen usually wants.
 SUMMARY = ("new_requests", "disclosed", "partially_disclosed", "not_disclosed", "unable_to_provide",

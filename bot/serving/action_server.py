@@ -1,11 +1,11 @@
-"""``python -m bot.action_server``: the action server (rasa_sdk with our ``actions`` package), as
+"""``python -m bot.serving.action_server``: the action server (rasa_sdk with our ``actions`` package), as
 ``rasa run actions`` runs it, but
 
 * listening on 127.0.0.1 unless told otherwise (``--host`` or ``GONGKAI_ACTIONS_HOST``; in
   production the private network's address, never a public one);
 * refusing (401) every call but ``/health`` that lacks the shared secret in
   ``Authorization: Bearer <secret>``, which the Rasa server sends from its endpoints file
-  (``action_endpoint.headers``; ``bot.servers.write_endpoints``, endpoints.yml). A forged
+  (``action_endpoint.headers``; ``bot.tooling.servers.write_endpoints``, endpoints.yml). A forged
   ``action_check_case_status`` call cannot test query codes, nor can a web page in a browser on
   the host (no CORS headers are sent either);
 * running the case store's retention (``CaseStore.purge``) at start and then every hour;
@@ -28,7 +28,7 @@ import secrets
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def create_app(token: str, actions: str = "actions"):
 
 async def _retention() -> None:
     from bot.cases.store import CaseStore
-    from bot.threads import in_thread
+    from bot.core.threads import in_thread
 
     store = None
     while True:
@@ -116,7 +116,7 @@ METRICS_PORT_VARIABLE = "GONGKAI_ACTIONS_METRICS_PORT"
 
 def start_metrics() -> bool:
     """The action server's /metrics (unset variable = off; a busy port is logged, not fatal)."""
-    from bot import metrics
+    from bot.serving import metrics
 
     return metrics.serve_from_env(METRICS_PORT_VARIABLE)
 
@@ -126,7 +126,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME, DEFAULT_SERVER_PORT
     from rasa_sdk.plugin import plugin_manager
 
-    parser = argparse.ArgumentParser(prog="python -m bot.action_server",
+    parser = argparse.ArgumentParser(prog="python -m bot.serving.action_server",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=DEFAULT_SERVER_PORT)
     parser.add_argument("--host", default=os.environ.get(HOST_ENV, "127.0.0.1"))

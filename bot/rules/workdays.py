@@ -11,7 +11,7 @@ Two sources, in this order:
 2. The ``chinese_calendar`` package (chinesecalendar 1.11.0 knows 2004–2026).
 
 A date in a year neither source knows raises :class:`CalendarUnknownError` from the exact
-functions. The timeline calculator (bot/timeline.py) instead asks :meth:`WorkdayCalendar.day_kind`,
+functions. The timeline calculator (bot/rules/timeline.py) instead asks :meth:`WorkdayCalendar.day_kind`,
 which for an unknown year counts weekends only and says the result is an estimate: a date is never
 passed off as exact when the year's arrangement is not yet published.
 
@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import chinese_calendar
 
-from bot.settings import settings
+from bot.core.settings import settings
 
 # data/calendar/overrides.yml unless GONGKAI_CALENDAR_OVERRIDES names another file (tests, staging)
 DEFAULT_OVERRIDES_PATH = settings.calendar_overrides

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from bot.knowledge import KnowledgeBase, fold
+from bot.content.knowledge import KnowledgeBase, fold
 
 KINDS = {
     "public": "可以申请。公民、法人或者其他组织都可以申请获取政府信息，不需要说明用途。",

@@ -12,7 +12,7 @@ messages of one sender are handled one after another whichever instance they rea
 Referenced by module path in the endpoints file::
 
     lock_store:
-      type: bot.lockstore.SerialRedisLockStore
+      type: bot.serving.lockstore.SerialRedisLockStore
       url: 127.0.0.1
       port: 6379
       db: 0

@@ -28,7 +28,7 @@ The rules and how this module reads them:
 
 Input is a receipt date plus plain events (see :data:`EVENT_KINDS`); output is a frozen
 :class:`DeadlineResult`. A date in a year without a known holiday schedule raises
-:class:`bot.workdays.CalendarUnknownError` — callers answer 「暂时无法计算」.
+:class:`bot.rules.workdays.CalendarUnknownError` — callers answer 「暂时无法计算」.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import AbstractSet, Any, Callable, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from bot.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
-from bot.workdays import plain_date as _plain_date
+from bot.rules.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
+from bot.rules.workdays import plain_date as _plain_date
 
 __all__ = [
     "CHANNELS",
@@ -250,7 +250,7 @@ def compute_deadline(
     their given order). Events after ``answered`` are ignored.
 
     Raises :class:`DeadlineInputError` for contradictory input and
-    :class:`~bot.workdays.CalendarUnknownError` when a needed year has no holiday schedule.
+    :class:`~bot.rules.workdays.CalendarUnknownError` when a needed year has no holiday schedule.
     """
     cal = calendar or default_calendar()
     today = _plain_date(today)
@@ -376,7 +376,7 @@ def count_workdays(is_workday: Callable[[dt.date], bool], start: dt.date, limit:
                    excluded: AbstractSet[dt.date] = frozenset()) -> Tuple[dt.date, int]:
     """The day on which the ``limit``-th counted working day after ``start`` falls, and how many
     working days in ``excluded`` were skipped on the way. ``is_workday`` is the calendar's exact
-    test (raises for an unknown year) or bot.timeline's estimating one."""
+    test (raises for an unknown year) or bot.rules.timeline's estimating one."""
     day, counted, skipped = start, 0, 0
     while counted < limit:
         day += dt.timedelta(days=1)

@@ -25,7 +25,7 @@ import yaml
 
 logger = logging.getLogger(__name__)
 
-KB_DIR = Path(__file__).resolve().parent.parent / "data" / "kb"
+KB_DIR = Path(__file__).resolve().parents[2] / "data" / "kb"
 MIN_EXAMPLES = 15
 _FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _jinja = jinja2.Environment(
@@ -315,7 +315,7 @@ def validate(kb: KnowledgeBase) -> list[str]:
                 kb.message(name, agency_id)
             except KnowledgeError as error:
                 problems.append(f"messages.yml {name}: does not render for {agency_id}: {error}")
-    from bot import info_requests  # it imports this module
+    from bot.content import info_requests  # it imports this module
 
     problems += info_requests.problems(kb)
     seen_examples: dict[str, str] = {}

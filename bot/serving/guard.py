@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 from prometheus_client import Counter, Histogram
 
 from bot.channels.edge import clean_text, is_printable_id
-from bot.privacy import mask_text
+from bot.rules.privacy import mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -167,8 +167,8 @@ def apology_text(agency_id: Optional[str] = None) -> str:
     """The apology, with the hotline of the agency (default: the deployment's) from
     data/kb/agencies.yml; its first listed phone when it has no hotline. (Kept out of
     data/kb/messages.yml: those files are model inputs, and this text needs no retraining.)"""
-    from bot import knowledge
-    from bot.settings import settings
+    from bot.content import knowledge
+    from bot.core.settings import settings
 
     agency = knowledge.cached().agency(agency_id or settings.default_agency)
     text = "抱歉，系统暂时出了点问题，没能及时回复您，请稍后再试。"
@@ -285,7 +285,7 @@ def shared_guard() -> Guard:
     """The process's guard (one rate limiter and metrics exporter for all channels)."""
     global _shared
     if _shared is None:
-        from bot import metrics
+        from bot.serving import metrics
 
         settings = GuardSettings.from_env()
         _shared = Guard(settings, apology_text())
