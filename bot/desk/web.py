@@ -26,10 +26,11 @@ from sanic.response import HTTPResponse
 from bot.cases.store import CaseStore
 from bot.content import knowledge
 from bot.core import clock
+from bot.core.bootstrap import Root
+from bot.core.settings import Settings
 from bot.core.threads import in_thread
 from bot.desk import audit, csrf, present
 from bot.desk.accounts import AccountStore, SessionInfo
-from bot.desk.config import DeskConfig
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import SYSTEM, Agent, HandoffOperations
@@ -74,10 +75,10 @@ class DeskContext:
     feedback: FeedbackStore
     ops: HandoffOperations
     kb: knowledge.KnowledgeBase
-    config: DeskConfig
+    settings: Settings  # the desk's own section, the trusted proxies, the default agency
     views: audit.ViewLog
+    root: Root  # the engines, for the analytics
     now: Callable[[], dt.datetime] = clock.now
-    database_url: Optional[str] = None  # for the analytics (None: the default)
 
 
 def desk(request: Request) -> DeskContext:

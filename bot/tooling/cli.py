@@ -155,8 +155,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_agent_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.core import clock, db
-    from bot.desk.accounts import AccountError, AccountStore
+    from bot.core import bootstrap, clock, db
+    from bot.desk.accounts import AccountError
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -167,8 +167,8 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
             return 1
     db.upgrade()
     try:
-        agent = AccountStore.from_url().add_agent(args.username, args.display_name, password,
-                                                  clock.now())
+        agent = bootstrap.root().accounts.add_agent(args.username, args.display_name, password,
+                                                    clock.now())
     except AccountError as error:
         print(f"未创建账号：{error.message_zh}", file=sys.stderr)
         return 1
@@ -177,11 +177,10 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
 
 def cmd_agent_list(args: argparse.Namespace) -> int:
-    from bot.core import db
-    from bot.desk.accounts import AccountStore
+    from bot.core import bootstrap, db
 
     db.upgrade()
-    for agent in AccountStore.from_url().agents():
+    for agent in bootstrap.root().accounts.agents():
         print(f"{agent.username}\t{agent.display_name}\t{'启用' if agent.active else '停用'}")
     return 0
 

@@ -34,7 +34,7 @@ def china_bounds(start: dt.date, end: dt.date):
 
 async def review_page(request: Request, status: int = 200, problems=(), form=None) -> HTTPResponse:
     ctx = web.desk(request)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     start, end, problem = web.date_range(request, clock.today())
     items = await in_thread(ctx.feedback.open_items, *china_bounds(start, end))
     kb = await in_thread(knowledge.load, kb_dir)
@@ -66,7 +66,7 @@ def back(request: Request, text: str) -> HTTPResponse:
 @bp.post("/review/resolve", name="review_resolve")
 async def review_resolve(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     who = web.username(request)
     ids = item_ids(request)
     action = request.form.get("action")
@@ -107,7 +107,7 @@ async def review_new_faq(request: Request) -> HTTPResponse:
     if not (draft.title and draft.answer and draft.source_ref):
         return await review_page(request, 400, ["新问题需要标题、答复和出处。"], form)
     try:
-        await in_thread(review.add_faq, review.review_kb_dir(), draft)
+        await in_thread(review.add_faq, ctx.settings.content.review_kb_dir, draft)
     except review.ReviewError as refused:
         return await review_page(request, 400, refused.problems, form)
     n = await in_thread(ctx.feedback.resolve, ids, "new_faq", who, ctx.now(), draft.id)
