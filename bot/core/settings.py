@@ -143,23 +143,6 @@ class Settings:
     # client (the desk's login throttle, the channels' per-address limits)
     trusted_proxies: Tuple[Network, ...] = ()
 
-    # the settings most code asks for, by their old names
-    @property
-    def default_agency(self) -> str:
-        return self.answers.default_agency
-
-    @property
-    def faq_confidence(self) -> float:
-        return self.answers.faq_confidence
-
-    @property
-    def faq_margin(self) -> float:
-        return self.answers.faq_margin
-
-    @property
-    def calendar_overrides(self) -> Path:
-        return self.content.calendar_overrides
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
         def text(name: str, default: str = "") -> str:

@@ -125,7 +125,7 @@ def apology_text(agency_id: Optional[str] = None) -> str:
     from bot.content import knowledge
     from bot.core.settings import settings
 
-    agency = knowledge.cached().agency(agency_id or settings.default_agency)
+    agency = knowledge.cached().agency(agency_id or settings.answers.default_agency)
     text = "抱歉，系统暂时出了点问题，没能及时回复您，请稍后再试。"
     hotline = agency.get("hotline") or {}
     if hotline.get("number"):

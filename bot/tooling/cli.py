@@ -134,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         base = f"http://127.0.0.1:{plan.rasa_port}"
         web = f"http://127.0.0.1:{plan.web_port}"
         print(f"""
-公开助手已启动（默认机构：{settings.default_agency}）。
+公开助手已启动（默认机构：{settings.answers.default_agency}）。
   对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
   网页聊天窗口：    {web}/widget/      （socket.io 渠道：{base}/socket.io）
   坐席工作台：      {web}/desk/        （先创建账号：.venv/bin/gongkai agent add 用户名）

@@ -24,7 +24,7 @@ PAGES = {"caller"}
 @bp.get("/caller", name="caller")
 async def caller_page(request: Request) -> HTTPResponse:
     return web.page("caller.html", **web.base_context(request), agencies=AGENCIES,
-                    default_agency=web.desk(request).settings.default_agency)
+                    default_agency=web.desk(request).settings.answers.default_agency)
 
 
 @bp.post("/caller/ask", name="caller_ask")
@@ -34,7 +34,7 @@ async def caller_ask(request: Request) -> HTTPResponse:
     agency = web.field(request, "agency")
     if not question:
         return web.error(400, "请输入来电人的问题。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.default_agency
+    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     try:
         found = await ctx.ops.suggestions(question, agency)
     except RasaError as failure:
@@ -63,6 +63,6 @@ async def caller_deadline(request: Request) -> HTTPResponse:
     agency = web.field(request, "agency")
     if not history:
         return web.error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.default_agency
+    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     view = await in_thread(caller_mode.deadline_view, history[:web.MAX_FIELD], clock.today(), ctx.kb, agency)
     return web.json_answer({"ok": True, **view})
