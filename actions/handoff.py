@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import feedback, metrics
 from actions.common import agency_for, kb
-from bot.core import clock
+from bot.core import clock, history
 from bot.handoff import hours
 from bot.handoff.operations import CALLBACK_BUTTON
 from bot.handoff.phone import normalize_phone
@@ -55,15 +55,10 @@ def first_question(tracker: Tracker, reason: str) -> Optional[str]:
     """What the citizen wants help with, for the agents' queue: the message that triggered the
     hand-off if it is itself a question, else the last message before it that was one."""
     texts = []
-    for event in reversed(tracker.events):
-        if event.get("event") in ("resume", "session_started", "restart"):
-            break
-        if event.get("event") != "user":
-            continue
-        text = (event.get("text") or "").strip()
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
-            texts.append(text)
+    for event in history.newest_first(tracker.events, history.HANDOFF_BREAKS):
+        said = history.typed_text(event)
+        if said and history.intent(event) not in NOT_A_QUESTION:
+            texts.append(said)
             if reason != "fallback" or len(texts) == 2:
                 break
     return " / ".join(reversed(texts)) or None

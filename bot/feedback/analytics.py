@@ -31,6 +31,7 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.engine import URL, Engine
 
 from bot.channels.edge import clean_text
+from bot.core import history
 from bot.core.clock import CHINA
 from bot.core.db import make_engine, session_scope, make_session_factory
 from bot.feedback.models import Feedback
@@ -38,7 +39,6 @@ from bot.handoff.models import Handoff
 from bot.core.settings import PROJECT_ROOT
 
 TRACKER_URL_ENV = "GONGKAI_TRACKER_URL"
-FALLBACK_ACTION = "action_handle_fallback"
 MAX_DAYS = 366
 TOP = 10
 # Timestamps exist from the epoch on; a year-1 or year-9999 date in the query must not overflow.
@@ -213,7 +213,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
     query = (select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp,
                     EVENTS.c.action_name, EVENTS.c.data)
              .where(EVENTS.c.timestamp >= begin.timestamp(), EVENTS.c.timestamp < until.timestamp(),
-                    EVENTS.c.type_name.in_(("user", "bot", "action")))
+                    EVENTS.c.type_name.in_((history.USER, history.BOT, history.ACTION)))
              .order_by(EVENTS.c.timestamp, EVENTS.c.id))
     senders_by_day: Dict[Tuple[dt.date, str], set] = defaultdict(set)
     senders = set()
@@ -222,7 +222,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
     with engine.connect() as connection:
         for sender, kind, stamp, action, data in connection.execute(query):
             day = dt.datetime.fromtimestamp(stamp, CHINA).date()
-            if kind == "user":
+            if kind == history.USER:
                 event = json.loads(data or "{}")
                 channel = _channel(event.get("input_channel"))
                 channel_of[sender] = channel
@@ -232,14 +232,14 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                     counts.questions += 1
                 senders_by_day[(day, channel)].add(sender)
                 senders.add(sender)
-            elif kind == "action" and action == FALLBACK_ACTION:
+            elif kind == history.ACTION and action == history.FALLBACK_ACTION:
                 _count(report, day, channel_of.get(sender, "unknown")).fallbacks += 1
-            elif kind == "bot":
-                metadata = json.loads(data or "{}").get("metadata") or {}
-                faq_id = clean_text(metadata.get("faq_id"))
-                if metadata.get("unsure"):
+            elif kind == history.BOT:
+                metadata = history.metadata(json.loads(data or "{}"))
+                faq_id = clean_text(metadata.get(history.FAQ_ID))
+                if metadata.get(history.UNSURE):
                     _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
-                if metadata.get("out_of_scope"):
+                if metadata.get(history.OUT_OF_SCOPE):
                     _count(report, day, channel_of.get(sender, "unknown")).out_of_scope += 1
                 if faq_id:
                     faqs[faq_id] += 1
