@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
@@ -24,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import agency_for, kb, latest_entity
 from bot.core import clock, history
 from bot.feedback.store import FeedbackStore
-from bot.handoff.operations import RATING_BUTTONS  # the desk writes the rating prompt
+from bot.feedback import ratings
 from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
@@ -32,8 +31,6 @@ log = logging.getLogger(__name__)
 FEEDBACK_GAP = 3  # the citizen's messages between two feedback prompts, at least
 FEEDBACK_INTENTS = ("helpful", "not_helpful")
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
-# 政务服务「好差评」: five levels, best first (the order of the buttons)
-RATINGS = tuple((int(b["payload"].split('"')[-2]), b["title"]) for b in RATING_BUTTONS)
 
 
 @lru_cache(maxsize=1)
@@ -105,18 +102,6 @@ def feedback_buttons(faq_id: str) -> List[Dict[str, str]]:
             {"title": "没帮助", "payload": f"/not_helpful{entity}"}]
 
 
-def rating_buttons() -> List[Dict[str, str]]:
-    return list(RATING_BUTTONS)
-
-
-def parse_rating(value: Any) -> Optional[int]:
-    """5 … 1 from an entity value or typed text: "5", "５", "非常满意" …"""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip().strip("。.！! ")
-    if text.isdigit() and 1 <= int(text) <= 5:
-        return int(text)
-    return next((number for number, label in RATINGS if label == text), None)
-
-
 def prompt_fields(faq_id: str, agency_id: str, text: str) -> Dict[str, Any]:
     """utter_message arguments for an FAQ answer's last message carrying the prompt."""
     return {"text": f"{text}\n{kb().message('feedback_ask', agency_id)}",
@@ -153,11 +138,11 @@ async def record_rating(dispatcher: CollectingDispatcher, tracker: Tracker,
                         value: Any) -> List[Dict[Text, Any]]:
     """The 好差评 rating ``value`` of the hand-off just ended (the desk's prompt names it)."""
     agency_id = agency_for(tracker)
-    rating = parse_rating(value)
-    prompt = pending_prompt(tracker.events, history.RATING_FOR, ("rate_service",))
+    rating = ratings.parse(value)
+    prompt = pending_prompt(tracker.events, history.RATING_FOR, (ratings.INTENT,))
     if rating is None:
         dispatcher.utter_message(text=kb().message("rating_ask", agency_id),
-                                 buttons=rating_buttons())
+                                 buttons=ratings.buttons())
         return []
     if prompt is not None:
         handoff_id = prompt["value"]

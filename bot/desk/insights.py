@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse
 
 from bot.content import knowledge
 from bot.core import clock
-from bot.feedback import analytics, charts, review
+from bot.feedback import analytics, charts, ratings, review
 from bot.feedback.store import FeedbackStore
 from bot.core.threads import in_thread
 
@@ -160,7 +160,7 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
             fallback_chart=charts.rate_line("每日未能直接答复的比例", days, report.unanswered_rates()),
             top_chart=charts.horizontal_bars("答复最多的问题", [
                 (titles.get(faq_id, faq_id), n) for faq_id, n in report.top_faqs]),
-            ratings=[(label, report.ratings.get(value, 0)) for value, label in RATING_LABELS])
+            ratings=[(label, report.ratings.get(value, 0)) for value, label in ratings.SCALE])
 
     @bp.get("/analytics.csv", name="analytics_csv")
     async def analytics_csv(request: Request) -> HTTPResponse:
@@ -170,5 +170,3 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
             "Content-Disposition": f'attachment; filename="gongkai-{start}-{end}.csv"',
             "Cache-Control": "no-store"})
 
-
-RATING_LABELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))

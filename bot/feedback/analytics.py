@@ -34,6 +34,7 @@ from bot.channels.edge import clean_text
 from bot.core import history
 from bot.core.clock import CHINA
 from bot.core.db import make_engine, session_scope, make_session_factory
+from bot.feedback import ratings
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
 from bot.core.settings import PROJECT_ROOT
@@ -184,7 +185,7 @@ class Report:
     def satisfied_rate(self) -> Optional[float]:
         """好评率: 非常满意 + 满意 + 基本满意, as 政务服务「好差评」 counts 好评."""
         total = sum(self.ratings.values())
-        return _rate(sum(n for r, n in self.ratings.items() if r >= 3), total)
+        return _rate(sum(n for r, n in self.ratings.items() if r >= ratings.SATISFIED_FROM), total)
 
 
 def _bounds(start: dt.date, end: dt.date) -> Tuple[dt.datetime, dt.datetime]:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot.content import knowledge
 from bot.core import clock, history
+from bot.feedback import ratings
 from bot.handoff import hours, suggest, transcript
 from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
@@ -31,10 +32,6 @@ MAX_REPLY = 2000
 SYSTEM = "system"  # who ended a hand-off nobody took before office hours ended
 CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
 LISTEN = {"event": "action", "name": "action_listen"}
-# 政务服务「好差评」, best first; the payloads are the rate_service intent of domain/feedback.yml
-RATING_BUTTONS = [{"title": label, "payload": f'/rate_service{{"rating":"{value}"}}'}
-                  for value, label in ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
-                                       (1, "非常不满意"))]
 
 
 class ReplyError(ValueError):
@@ -167,7 +164,7 @@ class HandoffOperations:
             # an agent served the citizen: offer the 好差评 rating (actions/feedback.py stores it)
             events.append(bot_event(self.kb.message("rating_ask", record.agency_id),
                                     {**transcript.desk_metadata(), history.RATING_FOR: record.id},
-                                    RATING_BUTTONS))
+                                    ratings.buttons()))
         # action_listen after resume: the next message is read as a fresh turn, so the rules
         # (which all start after action_listen) apply again
         await self._send(record, events + [LISTEN])
