@@ -79,11 +79,10 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
     if reason != "fallback" and question:  # fallbacks are queued by action_handle_fallback
         await feedback.record("add_review_item", "handoff", tracker.sender_id,
                               feedback.channel_of(tracker), agency_id, question, None, None, now)
-    duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
+    shifts = hours.configured_hours()
+    duty = hours.duty(now, shifts, default_calendar().is_workday)
     if not duty.on_duty:
-        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
-        text = kb().message("handoff_off_hours", agency_id,
-                            hours=hours.hours_text(hours.configured_hours()), next_back=next_back)
+        text = kb().message("handoff_off_hours", agency_id, **hours.when_back(duty, shifts, now))
         dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[CALLBACK_BUTTON])
         return [SlotSet("agency", agency_id)]
     try:
@@ -189,9 +188,8 @@ class ActionSubmitCallback(Action):
                                      + kb().message("contact", agency_id))
             return reset
         log.info("callback ticket %d stored", ticket.id)
-        duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
-        next_back = (hours.moment_text(duty.next_start, now)
-                     if not duty.on_duty and duty.next_start else None)
-        dispatcher.utter_message(text=kb().message("callback_saved", agency_id,
-                                                   phone=mask_phone(phone), next_back=next_back))
+        shifts = hours.configured_hours()
+        duty = hours.duty(now, shifts, default_calendar().is_workday)
+        dispatcher.utter_message(text=kb().message("callback_saved", agency_id, phone=mask_phone(phone),
+                                                   **hours.when_back(duty, shifts, now)))
         return reset

@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.labels import CHANNEL_LABELS
 from bot.content import knowledge
 from bot.core import clock
 from bot.feedback import analytics, charts, ratings, review
@@ -79,7 +80,7 @@ def register(bp: Blueprint, ctx: Any, page: Callable[..., HTTPResponse],
         notice = request.args.get("notice", "")
         return page("review.html", status, **base_context(request), groups=groups, kb=kb,
                     start=start, end=end, problems=list(problems) + ([problem] if problem else []),
-                    notice=notice, reasons=review.REASON_LABELS, channels=charts.CHANNEL_LABELS,
+                    notice=notice, reasons=review.REASON_LABELS, channels=CHANNEL_LABELS,
                     topics=sorted(p.stem for p in (kb_dir() / "faq").glob("*.yml")),
                     local=lambda m: m.astimezone(clock.CHINA).strftime("%m-%d %H:%M"),
                     form=form or {}, query=urlencode({"start": start, "end": end}))

@@ -115,7 +115,6 @@ class HandoffOperations:
         duty = hours.duty(now, shifts, default_calendar().is_workday)
         if duty.on_duty:
             return []
-        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
         released = []
         for record in await in_thread(self.store.queue):
             if record.status is not Status.WAITING:
@@ -125,7 +124,7 @@ class HandoffOperations:
             except TransitionError:
                 continue  # taken or released meanwhile
             text = self.kb.message("handoff_off_hours", record.agency_id,
-                                   hours=hours.hours_text(shifts), next_back=next_back)
+                                   **hours.when_back(duty, shifts, now))
             try:
                 await self._send(record, [{"event": "resume"},
                                           bot_event(text, transcript.desk_metadata(), [CALLBACK_BUTTON]),
