@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
+from bot.core.errors import RefusedError
 from bot.content import knowledge
 from bot.core import clock, history
 from bot.feedback import ratings
@@ -34,10 +35,8 @@ CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave
 LISTEN = {"event": "action", "name": "action_listen"}
 
 
-class ReplyError(ValueError):
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+class ReplyError(RefusedError):
+    """An agent's reply cannot be sent as written (empty, too long)."""
 
 
 @dataclass(frozen=True)
