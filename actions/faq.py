@@ -16,13 +16,13 @@ from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot.content import reports
 from bot.core import clock, history
+from bot.handoff import buttons
 from bot.rules import textparse
 from bot.content.knowledge import fold
 from bot.nlp.normalize import normalize_text
 from bot.core.settings import settings
 
 RETRIEVAL_INTENT = "faq"
-HUMAN_BUTTON = {"title": "都不是，转人工", "payload": "/request_human"}
 # The lexical signal (rapidfuzz over the FAQ examples and titles, 0–100): when the retrieval is
 # unsure but its first candidate is also the lexically closest FAQ at least AGREE, or one FAQ has an
 # example this close to the message (a near copy), the answer is given instead of asking.
@@ -46,10 +46,11 @@ def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return ranking
 
 
-def suggestion_buttons(faq_ids: Sequence[str], limit: int = 4) -> List[Dict[str, str]]:
-    buttons = [{"title": kb().faqs[faq_id].title,
+def suggestion_buttons(faq_ids: Sequence[str], agency_id: str, limit: int = 4) -> List[Dict[str, str]]:
+    """The FAQs offered, numbered, with 「都不是，转人工」 last."""
+    options = [{"title": kb().faqs[faq_id].title,
                 "payload": f'/choose_faq{{"faq_id":"{faq_id}"}}'} for faq_id in faq_ids[:limit]]
-    return context.numbered(buttons + [HUMAN_BUTTON])
+    return context.numbered(options + [buttons.human(kb(), agency_id, after_options=True)])
 
 
 # ---- answer or ask ---------------------------------------------------------------------------
@@ -187,7 +188,7 @@ def repeat_instead(dispatcher: CollectingDispatcher, faq_id: str, agency_id: str
     related = [f for f in context.followups().related(faq_id) if f in kb().faqs]
     dispatcher.utter_message(
         text=kb().message("repeat_answer", agency_id, title=kb().faqs[faq_id].title),
-        buttons=suggestion_buttons(related),
+        buttons=suggestion_buttons(related, agency_id),
         **{history.REPEAT_OF: faq_id, history.AGENCY: agency_id}, **topic_fields(faq_id, text))
     return [SlotSet("agency", agency_id)]
 
@@ -198,7 +199,7 @@ async def ask(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[
     metrics.FALLBACKS.labels("did_you_mean").inc()
     # marked in the bot event's metadata: counted by the desk's analytics
     dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
-                             buttons=suggestion_buttons(options), **{history.UNSURE: True})
+                             buttons=suggestion_buttons(options, agency_id), **{history.UNSURE: True})
     text = tracker.latest_message.get("text")
     if history.is_typed(text):  # for the desk's review queue
         best = best or {}

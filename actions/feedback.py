@@ -24,13 +24,13 @@ from actions.common import agency_for, kb, latest_entity
 from bot.core import clock, history
 from bot.feedback.store import FeedbackStore
 from bot.feedback import ratings
+from bot.handoff import buttons
 from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_GAP = 3  # the citizen's messages between two feedback prompts, at least
 FEEDBACK_INTENTS = ("helpful", "not_helpful")
-HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +130,7 @@ async def record_answer_feedback(dispatcher: CollectingDispatcher, tracker: Trac
         dispatcher.utter_message(text=kb().message("feedback_thanks", agency_id))
     else:
         dispatcher.utter_message(text=kb().message("feedback_sorry", agency_id),
-                                 buttons=[HUMAN_BUTTON])
+                                 buttons=[buttons.human(kb(), agency_id)])
     return []
 
 

@@ -19,8 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import feedback, metrics
 from actions.common import agency_for, kb
 from bot.core import clock, history
-from bot.handoff import hours
-from bot.handoff.operations import CALLBACK_BUTTON
+from bot.handoff import buttons, hours
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.rules.privacy import mask_phone
@@ -83,7 +82,7 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
     duty = hours.duty(now, shifts, default_calendar().is_workday)
     if not duty.on_duty:
         text = kb().message("handoff_off_hours", agency_id, **hours.when_back(duty, shifts, now))
-        dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[CALLBACK_BUTTON])
+        dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[buttons.callback(kb(), agency_id)])
         return [SlotSet("agency", agency_id)]
     try:
         record, created = await in_thread(

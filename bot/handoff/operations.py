@@ -18,7 +18,7 @@ from bot.core.errors import RefusedError
 from bot.content import knowledge
 from bot.core import clock, history
 from bot.feedback import ratings
-from bot.handoff import hours, suggest, transcript
+from bot.handoff import buttons, hours, suggest, transcript
 from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 MAX_REPLY = 2000
 SYSTEM = "system"  # who ended a hand-off nobody took before office hours ended
-CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
 LISTEN = {"event": "action", "name": "action_listen"}
 
 
@@ -126,7 +125,8 @@ class HandoffOperations:
                                    **hours.when_back(duty, shifts, now))
             try:
                 await self._send(record, [{"event": "resume"},
-                                          bot_event(text, transcript.desk_metadata(), [CALLBACK_BUTTON]),
+                                          bot_event(text, transcript.desk_metadata(),
+                                                    [buttons.callback(self.kb, record.agency_id)]),
                                           LISTEN])
             except RasaError as failure:
                 log.error("hand-off %d released but the conversation not resumed: %s", record.id, failure)
