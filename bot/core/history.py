@@ -51,6 +51,8 @@ OUT_OF_SCOPE = "out_of_scope"
 FEEDBACK_PROMPT = "feedback_prompt"
 FEEDBACK_TOPIC = "feedback_topic"
 RATING_FOR = "rating_for"
+# The channel guard's apology written after a turn that hung (bot/serving/guard.py): why ("timeout").
+GUARD = "gongkai_guard"
 # Messages the desk pushed into the conversation: an agent's reply names the agent, a notice does not.
 SOURCE = "source"
 DESK_SOURCE = "desk"
