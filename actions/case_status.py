@@ -23,6 +23,7 @@ from actions import metrics
 from actions.common import agency_for, kb
 from bot.core import bootstrap, clock
 from bot.cases import status
+from bot.handoff import buttons
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
 from bot.cases.verification import find_query_code
@@ -30,7 +31,6 @@ from bot.nlp.normalize import normalize_text
 from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
-HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
 FORM = "case_lookup_form"
 # 「我没有编号」「忘了」「回执丢了」: said instead of a number or code, they end the look-up
 _HAS_NONE = re.compile(r"没有|没|忘|不知道|不记得|找不到|丢|不清楚|弄不见|无")
@@ -59,7 +59,7 @@ def explain_where_to_find(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         text="申请编号和查询码都印在机关出具的受理回执（或告知书）上。找不到回执的，可以转人工服务，"
              "或者打电话请机关工作人员核实身份后告诉您办理进度。\n"
              + kb().message("contact", agency_for(tracker)),
-        buttons=[HUMAN_BUTTON])
+        buttons=[buttons.human(kb(), agency_for(tracker))])
 
 
 class ValidateCaseLookupForm(FormValidationAction):
@@ -130,21 +130,21 @@ class ActionCheckCaseStatus(Action):
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
             metrics.CASE_LOOKUP_ERRORS.inc()
             dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),
-                                     buttons=[HUMAN_BUTTON])
+                                     buttons=[buttons.human(kb(), agency_id)])
             return clear
         if result.status is VerifyStatus.LOCKED:
             # the same words for a case that exists and one that does not
             dispatcher.utter_message(
                 text=f"查询失败次数过多，为保护申请人信息，网上查询已暂停到{_beijing(result.locked_until)}。"
                      "需要帮助可以转人工服务，或者打电话查询。\n" + kb().message("contact", agency_id),
-                buttons=[HUMAN_BUTTON])
+                buttons=[buttons.human(kb(), agency_id)])
             return clear
         if result.status is VerifyStatus.WRONG:
             if result.attempts_left <= 0:
                 dispatcher.utter_message(
                     text="没有查到与这个编号和查询码都相符的申请。查询失败次数过多，为保护申请人信息，网上查询已暂停。"
                          "需要帮助可以转人工服务，或者打电话查询。\n" + kb().message("contact", agency_id),
-                    buttons=[HUMAN_BUTTON])
+                    buttons=[buttons.human(kb(), agency_id)])
                 return clear
             dispatcher.utter_message(
                 text=f"没有查到与这个编号和查询码都相符的申请（还可以再试{result.attempts_left}次）。"

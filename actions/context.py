@@ -27,18 +27,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.content import reports
+from bot.core import history
 from bot.rules import deadlines, textparse
 from bot.content.knowledge import KnowledgeBase, fold
 from bot.nlp.normalize import normalize_text
 
 # dialogue data, not a model input: editing it needs no retraining (bot/tooling/training.py)
 FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"
-SESSION_BREAKS = ("session_started", "restart")
 # Answers given by actions that do not mark their topic themselves (calculations, look-ups).
 ACTION_TOPICS = {"action_compute_due_date": "due_date", "action_compute_fee": "fee",
                  "action_annual_report": "annual_report", "action_check_case_status": "case_status"}
-# bot event metadata written by the answers of this module and actions/faq.py
-TOPIC_KEY, QUESTION_KEY = "topic", "topic_question"
 # How a due date's channel is written back into a question so that textparse reads it again.
 CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄出", "ordinary_mail": "平信寄出",
                  "email": "电子邮件发送", "online": "网上提交", "fax": "传真发送"}
@@ -116,24 +114,23 @@ def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
     「您是不是想问」, not-understood and small-talk replies leave the topic as it was."""
     texts: List[str] = []  # the bot's texts after the action being looked at, in order
     found: Optional[str] = None
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind in SESSION_BREAKS:
-            break
-        if kind == "bot" and found is None:
-            metadata = event.get("metadata") or {}
-            name = metadata.get(TOPIC_KEY) or metadata.get("faq_id")
+    for event in history.newest_first(events):
+        kind = history.kind(event)
+        if kind == history.BOT and found is None:
+            metadata = history.metadata(event)
+            name = metadata.get(history.TOPIC) or metadata.get(history.FAQ_ID)
             if name == "case_status":  # a follow-up about the case: the look-up holds its details
                 continue
             if name:
-                return Topic(name, metadata.get(QUESTION_KEY) or "", metadata.get("agency"))
+                return Topic(name, metadata.get(history.TOPIC_QUESTION) or "",
+                             metadata.get(history.AGENCY))
             texts.insert(0, event.get("text") or "")
-        elif kind == "action" and found is None:
+        elif kind == history.ACTION and found is None:
             found = ACTION_TOPICS.get(event.get("name") or "")
             if found is None:
                 texts = []
-        elif kind == "user" and found is not None:
-            return Topic(found, (event.get("text") or "").strip(), None, "\n".join(texts))
+        elif kind == history.USER and found is not None:
+            return Topic(found, history.text(event), None, "\n".join(texts))
     return None
 
 
@@ -286,20 +283,8 @@ def numbered(buttons: Sequence[Mapping[str, str]]) -> List[Dict[str, str]]:
 def last_options(events: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
     """The buttons of the assistant's latest message with buttons since the citizen's previous
     message (the one being answered now excluded); [] if that reply offered none."""
-    seen_current = False
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind in SESSION_BREAKS:
-            break
-        if kind == "user":
-            if seen_current:
-                break
-            seen_current = True
-        elif kind == "bot" and seen_current:
-            buttons = (event.get("data") or {}).get("buttons")
-            if buttons:
-                return list(buttons)
-    return []
+    return next((history.buttons(event) for event in history.previous_reply(events)
+                 if history.kind(event) == history.BOT and history.buttons(event)), [])
 
 
 def parse_payload(payload: str) -> Tuple[str, Dict[str, Any]]:

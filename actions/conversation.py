@@ -10,14 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
-                         suggestion_buttons)
+from actions.faq import agreed, answer_faq, answer_in_context, faq_ranking, suggestion_buttons
 from actions.handoff import asks_for_person, start_handoff
-from bot.core import clock
+from bot.core import clock, history
+from bot.handoff import buttons
 
 # Not understood this many times in a row: hand off instead of asking to rephrase again.
 FALLBACKS_BEFORE_HANDOFF = 2
-FALLBACK_ACTION = "action_handle_fallback"
 
 
 class ActionGreet(Action):
@@ -43,11 +42,11 @@ class ActionOutOfScope(Action):
         if followed is not None:
             return followed
         agency_id = agency_for(tracker)
-        # out_of_scope=True in the bot event's metadata: counted by the desk's analytics
+        # marked in the bot event's metadata: counted by the desk's analytics
         dispatcher.utter_message(text=kb().message("out_of_scope", agency_id) + "\n"
-                                 + kb().message("contact", agency_id), out_of_scope=True)
+                                 + kb().message("contact", agency_id), **{history.OUT_OF_SCOPE: True})
         text = tracker.latest_message.get("text")
-        if feedback.is_question(text):  # the desk's review queue: was it really out of scope?
+        if history.is_typed(text):  # the desk's review queue: was it really out of scope?
             await feedback.record("add_review_item", "out_of_scope", tracker.sender_id,
                                   feedback.channel_of(tracker), agency_id, text, None, None,
                                   clock.now())
@@ -63,20 +62,18 @@ def fallbacks_in_a_row(tracker: Tracker) -> int:
     count = 0
     answered_by_fallback = True  # the current message: this very action is answering it
     answered = False  # a reply of the action looked at answered (a follow-up in its topic)
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind in ("resume", "session_started", "restart"):
-            break
-        metadata = event.get("metadata") or {}
-        if metadata.get(context.TOPIC_KEY) or metadata.get("faq_id"):
+    for event in history.newest_first(tracker.events, history.HANDOFF_BREAKS):
+        kind = history.kind(event)
+        metadata = history.metadata(event)
+        if metadata.get(history.TOPIC) or metadata.get(history.FAQ_ID):
             answered = True
-        if kind == "action" and event.get("name") == FALLBACK_ACTION:
+        if kind == history.ACTION and event.get("name") == history.FALLBACK_ACTION:
             answered_by_fallback = not answered
-        elif kind == "user":
+        elif kind == history.USER:
             answered = False
             if not answered_by_fallback:
                 break
-            if (event.get("text") or "").strip():
+            if history.text(event):
                 count += 1
             answered_by_fallback = False
     return count
@@ -87,7 +84,7 @@ class ActionHandleFallback(Action):
     closest ones; always offer a person. The second time in a row, hand off."""
 
     def name(self) -> Text:
-        return "action_handle_fallback"
+        return history.FALLBACK_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -107,7 +104,7 @@ class ActionHandleFallback(Action):
         if agreed_faq:  # the intent was unclear, but the retrieval and the wording agree
             return await answer_faq(dispatcher, tracker, agreed_faq, agency_id, text)
         metrics.FALLBACKS.labels("not_understood").inc()
-        if feedback.is_question(text):  # for the desk's review queue
+        if history.is_typed(text):  # for the desk's review queue
             best = ranking[0] if ranking else {}
             await feedback.record("add_review_item", "fallback", tracker.sender_id,
                                   feedback.channel_of(tracker), agency_id, text,
@@ -117,8 +114,10 @@ class ActionHandleFallback(Action):
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),
-                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]]))
+                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]],
+                                                                agency_id))
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
-                                     buttons=context.numbered([HUMAN_BUTTON]))
+                                     buttons=context.numbered([buttons.human(kb(), agency_id,
+                                                                             after_options=True)]))
         return []

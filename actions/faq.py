@@ -15,14 +15,14 @@ from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot.content import reports
-from bot.core import clock
+from bot.core import clock, history
+from bot.handoff import buttons
 from bot.rules import textparse
 from bot.content.knowledge import fold
 from bot.nlp.normalize import normalize_text
 from bot.core.settings import settings
 
 RETRIEVAL_INTENT = "faq"
-HUMAN_BUTTON = {"title": "都不是，转人工", "payload": "/request_human"}
 # The lexical signal (rapidfuzz over the FAQ examples and titles, 0–100): when the retrieval is
 # unsure but its first candidate is also the lexically closest FAQ at least AGREE, or one FAQ has an
 # example this close to the message (a near copy), the answer is given instead of asking.
@@ -46,10 +46,11 @@ def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return ranking
 
 
-def suggestion_buttons(faq_ids: Sequence[str], limit: int = 4) -> List[Dict[str, str]]:
-    buttons = [{"title": kb().faqs[faq_id].title,
+def suggestion_buttons(faq_ids: Sequence[str], agency_id: str, limit: int = 4) -> List[Dict[str, str]]:
+    """The FAQs offered, numbered, with 「都不是，转人工」 last."""
+    options = [{"title": kb().faqs[faq_id].title,
                 "payload": f'/choose_faq{{"faq_id":"{faq_id}"}}'} for faq_id in faq_ids[:limit]]
-    return context.numbered(buttons + [HUMAN_BUTTON])
+    return context.numbered(options + [buttons.human(kb(), agency_id, after_options=True)])
 
 
 # ---- answer or ask ---------------------------------------------------------------------------
@@ -130,7 +131,12 @@ DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_requ
 
 def topic_fields(topic: str, question: str) -> Dict[str, Any]:
     """Bot-message metadata naming the topic the message leaves the conversation in."""
-    return {context.TOPIC_KEY: topic, context.QUESTION_KEY: question}
+    return {history.TOPIC: topic, history.TOPIC_QUESTION: question}
+
+
+def answer_fields(agency_id: str, topic: str, question: str) -> Dict[str, Any]:
+    """Bot-message metadata of an answer for ``agency_id`` that leaves the conversation in ``topic``."""
+    return {history.AGENCY: agency_id, **topic_fields(topic, question)}
 
 
 def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
@@ -142,16 +148,10 @@ def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
 
 def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
     """The assistant's latest message before this turn was the whole answer to ``faq_id``."""
-    seen_current = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current:
-                return False
-            seen_current = True
-        elif event.get("event") == "bot" and seen_current:
-            metadata = event.get("metadata") or {}
-            return metadata.get("faq_id") == faq_id and not metadata.get("excerpt")
-    return False
+    said = next((event for event in history.previous_reply(tracker.events)
+                 if history.kind(event) == history.BOT), None)
+    metadata = history.metadata(said) if said is not None else {}
+    return metadata.get(history.FAQ_ID) == faq_id and not metadata.get(history.EXCERPT)
 
 
 async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id: str,
@@ -167,9 +167,9 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         found = context.sentences_with(answer.text, lines)
         if found:
             body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
-    # faq_id/agency/sources land in the BotUttered event's metadata: the desk shows them
-    messages = [{"text": body, "faq_id": faq_id, "agency": agency_id,
-                 "sources": list(answer.sources), "excerpt": bool(lines),
+    # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them
+    messages = [{"text": body, history.FAQ_ID: faq_id, history.AGENCY: agency_id,
+                 history.SOURCES: list(answer.sources), history.EXCERPT: bool(lines),
                  **topic_fields(topic or faq_id, text)}]
     example = worked_example(faq_id, text, agency_id)
     if example:
@@ -188,8 +188,8 @@ def repeat_instead(dispatcher: CollectingDispatcher, faq_id: str, agency_id: str
     related = [f for f in context.followups().related(faq_id) if f in kb().faqs]
     dispatcher.utter_message(
         text=kb().message("repeat_answer", agency_id, title=kb().faqs[faq_id].title),
-        buttons=suggestion_buttons(related), repeat_of=faq_id,
-        **topic_fields(faq_id, text), agency=agency_id)
+        buttons=suggestion_buttons(related, agency_id),
+        **{history.REPEAT_OF: faq_id, history.AGENCY: agency_id}, **topic_fields(faq_id, text))
     return [SlotSet("agency", agency_id)]
 
 
@@ -197,11 +197,11 @@ async def ask(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[
               agency_id: str, best: Optional[Dict[str, Any]]) -> None:
     """「您是不是想问」 with the options, queued for the desk's review."""
     metrics.FALLBACKS.labels("did_you_mean").inc()
-    # unsure=True in the bot event's metadata: counted by the desk's analytics
+    # marked in the bot event's metadata: counted by the desk's analytics
     dispatcher.utter_message(text=kb().message("did_you_mean", agency_id),
-                             buttons=suggestion_buttons(options), unsure=True)
+                             buttons=suggestion_buttons(options, agency_id), **{history.UNSURE: True})
     text = tracker.latest_message.get("text")
-    if feedback.is_question(text):  # for the desk's review queue
+    if history.is_typed(text):  # for the desk's review queue
         best = best or {}
         await feedback.record("add_review_item", "unsure", tracker.sender_id,
                               feedback.channel_of(tracker), agency_id, text,
@@ -228,16 +228,16 @@ async def answer_in_context(dispatcher: CollectingDispatcher,
         return await answer_faq(dispatcher, tracker, plan.target, agency_id, plan.question or text,
                                 plan.lines, plan.topic)
     if plan.kind == "message":
-        dispatcher.utter_message(text=kb().message(plan.target, agency_id), agency=agency_id,
-                                 **topic_fields(plan.topic, plan.question))
+        dispatcher.utter_message(text=kb().message(plan.target, agency_id),
+                                 **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
         answer, facts = due_date_answer(plan.target, agency_id)
-        dispatcher.utter_message(text=answer, agency=agency_id, **topic_fields(plan.topic, plan.question))
+        dispatcher.utter_message(text=answer, **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
     if plan.kind == "report":
         dispatcher.utter_message(text=reports.answer(kb(), plan.target, agency_id, clock.today()),
-                                 agency=agency_id, **topic_fields(plan.topic, plan.question))
+                                 **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     return answer_about_case(dispatcher, plan, topic)
 
@@ -258,8 +258,8 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
         # the remedies text opens with 「已超过法定答复期限。您可以：」: not so here
         remedies = kb().message("overdue_remedies", agency_id).split("\n", 1)[-1]
         lines.append("目前还没有超过答复期限。到期仍未答复的，您可以：\n" + remedies)
-    dispatcher.utter_message(text="\n".join(lines), agency=agency_id,
-                             **topic_fields("case_status", topic.question if topic else ""))
+    dispatcher.utter_message(text="\n".join(lines),
+                             **answer_fields(agency_id, "case_status", topic.question if topic else ""))
     return [SlotSet("agency", agency_id)]
 
 
@@ -290,10 +290,4 @@ class ActionAnswerFaq(Action):
 
 def previous_question(tracker: Tracker) -> Optional[str]:
     """The citizen's latest typed message before this one (what an option answers)."""
-    seen_current = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current and feedback.is_question(event.get("text")):
-                return event["text"].strip()
-            seen_current = True
-    return None
+    return history.previous_typed(tracker.events)

@@ -14,28 +14,22 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb, latest_entity
-from bot.core import bootstrap, clock
+from bot.core import bootstrap, clock, history
 from bot.feedback.store import FeedbackStore
-from bot.handoff.operations import RATING_BUTTONS, RATING_KEY  # the desk writes the rating prompt
+from bot.feedback import ratings
+from bot.handoff import buttons
 from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_GAP = 3  # the citizen's messages between two feedback prompts, at least
-PROMPT_KEY = "feedback_prompt"  # bot event metadata: the FAQ key the prompt asks about
-TOPIC_KEY = "feedback_topic"
 FEEDBACK_INTENTS = ("helpful", "not_helpful")
-HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
-# 政务服务「好差评」: five levels, best first (the order of the buttons)
-RATINGS = tuple((int(b["payload"].split('"')[-2]), b["title"]) for b in RATING_BUTTONS)
-SESSION_BREAKS = ("session_started", "restart")
 
 
 def store() -> FeedbackStore:
@@ -56,35 +50,22 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
-def is_question(text: Optional[str]) -> bool:
-    text = (text or "").strip()
-    return bool(text) and not text.startswith("/")
-
-
 # ---- pure helpers over the tracker's events ------------------------------------------------------
-
-def _session(events: List[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
-    """This session's events, newest first."""
-    for event in reversed(events):
-        if event.get("event") in SESSION_BREAKS:
-            return
-        yield event
-
 
 def should_ask(events: List[Mapping[str, Any]], topic: str) -> bool:
     """Whether the FAQ answer being given now may carry the feedback prompt (module docstring)."""
     messages = 0  # the citizen's messages since, this one included
-    for event in _session(events):
-        if event.get("event") == "user":
+    for event in history.newest_first(events):
+        metadata = history.metadata(event)
+        if history.kind(event) == history.USER:
             messages += 1
-        elif event.get("event") == "bot" and (event.get("metadata") or {}).get(PROMPT_KEY):
-            metadata = event["metadata"]
-            if metadata.get(TOPIC_KEY) == topic or messages < FEEDBACK_GAP:
+        elif history.kind(event) == history.BOT and metadata.get(history.FEEDBACK_PROMPT):
+            if metadata.get(history.FEEDBACK_TOPIC) == topic or messages < FEEDBACK_GAP:
                 return False
     return True
 
 
-def pending_prompt(events: List[Mapping[str, Any]], key: str = PROMPT_KEY,
+def pending_prompt(events: List[Mapping[str, Any]], key: str = history.FEEDBACK_PROMPT,
                    answers: Iterable[str] = FEEDBACK_INTENTS) -> Optional[Dict[str, Any]]:
     """The latest prompt of this session not yet answered, with the question it followed:
     {"value": metadata[key], "question": text}; None if there is none. The current message
@@ -92,20 +73,20 @@ def pending_prompt(events: List[Mapping[str, Any]], key: str = PROMPT_KEY,
     answered = False
     seen_current = False
     found: Optional[Dict[str, Any]] = None
-    for event in _session(events):
-        kind = event.get("event")
-        if kind == "user":
+    for event in history.newest_first(events):
+        kind = history.kind(event)
+        if kind == history.USER:
             if found is not None:
-                if is_question(event.get("text")):
-                    found["question"] = event["text"].strip()
+                question = history.typed_text(event)
+                if question:
+                    found["question"] = question
                     return found
                 continue
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if seen_current and intent in answers:
+            if seen_current and history.intent(event) in answers:
                 answered = True
             seen_current = True
-        elif kind == "bot" and found is None:
-            value = (event.get("metadata") or {}).get(key)
+        elif kind == history.BOT and found is None:
+            value = history.metadata(event).get(key)
             if value is not None:
                 if answered:
                     return None
@@ -119,23 +100,11 @@ def feedback_buttons(faq_id: str) -> List[Dict[str, str]]:
             {"title": "没帮助", "payload": f"/not_helpful{entity}"}]
 
 
-def rating_buttons() -> List[Dict[str, str]]:
-    return list(RATING_BUTTONS)
-
-
-def parse_rating(value: Any) -> Optional[int]:
-    """5 … 1 from an entity value or typed text: "5", "５", "非常满意" …"""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip().strip("。.！! ")
-    if text.isdigit() and 1 <= int(text) <= 5:
-        return int(text)
-    return next((number for number, label in RATINGS if label == text), None)
-
-
 def prompt_fields(faq_id: str, agency_id: str, text: str) -> Dict[str, Any]:
     """utter_message arguments for an FAQ answer's last message carrying the prompt."""
     return {"text": f"{text}\n{kb().message('feedback_ask', agency_id)}",
-            "buttons": feedback_buttons(faq_id), PROMPT_KEY: faq_id,
-            TOPIC_KEY: kb().faqs[faq_id].topic}
+            "buttons": feedback_buttons(faq_id), history.FEEDBACK_PROMPT: faq_id,
+            history.FEEDBACK_TOPIC: kb().faqs[faq_id].topic}
 
 
 # ---- the actions -----------------------------------------------------------------------------
@@ -159,7 +128,7 @@ async def record_answer_feedback(dispatcher: CollectingDispatcher, tracker: Trac
         dispatcher.utter_message(text=kb().message("feedback_thanks", agency_id))
     else:
         dispatcher.utter_message(text=kb().message("feedback_sorry", agency_id),
-                                 buttons=[HUMAN_BUTTON])
+                                 buttons=[buttons.human(kb(), agency_id)])
     return []
 
 
@@ -167,11 +136,11 @@ async def record_rating(dispatcher: CollectingDispatcher, tracker: Tracker,
                         value: Any) -> List[Dict[Text, Any]]:
     """The 好差评 rating ``value`` of the hand-off just ended (the desk's prompt names it)."""
     agency_id = agency_for(tracker)
-    rating = parse_rating(value)
-    prompt = pending_prompt(tracker.events, RATING_KEY, ("rate_service",))
+    rating = ratings.parse(value)
+    prompt = pending_prompt(tracker.events, history.RATING_FOR, (ratings.INTENT,))
     if rating is None:
         dispatcher.utter_message(text=kb().message("rating_ask", agency_id),
-                                 buttons=rating_buttons())
+                                 buttons=ratings.buttons())
         return []
     if prompt is not None:
         handoff_id = prompt["value"]

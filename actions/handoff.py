@@ -17,9 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import feedback, metrics
 from actions.common import agency_for, kb
-from bot.core import bootstrap, clock
-from bot.handoff import hours
-from bot.handoff.operations import CALLBACK_BUTTON
+from bot.core import bootstrap, clock, history
+from bot.handoff import buttons, hours
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.rules.privacy import mask_phone
@@ -53,15 +52,10 @@ def first_question(tracker: Tracker, reason: str) -> Optional[str]:
     """What the citizen wants help with, for the agents' queue: the message that triggered the
     hand-off if it is itself a question, else the last message before it that was one."""
     texts = []
-    for event in reversed(tracker.events):
-        if event.get("event") in ("resume", "session_started", "restart"):
-            break
-        if event.get("event") != "user":
-            continue
-        text = (event.get("text") or "").strip()
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if text and not text.startswith("/") and intent not in NOT_A_QUESTION:
-            texts.append(text)
+    for event in history.newest_first(tracker.events, history.HANDOFF_BREAKS):
+        said = history.typed_text(event)
+        if said and history.intent(event) not in NOT_A_QUESTION:
+            texts.append(said)
             if reason != "fallback" or len(texts) == 2:
                 break
     return " / ".join(reversed(texts)) or None
@@ -82,12 +76,11 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker,
     if reason != "fallback" and question:  # fallbacks are queued by action_handle_fallback
         await feedback.record("add_review_item", "handoff", tracker.sender_id,
                               feedback.channel_of(tracker), agency_id, question, None, None, now)
-    duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
+    shifts = hours.configured_hours()
+    duty = hours.duty(now, shifts, default_calendar().is_workday)
     if not duty.on_duty:
-        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
-        text = kb().message("handoff_off_hours", agency_id,
-                            hours=hours.hours_text(hours.configured_hours()), next_back=next_back)
-        dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[CALLBACK_BUTTON])
+        text = kb().message("handoff_off_hours", agency_id, **hours.when_back(duty, shifts, now))
+        dispatcher.utter_message(text=with_prefix(reason, agency_id, text), buttons=[buttons.callback(kb(), agency_id)])
         return [SlotSet("agency", agency_id)]
     try:
         record, created = await in_thread(
@@ -192,9 +185,8 @@ class ActionSubmitCallback(Action):
                                      + kb().message("contact", agency_id))
             return reset
         log.info("callback ticket %d stored", ticket.id)
-        duty = hours.duty(now, hours.configured_hours(), default_calendar().is_workday)
-        next_back = (hours.moment_text(duty.next_start, now)
-                     if not duty.on_duty and duty.next_start else None)
-        dispatcher.utter_message(text=kb().message("callback_saved", agency_id,
-                                                   phone=mask_phone(phone), next_back=next_back))
+        shifts = hours.configured_hours()
+        duty = hours.duty(now, shifts, default_calendar().is_workday)
+        dispatcher.utter_message(text=kb().message("callback_saved", agency_id, phone=mask_phone(phone),
+                                                   **hours.when_back(duty, shifts, now)))
         return reset

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
 from bot.content import info_requests
+from bot.core import history
 from bot.nlp.normalize import normalize_text
 
 
@@ -26,6 +27,7 @@ class ActionInfoRequest(Action):
                    or info_requests.subject_by_id(kb(), tracker.get_slot("info_subject")))
         answer = info_requests.answer(kb(), text, agency_id, subject)
         # subject/agency/sources in the BotUttered metadata, as FAQ answers carry them (the desk)
-        dispatcher.utter_message(text=answer.full_text, info_subject=answer.subject_id,
-                                 agency=agency_id, sources=list(answer.sources))
+        dispatcher.utter_message(text=answer.full_text, **{
+            history.INFO_SUBJECT: answer.subject_id, history.AGENCY: agency_id,
+            history.SOURCES: list(answer.sources)})
         return [SlotSet("agency", agency_id), SlotSet("info_subject", answer.subject_id)]

@@ -19,6 +19,7 @@ from typing import List, Optional
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.errors import RefusedError
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.desk import csrf, passwords, throttle
 from bot.desk.models import Agent, DeskSession, LoginAttempt
@@ -31,10 +32,8 @@ TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen is written at most this often
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 
 
-class AccountError(ValueError):
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+class AccountError(RefusedError):
+    """An account cannot be created or changed as asked."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
+from bot.core.errors import RefusedError
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.desk.models import TranscriptView
 from bot.handoff.store import HandoffRecord
@@ -27,10 +28,8 @@ MIN_REASON = 4  # characters: 「复核投诉」 is enough, 「看看」 is not
 MAX_REASON = 200
 
 
-class ReasonError(ValueError):
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+class ReasonError(RefusedError):
+    """The reason given for viewing a conversation is not enough."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.core.errors import RefusedError
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # argon2 takes any length; a cap keeps a huge body from costing CPU
 
@@ -12,10 +14,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("an unknown agent has no password")
 
 
-class WeakPassword(ValueError):
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+class WeakPassword(RefusedError):
+    """The password does not meet the rules."""
 
 
 def check_strength(password: str) -> None:

@@ -30,13 +30,14 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.engine import URL, Engine
 
 from bot.channels.edge import clean_text
+from bot.core import history
 from bot.core.clock import CHINA
 from bot.core.db import session_scope, make_session_factory
+from bot.feedback import ratings
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
 from bot.core.settings import PROJECT_ROOT
 
-FALLBACK_ACTION = "action_handle_fallback"
 MAX_DAYS = 366
 TOP = 10
 # Timestamps exist from the epoch on; a year-1 or year-9999 date in the query must not overflow.
@@ -182,7 +183,7 @@ class Report:
     def satisfied_rate(self) -> Optional[float]:
         """好评率: 非常满意 + 满意 + 基本满意, as 政务服务「好差评」 counts 好评."""
         total = sum(self.ratings.values())
-        return _rate(sum(n for r, n in self.ratings.items() if r >= 3), total)
+        return _rate(sum(n for r, n in self.ratings.items() if r >= ratings.SATISFIED_FROM), total)
 
 
 def _bounds(start: dt.date, end: dt.date) -> Tuple[dt.datetime, dt.datetime]:
@@ -211,7 +212,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
     query = (select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp,
                     EVENTS.c.action_name, EVENTS.c.data)
              .where(EVENTS.c.timestamp >= begin.timestamp(), EVENTS.c.timestamp < until.timestamp(),
-                    EVENTS.c.type_name.in_(("user", "bot", "action")))
+                    EVENTS.c.type_name.in_((history.USER, history.BOT, history.ACTION)))
              .order_by(EVENTS.c.timestamp, EVENTS.c.id))
     senders_by_day: Dict[Tuple[dt.date, str], set] = defaultdict(set)
     senders = set()
@@ -220,7 +221,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
     with engine.connect() as connection:
         for sender, kind, stamp, action, data in connection.execute(query):
             day = dt.datetime.fromtimestamp(stamp, CHINA).date()
-            if kind == "user":
+            if kind == history.USER:
                 event = json.loads(data or "{}")
                 channel = _channel(event.get("input_channel"))
                 channel_of[sender] = channel
@@ -230,14 +231,14 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                     counts.questions += 1
                 senders_by_day[(day, channel)].add(sender)
                 senders.add(sender)
-            elif kind == "action" and action == FALLBACK_ACTION:
+            elif kind == history.ACTION and action == history.FALLBACK_ACTION:
                 _count(report, day, channel_of.get(sender, "unknown")).fallbacks += 1
-            elif kind == "bot":
-                metadata = json.loads(data or "{}").get("metadata") or {}
-                faq_id = clean_text(metadata.get("faq_id"))
-                if metadata.get("unsure"):
+            elif kind == history.BOT:
+                metadata = history.metadata(json.loads(data or "{}"))
+                faq_id = clean_text(metadata.get(history.FAQ_ID))
+                if metadata.get(history.UNSURE):
                     _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
-                if metadata.get("out_of_scope"):
+                if metadata.get(history.OUT_OF_SCOPE):
                     _count(report, day, channel_of.get(sender, "unknown")).out_of_scope += 1
                 if faq_id:
                     faqs[faq_id] += 1

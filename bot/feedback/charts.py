@@ -7,9 +7,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from markupsafe import Markup, escape
 
+from bot.channels.labels import channel_label
+
 PALETTE = ("#1f5fa8", "#e07b26", "#3a9b5a", "#8e5bb5", "#c0392b", "#6b7b8c")
-CHANNEL_LABELS = {"rest": "REST 接口", "socketio": "网站聊天窗口", "wechat": "微信公众号",
-                  "unknown": "未知渠道"}
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 46
 
@@ -55,7 +55,7 @@ def _axes(top: float, days: Sequence[dt.date], percent: bool = False) -> List[st
 def _legend(names: Sequence[str], y: float) -> List[str]:
     parts, x = [], LEFT
     for i, name in enumerate(names):
-        label = escape(CHANNEL_LABELS.get(name, name))
+        label = escape(channel_label(name))
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>')
         parts.append(f'<text x="{x + 14}" y="{y}" font-size="11" fill="#333">{label}</text>')
         x += 24 + 12 * len(str(label))
@@ -76,7 +76,7 @@ def stacked_bars(label: str, days: Sequence[dt.date], series: Dict[str, List[int
             h = plot_h * values[i] / top
             if values[i]:
                 y -= h
-                name = escape(CHANNEL_LABELS.get(channel, channel))
+                name = escape(channel_label(channel))
                 body.append(f'<rect x="{LEFT + slot * i + (slot - bar) / 2:.1f}" y="{y:.1f}" '
                             f'width="{bar:.1f}" height="{h:.1f}" fill="{PALETTE[n % len(PALETTE)]}">'
                             f'<title>{day:%m-%d} {name}：{values[i]}</title></rect>')

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
+from bot.core import history
 from bot.handoff.rasa_client import RasaClient
 
 Sender = Callable[[str, str], Awaitable[None]]
@@ -61,6 +62,6 @@ async def deliver(rasa: RasaClient, channels: Channels, sender_id: str, channel_
     await rasa.append_events(sender_id, events, output_channel=channel.name if channel.via_rasa else None)
     if channel.send is not None:
         for event in events:
-            if event.get("event") == "bot" and event.get("text"):
+            if history.kind(event) == history.BOT and event.get("text"):
                 await channel.send(sender_id, event["text"])
     return channel.pushes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from bot.core.clock import CHINA
 from bot.core.settings import settings
@@ -116,3 +116,11 @@ def moment_text(moment: dt.datetime, now: dt.datetime) -> str:
         return f"今天{time}"
     year = f"{moment.year}年" if moment.year != now.year else ""
     return f"{year}{moment.month}月{moment.day}日（周{WEEKDAYS_ZH[moment.weekday()]}）{time}"
+
+
+def when_back(duty: Duty, shifts: Sequence[Shift], now: dt.datetime) -> Dict[str, Optional[str]]:
+    """The values of the messages that tell a citizen when agents are back (handoff_off_hours,
+    callback_saved in data/kb/messages.yml): the service hours, and the next moment agents are on
+    duty (None while they are, or when the holiday schedule is not yet known)."""
+    back = moment_text(duty.next_start, now) if not duty.on_duty and duty.next_start else None
+    return {"hours": hours_text(shifts), "next_back": back}

@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
+from bot.core.errors import RefusedError
 from bot.content import knowledge
-from bot.core import clock
-from bot.handoff import hours, suggest, transcript
+from bot.core import clock, history
+from bot.feedback import ratings
+from bot.handoff import buttons, hours, suggest, transcript
 from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
@@ -29,19 +31,11 @@ log = logging.getLogger(__name__)
 
 MAX_REPLY = 2000
 SYSTEM = "system"  # who ended a hand-off nobody took before office hours ended
-CALLBACK_BUTTON = {"title": "留言，请工作人员回电", "payload": "/leave_callback"}
 LISTEN = {"event": "action", "name": "action_listen"}
-# 政务服务「好差评」, best first; the payloads are the rate_service intent of domain/feedback.yml
-RATING_KEY = "rating_for"  # the prompt's metadata: the hand-off rated (actions/feedback.py)
-RATING_BUTTONS = [{"title": label, "payload": f'/rate_service{{"rating":"{value}"}}'}
-                  for value, label in ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
-                                       (1, "非常不满意"))]
 
 
-class ReplyError(ValueError):
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
+class ReplyError(RefusedError):
+    """An agent's reply cannot be sent as written (empty, too long)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +113,6 @@ class HandoffOperations:
         duty = hours.duty(now, shifts, default_calendar().is_workday)
         if duty.on_duty:
             return []
-        next_back = hours.moment_text(duty.next_start, now) if duty.next_start else None
         released = []
         for record in await in_thread(self.store.queue):
             if record.status is not Status.WAITING:
@@ -129,10 +122,11 @@ class HandoffOperations:
             except TransitionError:
                 continue  # taken or released meanwhile
             text = self.kb.message("handoff_off_hours", record.agency_id,
-                                   hours=hours.hours_text(shifts), next_back=next_back)
+                                   **hours.when_back(duty, shifts, now))
             try:
                 await self._send(record, [{"event": "resume"},
-                                          bot_event(text, transcript.desk_metadata(), [CALLBACK_BUTTON]),
+                                          bot_event(text, transcript.desk_metadata(),
+                                                    [buttons.callback(self.kb, record.agency_id)]),
                                           LISTEN])
             except RasaError as failure:
                 log.error("hand-off %d released but the conversation not resumed: %s", record.id, failure)
@@ -167,8 +161,8 @@ class HandoffOperations:
         if record.taken_at is not None:
             # an agent served the citizen: offer the 好差评 rating (actions/feedback.py stores it)
             events.append(bot_event(self.kb.message("rating_ask", record.agency_id),
-                                    {**transcript.desk_metadata(), RATING_KEY: record.id},
-                                    RATING_BUTTONS))
+                                    {**transcript.desk_metadata(), history.RATING_FOR: record.id},
+                                    ratings.buttons()))
         # action_listen after resume: the next message is read as a fresh turn, so the rules
         # (which all start after action_listen) apply again
         await self._send(record, events + [LISTEN])

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional
 
+from bot.core.errors import RefusedError
+
 
 class Status(str, Enum):
     WAITING = "waiting"
@@ -42,12 +44,8 @@ STATUS_LABELS = {
 MAX_NOTE = 500
 
 
-class TransitionError(Exception):
+class TransitionError(RefusedError):
     """The action does not apply to the hand-off as it is now; ``message_zh`` says why."""
-
-    def __init__(self, message_zh: str):
-        super().__init__(message_zh)
-        self.message_zh = message_zh
 
 
 @dataclass(frozen=True)

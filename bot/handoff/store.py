@@ -15,6 +15,7 @@ from typing import Callable, List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.labels import channel_label
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.handoff import state as machine
 from bot.handoff.models import CallbackTicket, Handoff
@@ -24,8 +25,6 @@ from bot.rules.privacy import mask_text
 MAX_QUESTION = 300
 MAX_DESCRIPTION = 300
 REASONS = {"request": "要求人工", "dispute": "具体案件咨询", "fallback": "连续两次未听懂"}
-CHANNEL_LABELS = {"rest": "REST 接口", "socketio": "网站聊天窗口", "wechat": "微信公众号",
-                  "unknown": "未知渠道"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class HandoffRecord:
 
     @property
     def channel_label(self) -> str:
-        return CHANNEL_LABELS.get(self.channel, self.channel)
+        return channel_label(self.channel)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class TicketRecord:
 
     @property
     def channel_label(self) -> str:
-        return CHANNEL_LABELS.get(self.channel, self.channel)
+        return channel_label(self.channel)
 
 
 class NotFound(LookupError):

@@ -1,22 +1,23 @@
 """A conversation as people read it, from Rasa's tracker JSON (``GET /conversations/<id>/tracker``).
 
-Pure functions over the tracker dictionary. An agent sees only the window of one hand-off
-(``handoff_window``), never the whole conversation. Messages the desk pushed into the conversation carry
-``metadata.source == "desk"`` on their bot event: an agent's reply also names the agent, a notice
-(已接入 / 已转回助手) does not.
+Pure functions over the tracker dictionary (its events read with ``bot.core.history``). An agent
+sees only the window of one hand-off (``handoff_window``), never the whole conversation. Messages the
+desk pushed into the conversation are marked in their bot event's metadata
+(``desk_metadata``): an agent's reply also names the agent, a notice (已接入 / 已转回助手)
+does not.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
-DESK_SOURCE = "desk"
+from bot.core import history
 
 # Rasa's own control events, shown as one line each in the transcript
 MARKERS = {
-    "pause": "对话已转人工，助手暂停自动回复",
-    "resume": "对话已转回助手",
-    "session_started": "新的会话开始",
+    history.PAUSE: "对话已转人工，助手暂停自动回复",
+    history.RESUME: "对话已转回助手",
+    history.SESSION_STARTED: "新的会话开始",
 }
 
 
@@ -37,10 +38,10 @@ class Entry:
 
 def desk_metadata(agent: Optional[str] = None, agent_name: Optional[str] = None) -> Dict[str, str]:
     """The metadata of a bot event the desk writes (an agent's reply, or a notice)."""
-    metadata = {"source": DESK_SOURCE}
+    metadata = {history.SOURCE: history.DESK_SOURCE}
     if agent:
-        metadata["agent"] = agent
-        metadata["agent_name"] = agent_name or agent
+        metadata[history.AGENT] = agent
+        metadata[history.AGENT_NAME] = agent_name or agent
     return metadata
 
 
@@ -57,15 +58,18 @@ def handoff_window(tracker: Mapping[str, Any], ordinal: int) -> Optional[Dict[st
     hand-off — another question, a verified case look-up — is not shown. The pairing needs every
     event of the conversation (``include_events=ALL``: a /restart must not drop earlier pauses)."""
     events = list(tracker.get("events") or [])
-    pauses = [i for i, event in enumerate(events) if event.get("event") == "pause"]
+    pauses = [i for i, event in enumerate(events) if history.kind(event) == history.PAUSE]
     if ordinal < 1 or len(pauses) < ordinal:
         return None
     opened = pauses[ordinal - 1]
-    start = max((i for i in range(opened) if events[i].get("event") == "session_started"), default=0)
+    start = max((i for i in range(opened) if history.kind(events[i]) == history.SESSION_STARTED),
+                default=0)
     end = len(events)
-    resumed = next((i for i in range(opened + 1, len(events)) if events[i].get("event") == "resume"), None)
+    resumed = next((i for i in range(opened + 1, len(events))
+                    if history.kind(events[i]) == history.RESUME), None)
     if resumed is not None:
-        end = next((i for i in range(resumed + 1, len(events)) if events[i].get("event") == "user"), end)
+        end = next((i for i in range(resumed + 1, len(events))
+                    if history.kind(events[i]) == history.USER), end)
     return {**tracker, "events": events[start:end]}
 
 
@@ -73,18 +77,17 @@ def entries(tracker: Mapping[str, Any]) -> List[Entry]:
     """Every message and hand-off marker of the conversation, oldest first."""
     result: List[Entry] = []
     for event in tracker.get("events") or []:
-        kind = event.get("event")
+        kind = history.kind(event)
         stamp = float(event.get("timestamp") or 0)
-        if kind == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            result.append(Entry("user", event.get("text") or "", stamp, intent=intent))
-        elif kind == "bot":
-            metadata = event.get("metadata") or {}
-            buttons = tuple(b.get("title", "") for b in (event.get("data") or {}).get("buttons") or [])
-            if metadata.get("source") == DESK_SOURCE:
-                who = "agent" if metadata.get("agent") else "notice"
+        if kind == history.USER:
+            result.append(Entry("user", event.get("text") or "", stamp, intent=history.intent(event)))
+        elif kind == history.BOT:
+            metadata = history.metadata(event)
+            buttons = tuple(b.get("title", "") for b in history.buttons(event))
+            if metadata.get(history.SOURCE) == history.DESK_SOURCE:
+                who = "agent" if metadata.get(history.AGENT) else "notice"
                 result.append(Entry(who, event.get("text") or "", stamp,
-                                    agent=metadata.get("agent_name"), buttons=buttons))
+                                    agent=metadata.get(history.AGENT_NAME), buttons=buttons))
             else:
                 result.append(Entry("bot", event.get("text") or "", stamp, buttons=buttons))
         elif kind in MARKERS:
@@ -94,12 +97,7 @@ def entries(tracker: Mapping[str, Any]) -> List[Entry]:
 
 def latest_user_text(tracker: Mapping[str, Any]) -> Optional[str]:
     """What the citizen last wrote (button payloads such as /request_human skipped)."""
-    for event in reversed(tracker.get("events") or []):
-        if event.get("event") == "user":
-            text = (event.get("text") or "").strip()
-            if text and not text.startswith("/"):
-                return text
-    return None
+    return history.latest_typed(tracker.get("events") or [])
 
 
 def desk_messages_since(tracker: Mapping[str, Any], since: float) -> List[Dict[str, Any]]:

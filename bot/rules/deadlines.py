@@ -37,6 +37,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import AbstractSet, Any, Callable, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from bot.rules import vocab
 from bot.rules.workdays import CalendarUnknownError, WorkdayCalendar, default_calendar
 from bot.rules.workdays import plain_date as _plain_date
 
@@ -62,13 +63,9 @@ __all__ = [
     "format_date_zh",
 ]
 
-# The codes of bot.cases.vocab (its labels live there; tests keep the two equal). Written out here so
-# that the rules import nothing that reads files (bot.cases.vocab loads the knowledge base).
-CHANNELS: Tuple[str, ...] = ("in_person", "registered_mail", "ordinary_mail", "email", "online", "fax")
-EVENT_KINDS: Tuple[str, ...] = (
-    "received", "correction_requested", "correction_received", "consultation_sent",
-    "consultation_replied", "extension_approved", "fee_notice_sent", "fee_paid", "answered",
-)
+# The codes of the application's vocabularies (bot/rules/vocab.py, where their labels are).
+CHANNELS: Tuple[str, ...] = tuple(vocab.CHANNELS)
+EVENT_KINDS: Tuple[str, ...] = tuple(vocab.EVENT_KINDS)
 
 REPLY_WORKDAYS = 20  # 条例第三十三条第二款
 EXTENSION_WORKDAYS = 20  # 条例第三十三条第二款, the maximum

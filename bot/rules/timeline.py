@@ -49,10 +49,10 @@ from bot.rules.deadlines import (
     count_workdays,
     format_date_zh,
 )
+from bot.rules.vocab import ANSWER_TYPES, CHANNELS
 from bot.rules.workdays import WorkdayCalendar, default_calendar, plain_date
 
 __all__ = [
-    "CHANNEL_NAMES",
     "DEADLINE_KEYS",
     "MAIL_DAYS_ESTIMATE",
     "Consultation",
@@ -69,15 +69,6 @@ __all__ = [
     "UNKNOWN_YEAR_NOTE",
 ]
 
-# The labels of bot.cases.vocab.CHANNELS (tests keep them equal; vocab reads files at import).
-CHANNEL_NAMES: Dict[str, str] = {
-    "in_person": "当面递交",
-    "registered_mail": "挂号信/EMS等需签收的邮寄",
-    "ordinary_mail": "平信等无需签收的邮寄",
-    "email": "电子邮件",
-    "online": "网上申请平台",
-    "fax": "传真",
-}
 _SIGNED_CHANNELS = ("registered_mail",)
 _CONFIRMED_CHANNELS = ("ordinary_mail", "email", "online", "fax")
 _POSTED_CHANNELS = ("registered_mail", "ordinary_mail")
@@ -131,7 +122,7 @@ class Consultation:
 class Timeline:
     """What the citizen says happened. Every field is optional; ``compute`` says what is missing."""
 
-    channel: Optional[str] = None  # a key of CHANNEL_NAMES
+    channel: Optional[str] = None  # a key of CHANNELS
     submitted_on: Optional[dt.date] = None  # handed in / posted / sent
     received_on: Optional[dt.date] = None  # the agency signed for it / confirmed it
     correction_requested_on: Optional[dt.date] = None  # the 补正 notice (as the citizen dates it)
@@ -141,7 +132,7 @@ class Timeline:
     extension_on: Optional[dt.date] = None  # the extension notice
     reply_on: Optional[dt.date] = None  # the date on the reply
     reply_received_on: Optional[dt.date] = None  # the day the citizen received it
-    reply_type: Optional[str] = None  # bot.cases.vocab.ANSWER_TYPES key, e.g. "withheld"
+    reply_type: Optional[str] = None  # bot.rules.vocab.ANSWER_TYPES key, e.g. "withheld"
     remedy_stated: Optional[bool] = None  # the reply stated the 复议 right, body and period
     review_decision_received_on: Optional[dt.date] = None
 
@@ -272,7 +263,7 @@ def _problem(t: Timeline) -> str:
         if earlier is not None and later is not None and later < earlier:
             return (f"您说的{second}是{date_zh(later)}，却早于{first}的{date_zh(earlier)}，"
                     f"这两个日期应该有一个记错了。能再核对一下吗？")
-    if t.channel is not None and t.channel not in CHANNEL_NAMES:
+    if t.channel is not None and t.channel not in CHANNELS:
         return "请问申请是通过哪种方式递交的？当面、挂号信/EMS、平信、电子邮件、网上平台还是传真？"
     return ""
 
@@ -363,7 +354,7 @@ def compute(timeline: Timeline, *, today: dt.date,
             notes.append("您没有说收到答复的日期，救济期限按答复书落款当天收到估算；实际应从您收到（知道）答复之日起算。")
         if t.reply_on is not None:
             steps.append(Step(t.reply_on, "机关作出答复"
-                              + (f"（{_REPLY_LABELS.get(t.reply_type, '')}）" if t.reply_type in _REPLY_LABELS else "")))
+                              + (f"（{ANSWER_TYPES.get(t.reply_type, '')}）" if t.reply_type in ANSWER_TYPES else "")))
             if due is not None and t.reply_on > due:
                 notes.append(f"答复日期{date_zh(t.reply_on)}晚于答复期限{date_zh(due)}，属于逾期答复。")
         if t.reply_received_on is not None:
@@ -379,20 +370,6 @@ def compute(timeline: Timeline, *, today: dt.date,
     return TimelineResult(t, today, tuple(steps), deadlines, tuple(notes), "", unknown, paused, silence)
 
 
-# The labels of bot.cases.vocab.ANSWER_TYPES (tests keep them equal; vocab reads files at import).
-_REPLY_LABELS: Dict[str, str] = {
-    "disclosed": "予以公开",
-    "partially_disclosed": "部分公开",
-    "withheld": "不予公开",
-    "not_exist": "信息不存在",
-    "not_our_agency": "不属于本机关负责公开",
-    "repeat": "重复申请，不予重复处理",
-    "publication": "属于公开出版物，已告知获取途径",
-    "not_processed": "不作为信息公开申请处理",
-    "other": "其他处理",
-}
-
-
 def _receipt(t: Timeline, channel: Optional[str], steps: List[Step],
              notes: List[str]) -> Tuple[Optional[dt.date], bool]:
     """The receipt date (条例第三十一条) and whether it is an estimate."""
@@ -402,7 +379,7 @@ def _receipt(t: Timeline, channel: Optional[str], steps: List[Step],
         # The agency signed for it / confirmed it on a day the citizen knows: that day, whatever the channel.
         steps.append(Step(t.received_on, "机关签收或确认，这一天是收到申请之日", "", ART_RECEIPT))
         return t.received_on, False
-    name = CHANNEL_NAMES[channel]
+    name = CHANNELS[channel]
     if t.submitted_on is not None and channel != "in_person":
         steps.append(Step(t.submitted_on, f"申请寄出/发出（{name}）",
                           "寄出或发送的日期不是收到申请之日", ART_RECEIPT))
@@ -611,7 +588,7 @@ def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
     """A :class:`Timeline` from parsed facts (bot.rules.textparse.parse_history); unknown keys ignored."""
     values: Dict[str, object] = {k: facts[k] for k in _DATE_FIELDS if isinstance(facts.get(k), dt.date)}
     channel = facts.get("channel")
-    if channel in CHANNEL_NAMES:
+    if channel in CHANNELS:
         values["channel"] = channel
     if isinstance(facts.get("reply_type"), str):
         values["reply_type"] = facts["reply_type"]

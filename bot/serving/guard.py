@@ -26,6 +26,7 @@ from typing import Any, Awaitable, Callable, Optional
 from prometheus_client import Counter, Histogram
 
 from bot.channels.edge import clean_text, is_printable_id
+from bot.core import history
 from bot.core.settings import GuardSettings, settings
 from bot.rules.privacy import mask_text
 
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Awaitable[Any]]
 
-RATE_LIMITED = "您发送消息太频繁了，请稍等一分钟再继续提问。"
-TOO_LONG = "您的消息太长了（超过{limit}个字），请精简后再发送，或分几次发送，一次只问一个问题。"
 
 
 TURNS = Counter("gongkai_turns", "Citizen messages received, by channel and outcome "
@@ -118,27 +117,22 @@ class _ActionFailureFilter(logging.Filter):
         return True
 
 
-def apology_text(agency_id: Optional[str] = None) -> str:
-    """The apology, with the hotline of the agency (default: the deployment's) from
-    data/kb/agencies.yml; its first listed phone when it has no hotline. (Kept out of
-    data/kb/messages.yml: those files are model inputs, and this text needs no retraining.)"""
+def guard_text(name: str, **values: Any) -> str:
+    """One of the guard's texts (data/kb/messages.yml: rate_limited, too_long, turn_failed) for the
+    deployment's agency, read when it is said: a wording change is live without a restart."""
     from bot.content import knowledge
-    from bot.core.settings import settings
 
-    agency = knowledge.cached().agency(agency_id or settings.answers.default_agency)
-    text = "抱歉，系统暂时出了点问题，没能及时回复您，请稍后再试。"
-    hotline = agency.get("hotline") or {}
-    if hotline.get("number"):
-        return f"{text}着急的话，可以拨打{hotline.get('name', '咨询热线')}：{hotline['number']}。"
-    if agency.get("phones"):
-        return f"{text}着急的话，可以致电{agency['name']}：{agency['phones'][0]['number']}。"
-    return text
+    return knowledge.cached().message(name, settings.answers.default_agency, **values)
+
+
+def apology_text() -> str:
+    """The apology when a turn fails, with the agency's hotline (else its first listed phone)."""
+    return guard_text("turn_failed")
 
 
 class Guard:
-    def __init__(self, settings: GuardSettings, apology: str) -> None:
+    def __init__(self, settings: GuardSettings) -> None:
         self.settings = settings
-        self.apology = apology
         self.app: Any = None  # the Rasa Sanic app, for writing the tracker after a timeout
         if settings.rate_messages <= 0:
             self.limiter: Any = Unlimited()
@@ -173,10 +167,10 @@ class Guard:
             outcome = "refused"
         elif len(text) > self.settings.max_chars:
             outcome = "too_long"
-            await self._say(message, TOO_LONG.format(limit=self.settings.max_chars))
+            await self._say(message, guard_text("too_long", limit=self.settings.max_chars))
         elif not await self.limiter.allow(str(message.sender_id)):
             outcome = "rate_limited"
-            await self._say(message, RATE_LIMITED)
+            await self._say(message, guard_text("rate_limited"))
         else:
             outcome = await self._run(message, on_new_message)
         TURNS.labels(channel, outcome).inc()
@@ -201,7 +195,7 @@ class Guard:
             logger.error("an action failed (action server down?): apology added to the reply")
         finally:
             _turn.reset(token)
-        await self._say(message, self.apology)
+        await self._say(message, apology_text())
         return "apology"
 
     async def _say(self, message: Any, text: str) -> None:
@@ -222,7 +216,7 @@ class Guard:
         async def write() -> None:
             async with agent.lock_store.lock(message.sender_id):
                 tracker = await agent.processor.log_message(message, should_save_tracker=False)
-                tracker.update(BotUttered(self.apology, metadata={"gongkai_guard": "timeout"}))
+                tracker.update(BotUttered(apology_text(), metadata={history.GUARD: "timeout"}))
                 # the bot's turn is over: the next message is predicted as after any answer
                 tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
                 await agent.processor.save_tracker(tracker)
@@ -242,6 +236,6 @@ def shared_guard() -> Guard:
     if _shared is None:
         from bot.serving import metrics
 
-        _shared = Guard(settings.guard, apology_text())
+        _shared = Guard(settings.guard)
         metrics.serve(settings.guard.metrics_port, settings.guard.metrics_addr)
     return _shared

@@ -7,7 +7,7 @@ from bot.channels.textparts import parse_choice
 from bot.channels.wechat import WeChatOutput
 from bot.channels.wechat_api import WeChatSender
 from bot.channels.wechat_settings import WeChatSettings
-from bot.handoff.operations import RATING_BUTTONS
+from bot.feedback import ratings
 from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.wechat_client import APP_ID, APP_SECRET, new_openid
 
@@ -20,7 +20,7 @@ async def test_pushed_buttons_are_numbered_and_remembered():
         openid = new_openid()
         try:
             await WeChatOutput(sender, choices).send_text_with_buttons(
-                openid, "请您对本次人工服务进行评价：", RATING_BUTTONS)
+                openid, "请您对本次人工服务进行评价：", ratings.buttons())
         finally:
             await sender.close()
         [text] = wechat.messages_to(openid)

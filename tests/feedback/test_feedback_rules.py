@@ -1,6 +1,7 @@
 """When the assistant asks 「这条答复对您有帮助吗？」 and which prompt an answer refers to: pure
 functions over tracker events (actions/feedback.py)."""
 from actions import feedback
+from bot.feedback import ratings
 
 
 def user(text, intent="faq"):
@@ -42,6 +43,6 @@ def test_the_pending_prompt_and_its_question():
 
 
 def test_ratings_from_buttons_digits_or_words():
-    assert [feedback.parse_rating(v) for v in ("5", "１", "基本满意", "非常不满意。", "6", "好", None)] == \
+    assert [ratings.parse(v) for v in ("5", "１", "基本满意", "非常不满意。", "6", "好", None)] == \
         [5, 1, 3, 1, None, None, None]
-    assert [b["title"] for b in feedback.rating_buttons()] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    assert [b["title"] for b in ratings.buttons()] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]

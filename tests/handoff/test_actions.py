@@ -101,7 +101,9 @@ async def test_outside_office_hours_nobody_is_promised(store, pin):
     assert "不能替您下结论" in text
     assert "人工服务时间为工作日8:30—12:00、13:30—17:00（法定节假日除外），下一次为11月24日（周二）8:30" in text
     assert "正在为您转接" not in text
-    assert dispatcher.messages[0]["buttons"] == [handoff.CALLBACK_BUTTON]
+    # data/kb/messages.yml callback_button
+    assert dispatcher.messages[0]["buttons"] == [{"title": "留言，请工作人员回电",
+                                                 "payload": "/leave_callback"}]
     assert store.open_for("citizen-1") is None
 
 

@@ -124,3 +124,14 @@ def test_pinned_clock(monkeypatch):
     assert clock.now() == at("2026-11-23T09:15")
     pin(GONGKAI_NOW="2026-11-23T01:15:00+00:00", GONGKAI_TODAY="2026-02-05")
     assert clock.today() == dt.date(2026, 2, 5)
+
+
+def test_when_back_gives_the_messages_the_hours_and_the_next_start():
+    # Friday 2026-11-27 17:30 (after the afternoon shift): back on Monday 11月30日 8:30, as above
+    friday = at("2026-11-27T17:30")
+    assert hours.when_back(duty("2026-11-27T17:30"), SHIFTS, friday) == {
+        "hours": "工作日8:30—12:00、13:30—17:00（法定节假日除外）", "next_back": "11月30日（周一）8:30"}
+    # on duty (Monday 9:00): nobody needs to come back
+    assert hours.when_back(duty("2026-11-23T09:00"), SHIFTS, at("2026-11-23T09:00"))["next_back"] is None
+    # off duty with no known return (a year without a holiday schedule): said as not known
+    assert hours.when_back(hours.Duty(False), SHIFTS, friday)["next_back"] is None

@@ -23,7 +23,7 @@ def message(text: str = "申请信息公开多久答复？", sender: str = "citi
 
 
 def make_guard(**settings) -> Guard:
-    return Guard(GuardSettings(**{"metrics_port": 0, **settings}), APOLOGY)
+    return Guard(GuardSettings(**{"metrics_port": 0, **settings}))
 
 
 async def answering(msg: UserMessage) -> None:
@@ -132,3 +132,29 @@ async def test_a_failed_action_adds_the_apology_to_what_rasa_said():
     assert await guard.handle(msg, action_server_down) == "apology"
     assert sent(msg) == ["请提供申请编号", APOLOGY]
     assert await guard.handle(message(), answering) == "ok"  # the flag is per turn
+
+
+async def test_the_guards_wording_comes_from_the_knowledge_base_and_is_live(tmp_path, monkeypatch):
+    import shutil
+    import time
+
+    from bot.content import knowledge
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(knowledge.KB_DIR, kb_dir)
+    monkeypatch.setenv("GONGKAI_KB_DIR", str(kb_dir))
+    try:
+        limited = message(sender="a")
+        guard = make_guard(rate_messages=1, rate_seconds=60)
+        await guard.handle(message(sender="a"), answering)
+        messages_file = kb_dir / "messages.yml"
+        text = messages_file.read_text(encoding="utf-8")
+        # the wording as data/kb/messages.yml has it, then an edit of it (no restart in between)
+        assert "您发送消息太频繁了，请稍等一分钟再继续提问。" in text
+        messages_file.write_text(text.replace("您发送消息太频繁了，请稍等一分钟再继续提问。",
+                                              "您发得太快了，请过一分钟再问。"), encoding="utf-8")
+        time.sleep(knowledge.RELOAD_CHECK_SECONDS + 0.1)  # the served copy looks at most once a second
+        assert await guard.handle(limited, answering) == "rate_limited"
+        assert sent(limited) == ["您发得太快了，请过一分钟再问。"]
+    finally:
+        knowledge.cached.cache_clear()

@@ -14,12 +14,10 @@ from bot.core import clock
 from bot.core.bootstrap import Root
 from bot.core.threads import in_thread
 from bot.desk import web
-from bot.feedback import analytics, charts
+from bot.feedback import analytics, charts, ratings
 
 bp = Blueprint("desk_analytics")
 PAGES = {"analytics", "analytics_csv"}
-
-RATING_LABELS = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
 
 
 def percent(value: Optional[float]) -> str:
@@ -52,7 +50,7 @@ async def analytics_page(request: Request) -> HTTPResponse:
         fallback_chart=charts.rate_line("每日未能直接答复的比例", days, report.unanswered_rates()),
         top_chart=charts.horizontal_bars("答复最多的问题", [
             (titles.get(faq_id, faq_id), n) for faq_id, n in report.top_faqs]),
-        ratings=[(label, report.ratings.get(value, 0)) for value, label in RATING_LABELS])
+        ratings=[(label, report.ratings.get(value, 0)) for value, label in ratings.SCALE])
 
 
 @bp.get("/analytics.csv", name="analytics_csv")

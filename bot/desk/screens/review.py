@@ -11,11 +11,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.labels import CHANNEL_LABELS
 from bot.content import knowledge
 from bot.core import clock
 from bot.core.threads import in_thread
 from bot.desk import web
-from bot.feedback import charts, review
+from bot.feedback import review
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ async def review_page(request: Request, status: int = 200, problems=(), form=Non
     notice = request.args.get("notice", "")
     return web.page("review.html", status, **web.base_context(request), groups=groups, kb=kb,
                     start=start, end=end, problems=list(problems) + ([problem] if problem else []),
-                    notice=notice, reasons=review.REASON_LABELS, channels=charts.CHANNEL_LABELS,
+                    notice=notice, reasons=review.REASON_LABELS, channels=CHANNEL_LABELS,
                     topics=sorted(p.stem for p in (kb_dir / "faq").glob("*.yml")),
                     local=lambda m: m.astimezone(clock.CHINA).strftime("%m-%d %H:%M"),
                     form=form or {}, query=urlencode({"start": start, "end": end}))
