@@ -135,6 +135,7 @@ async def test_a_failed_action_adds_the_apology_to_what_rasa_said():
 
 
 async def test_the_guards_wording_comes_from_the_knowledge_base_and_is_live(tmp_path, monkeypatch):
+    import dataclasses
     import shutil
     import time
 
@@ -142,7 +143,11 @@ async def test_the_guards_wording_comes_from_the_knowledge_base_and_is_live(tmp_
 
     kb_dir = tmp_path / "kb"
     shutil.copytree(knowledge.KB_DIR, kb_dir)
-    monkeypatch.setenv("GONGKAI_KB_DIR", str(kb_dir))
+    # settings are read once at start: the served directory is pointed at the copy as
+    # GONGKAI_KB_DIR would have set it
+    served = knowledge.settings
+    monkeypatch.setattr(knowledge, "settings", dataclasses.replace(
+        served, content=dataclasses.replace(served.content, kb_dir=kb_dir)))
     try:
         limited = message(sender="a")
         guard = make_guard(rate_messages=1, rate_seconds=60)
