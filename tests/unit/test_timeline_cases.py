@@ -464,17 +464,6 @@ def test_consultation_before_a_correction_restart_no_longer_counts():
 # --- the module stays pure ------------------------------------------------------------------------------
 
 
-def test_timeline_imports_nothing_that_reads_files_or_needs_rasa():
-    import subprocess
-    import sys
-
-    code = ("import sys, bot.rules.timeline; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('rasa', 'rasa_sdk', 'sqlalchemy', 'sanic') or m in ('bot.content.knowledge', 'bot.cases.vocab')]; "
-            "print(bad); sys.exit(1 if bad else 0)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def test_codes_and_labels_agree_with_the_case_vocabulary():
     from bot.rules import deadlines, timeline
     from bot.cases import vocab
