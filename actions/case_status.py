@@ -22,13 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
-from bot.core import clock
 from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
 from bot.cases.verification import find_query_code
-from bot.nlp.normalize import normalize_text
+from bot.core import clock
 from bot.core.threads import in_thread
+from bot.nlp.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 HUMAN_BUTTON = {"title": "转人工", "payload": "/request_human"}
@@ -130,8 +130,9 @@ class ActionCheckCaseStatus(Action):
         except SQLAlchemyError as error:
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
             metrics.CASE_LOOKUP_ERRORS.inc()
-            dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),
-                                     buttons=[HUMAN_BUTTON])
+            dispatcher.utter_message(
+                text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),
+                buttons=[HUMAN_BUTTON])
             return clear
         if result.status is VerifyStatus.LOCKED:
             # the same words for a case that exists and one that does not

@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
-                         suggestion_buttons)
+from actions.faq import HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking, suggestion_buttons
 from actions.handoff import asks_for_person, start_handoff
 from bot.core import clock
 

@@ -16,16 +16,16 @@ import json
 import logging
 import unicodedata
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
+from typing import Any, Collection, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb, latest_entity
 from bot.core import clock
+from bot.core.threads import in_thread
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import RATING_BUTTONS, RATING_KEY  # the desk writes the rating prompt
-from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def should_ask(events: List[Mapping[str, Any]], topic: str) -> bool:
 
 
 def pending_prompt(events: List[Mapping[str, Any]], key: str = PROMPT_KEY,
-                   answers: Iterable[str] = FEEDBACK_INTENTS) -> Optional[Dict[str, Any]]:
+                   answers: Collection[str] = FEEDBACK_INTENTS) -> Optional[Dict[str, Any]]:
     """The latest prompt of this session not yet answered, with the question it followed:
     {"value": metadata[key], "question": text}; None if there is none. The current message
     (the newest user event) is the answer being handled now, so it does not count."""

@@ -72,7 +72,7 @@ def load(credentials: Optional[Mapping[str, Any]] = None,
             raw = environ.get(env_name(f.name))
         if raw is None or str(raw).strip() == "":
             continue
-        kind = type(f.default)
+        kind: type = type(f.default)  # every field has a default of its type
         try:
             values[f.name] = kind(str(raw).strip())
         except ValueError:

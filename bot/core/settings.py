@@ -17,7 +17,7 @@ class Settings:
     calendar_overrides: Path   # GONGKAI_CALENDAR_OVERRIDES: holiday arrangements typed in by staff
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         return cls(
             default_agency=env.get("GONGKAI_DEFAULT_AGENCY", "zibo_spj"),

@@ -79,7 +79,7 @@ class AccountStore:
         self.account_rule, self.address_rule, self.window = account_rule, address_rule, window
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None, **kwargs) -> "AccountStore":
+    def from_url(cls, url: Optional[str] = None, **kwargs) -> AccountStore:
         return cls(make_session_factory(make_engine(url)), **kwargs)
 
     # ---- accounts -----------------------------------------------------------------------------
@@ -159,6 +159,8 @@ class AccountStore:
                 log.info("desk login failed")
                 return LoginResult(LoginStatus.WRONG)
             agent = _by_username(session, name)
+            if agent is None:  # removed while its password was being checked
+                return LoginResult(LoginStatus.WRONG)
             if passwords.needs_rehash(agent.password_hash):
                 agent.password_hash = passwords.hash_password(password)
             token = secrets.token_urlsafe(32)

@@ -52,7 +52,7 @@ class ViewLog:
         self._sessions = session_factory
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None) -> "ViewLog":
+    def from_url(cls, url: Optional[str] = None) -> ViewLog:
         return cls(make_session_factory(make_engine(url)))
 
     def may_read(self, record: HandoffRecord, username: str, now: dt.datetime) -> bool:

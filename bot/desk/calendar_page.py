@@ -14,8 +14,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.core import clock
-from bot.rules import workdays
 from bot.core.threads import in_thread
+from bot.rules import workdays
 
 log = logging.getLogger(__name__)
 

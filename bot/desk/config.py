@@ -27,6 +27,6 @@ class DeskConfig:
     trusted_proxies: Tuple[throttle.Network, ...] = ()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "DeskConfig":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> DeskConfig:
         return cls(secure_cookies=env.get(SECURE_ENV, "").strip().lower() in ("1", "true", "yes"),
                    trusted_proxies=throttle.parse_proxies(env.get(PROXIES_ENV, "")))

@@ -16,9 +16,9 @@ from sanic.response import HTTPResponse
 
 from bot.content import knowledge
 from bot.core import clock
+from bot.core.threads import in_thread
 from bot.feedback import analytics, charts, review
 from bot.feedback.store import FeedbackStore
-from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 

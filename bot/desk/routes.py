@@ -23,10 +23,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.content import knowledge
-from bot.core import clock
 from bot.cases.store import CaseStore
 from bot.cases.vocab import AGENCIES
+from bot.content import knowledge
+from bot.core import clock
+from bot.core.settings import settings
 from bot.desk import audit, calendar_page, caller, csrf, insights, present, throttle
 from bot.desk.accounts import AccountStore, LoginStatus, SessionInfo
 from bot.desk.config import DeskConfig
@@ -35,7 +36,6 @@ from bot.handoff.operations import SYSTEM, Agent, HandoffOperations, ReplyError,
 from bot.handoff.rasa_client import RasaError
 from bot.handoff.state import TransitionError
 from bot.handoff.store import HandoffStore, NotFound, storable
-from bot.core.settings import settings
 from bot.rules.workdays import calendar_warning
 
 log = logging.getLogger(__name__)

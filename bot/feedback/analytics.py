@@ -32,10 +32,10 @@ from sqlalchemy.engine import URL, Engine
 
 from bot.channels.edge import clean_text
 from bot.core.clock import CHINA
-from bot.core.db import make_engine, session_scope, make_session_factory
+from bot.core.db import make_engine, make_session_factory, session_scope
+from bot.core.settings import PROJECT_ROOT
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
-from bot.core.settings import PROJECT_ROOT
 
 TRACKER_URL_ENV = "GONGKAI_TRACKER_URL"
 FALLBACK_ACTION = "action_handle_fallback"

@@ -16,13 +16,13 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot.content import knowledge
 from bot.core import clock
+from bot.core.threads import in_thread
 from bot.handoff import hours, suggest, transcript
 from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
-from bot.core.threads import in_thread
 from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Agent:
 
 
 
-def bot_event(text: str, metadata: Dict[str, str], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
+def bot_event(text: str, metadata: Dict[str, Any], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     event = {"event": "bot", "text": text, "metadata": metadata}
     if buttons:
         event["data"] = {"buttons": buttons}

@@ -32,7 +32,7 @@ class RasaClient:
         self._session: Optional[aiohttp.ClientSession] = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "RasaClient":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> RasaClient:
         return cls(env.get(URL_ENV, "").strip() or DEFAULT_URL, env.get(TOKEN_ENV, "").strip() or None)
 
     async def close(self) -> None:
@@ -40,7 +40,7 @@ class RasaClient:
             await self._session.close()
             self._session = None
 
-    def _params(self, **extra: str) -> Dict[str, str]:
+    def _params(self, **extra: Optional[str]) -> Dict[str, str]:
         params = {k: v for k, v in extra.items() if v is not None}
         if self.token:
             params["token"] = self.token

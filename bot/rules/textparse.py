@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import List, NamedTuple, Optional, Tuple
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
 
 __all__ = [
     "Quantity",
@@ -22,7 +23,8 @@ __all__ = [
     "parse_quantities",
 ]
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "〇零一二两三四五六七八九十百千万"
 
@@ -174,7 +176,8 @@ def parse_channel(text: str) -> Optional[str]:
 # --- quantity -------------------------------------------------------------------------------------
 
 
-class Quantity(NamedTuple):
+@dataclass(frozen=True)
+class Quantity:
     count: int
     unit: str  # "件" (件/份/条) or "页" (页/张)
 

@@ -362,8 +362,8 @@ def compute(timeline: Timeline, *, today: dt.date,
         if t.reply_received_on is None:
             notes.append("您没有说收到答复的日期，救济期限按答复书落款当天收到估算；实际应从您收到（知道）答复之日起算。")
         if t.reply_on is not None:
-            steps.append(Step(t.reply_on, "机关作出答复"
-                              + (f"（{_REPLY_LABELS.get(t.reply_type, '')}）" if t.reply_type in _REPLY_LABELS else "")))
+            kind = f"（{_REPLY_LABELS[t.reply_type]}）" if t.reply_type in _REPLY_LABELS else ""
+            steps.append(Step(t.reply_on, "机关作出答复" + kind))
             if due is not None and t.reply_on > due:
                 notes.append(f"答复日期{date_zh(t.reply_on)}晚于答复期限{date_zh(due)}，属于逾期答复。")
         if t.reply_received_on is not None:
@@ -544,8 +544,9 @@ def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool
 
 _HEADLINE_ORDER = ("reply_due", "extended_reply_due", "review", "review_cap", "suit_direct", "suit_after_review")
 
-UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布（通常在11月或12月发布），"
-                     "这里只扣除了周末、没有扣除节假日，实际日期可能更晚；安排公布后我会按正式安排计算，请届时再问一次。")
+UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布"
+                     "（通常在11月或12月发布），这里只扣除了周末、没有扣除节假日，实际日期可能更晚；"
+                     "安排公布后我会按正式安排计算，请届时再问一次。")
 
 
 def headline_zh(result: TimelineResult) -> List[str]:
@@ -618,7 +619,8 @@ def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
     if isinstance(facts.get("remedy_stated"), bool):
         values["remedy_stated"] = facts["remedy_stated"]
     consultations = []
-    for pair in facts.get("consultations") or ():  # type: ignore[union-attr]
+    pairs = facts.get("consultations")
+    for pair in pairs if isinstance(pairs, (list, tuple)) else ():
         sent, replied = (list(pair) + [None, None])[:2]
         if isinstance(sent, dt.date):
             consultations.append(Consultation(sent, replied if isinstance(replied, dt.date) else None))

@@ -59,7 +59,7 @@ class GuardSettings:
     metrics_addr: str = "127.0.0.1"  # GONGKAI_METRICS_ADDR
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "GuardSettings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> GuardSettings:
         messages, seconds = parse_rate(env.get("GONGKAI_RATE_LIMIT", "30/60"))
         try:
             return cls(rate_messages=messages, rate_seconds=seconds,

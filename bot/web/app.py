@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Optional
-
 from urllib.parse import unquote
 
 from sanic import Sanic, response
@@ -11,8 +10,8 @@ from sanic.request import Request
 
 from bot.cases import api as case_api
 from bot.cases.store import CaseStore
-from bot.desk import app as desk
 from bot.core.threads import in_thread
+from bot.desk import app as desk
 from bot.web.widget import widget_blueprint
 
 APP_NAME = "gongkai_web"

@@ -39,7 +39,7 @@ class FakeWeChat:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "FakeWeChat":
+    def __enter__(self) -> FakeWeChat:
         self._thread.start()
         return self
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.tooling import servers, training
 from bot.core.settings import PROJECT_ROOT
+from bot.tooling import servers, training
 
 STARTUP = 600.0  # seconds: generous, Rasa loads TensorFlow and the model (~1 min on a quiet machine)
 CHILDREN = {"actions": " -m bot.serving.action_server ", "rasa": " -m bot.serving.rasa_launch ", "web": " -m bot.web "}

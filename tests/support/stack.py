@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
-from bot.core import clock, db
-from bot.tooling import servers, training
 from bot.cases import importer
-from bot.desk.accounts import AccountStore
+from bot.core import clock, db
 from bot.core.settings import PROJECT_ROOT
+from bot.desk.accounts import AccountStore
+from bot.tooling import servers, training
 
 IN_HOURS = "2026-11-23T10:00:00"  # a Monday, working day
 OFF_HOURS = "2026-11-23T19:00:00"
@@ -51,7 +51,7 @@ class Stack:
         self.start_actions(now)
 
     @contextlib.contextmanager
-    def outside_office_hours(self) -> Iterator["Stack"]:
+    def outside_office_hours(self) -> Iterator[Stack]:
         self.restart_actions(OFF_HOURS)
         try:
             yield self

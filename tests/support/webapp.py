@@ -11,8 +11,8 @@ from typing import Dict, Optional
 import requests
 
 from bot.core import clock, db
-from bot.tooling import servers
 from bot.desk.accounts import AccountStore
+from bot.tooling import servers
 
 PASSWORD = "correct horse battery"
 

@@ -84,7 +84,7 @@ def running(work: Path, fake_wechat: FakeWeChat) -> Iterator[Dict[str, WeChatRas
                                                 env={**base_env, **extra})
             started[name] = (port, process)
         actions.wait_ready()
-        for port, process in started.values():
+        for _, process in started.values():
             process.wait_ready()
         yield {name: WeChatRasa(f"http://127.0.0.1:{port}",
                                 f"http://127.0.0.1:{port}/webhooks/wechat/webhook",

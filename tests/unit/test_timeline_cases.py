@@ -27,9 +27,10 @@ from bot.rules.workdays import WorkdayCalendar, YearOverride
 
 D = dt.date
 CAL = WorkdayCalendar({})  # chinese_calendar 1.11.0 (2004–2026) only
+TODAY = D(2026, 12, 6)
 
 
-def run(today=D(2026, 12, 6), **facts):
+def run(today=TODAY, **facts):
     return compute(Timeline(**facts), today=today, calendar=CAL)
 
 
@@ -465,8 +466,8 @@ def test_consultation_before_a_correction_restart_no_longer_counts():
 
 
 def test_codes_and_labels_agree_with_the_case_vocabulary():
-    from bot.rules import deadlines, timeline
     from bot.cases import vocab
+    from bot.rules import deadlines, timeline
 
     assert deadlines.CHANNELS == tuple(vocab.CHANNELS)
     assert deadlines.EVENT_KINDS == tuple(vocab.EVENT_KINDS)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.core import db
 from bot.cases.importer import import_file, load
 from bot.cases.store import Change
 from bot.cases.validation import CaseDataError
+from bot.core import db
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "data" / "demo" / "cases.json"
@@ -23,7 +23,7 @@ TODAY = date(2026, 11, 23)
 CASES_CSV = """case_number,agency_id,applicant_name,applicant_phone,applicant_email,channel,submitted_on,received_on,subject
 ZBSP-2026-0201,zibo_spj,示例申请人甲,13800000001,,in_person,2026-11-20,2026-11-20,（演示）某小区规划许可文件
 zbsp 2026 0202,zaozhuang_spj,示例申请人乙,13800000002,,ordinary_mail,2026/11/16,,（演示）某道路工程批复
-"""
+"""  # noqa: E501 (a CSV header is one line)
 EVENTS_CSV = """case_number,kind,occurred_on,actor,note,answer_type
 ZBSP-2026-0201,received,2026-11-20,（演示）窗口,当面递交,
 ZBSP-2026-0201,answered,2026-11-20,（演示）窗口,当场答复,disclosed

@@ -8,9 +8,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import db
 from bot.cases import vocab
 from bot.cases.stages import STAGES
+from bot.core import db
 
 TABLES = {"cases", "case_events", "lookup_attempts", "lookup_locks",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",

@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.core import db
 from bot.cases import verification
 from bot.cases.models import Case, LookupAttempt
 from bot.cases.store import CaseNotFound, CaseStore, Change, Origin, VerifyStatus
 from bot.cases.validation import CaseDataError
+from bot.core import db
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
 

@@ -4,8 +4,7 @@ import uuid
 import pytest
 
 from bot.channels.kvstore import MemoryStore, RedisStore
-from bot.channels.state import (DONE, PROCESSING, RETRIED, Deduplicator, PendingChoices,
-                                passive_reply)
+from bot.channels.state import DONE, PROCESSING, RETRIED, Deduplicator, PendingChoices, passive_reply
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # async fixtures run on the session loop (pyproject); the tests must share it

@@ -7,9 +7,9 @@ import subprocess
 import pytest
 
 from bot.content import knowledge
-from bot.tooling import build_data
 from bot.feedback import review
 from bot.feedback.store import ReviewRecord
+from bot.tooling import build_data
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
 
@@ -102,10 +102,12 @@ def test_a_new_faq_needs_what_the_validator_needs(kb_dir):
     assert review.add_faq(kb_dir, draft(QUESTIONS)) == "apply_by_post"
     lines = diff(kb_dir, "faq/apply.yml")
     assert lines[:6] == ["+  - id: apply_by_post", "+    title: 可以寄信申请吗？", "+    answer: |",
-                         "+      可以。需要签收的邮寄申请（如挂号信、EMS），以{{ agency.name }}签收之日为收到申请之日。",
+                         "+      可以。需要签收的邮寄申请（如挂号信、EMS），"
+                         "以{{ agency.name }}签收之日为收到申请之日。",
                          "+    sources:", "+      - {ref: 条例, article: 第三十一条}"]
     kb = knowledge.load(kb_dir)
     assert knowledge.validate(kb) == []
     answer = kb.render("apply_by_post", "zibo_spj")
-    assert answer.full_text == ("可以。需要签收的邮寄申请（如挂号信、EMS），以淄博市行政审批服务局签收之日为收到申请之日。\n"
+    assert answer.full_text == ("可以。需要签收的邮寄申请（如挂号信、EMS），"
+                                "以淄博市行政审批服务局签收之日为收到申请之日。\n"
                                 "来源：《政府信息公开条例》第三十一条")

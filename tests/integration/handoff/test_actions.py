@@ -101,12 +101,14 @@ async def test_callback_form_validation():
     form = handoff.ValidateCallbackForm()
     dispatcher = CollectingDispatcher()
     t = tracker([user("x", "faq")])
-    assert await form.validate_callback_phone("电话 139-1234-5678", dispatcher, t, {}) == {"callback_phone": "13912345678"}
-    assert await form.validate_callback_phone("12345", dispatcher, t, {}) == {"callback_phone": None}
+    phone = form.validate_callback_phone
+    assert await phone("电话 139-1234-5678", dispatcher, t, {}) == {"callback_phone": "13912345678"}
+    assert await phone("12345", dispatcher, t, {}) == {"callback_phone": None}
     assert "号码好像不完整" in dispatcher.messages[-1]["text"]
-    assert await form.validate_callback_phone("取消", dispatcher, t, {}) == {"callback_phone": None, "requested_slot": None}
-    assert await form.validate_callback_note("跳过", dispatcher, t, {}) == {"callback_note": ""}
-    assert await form.validate_callback_note("想问 复议\n期限", dispatcher, t, {}) == {"callback_note": "想问 复议 期限"}
+    assert await phone("取消", dispatcher, t, {}) == {"callback_phone": None, "requested_slot": None}
+    note = form.validate_callback_note
+    assert await note("跳过", dispatcher, t, {}) == {"callback_note": ""}
+    assert await note("想问 复议\n期限", dispatcher, t, {}) == {"callback_note": "想问 复议 期限"}
 
 
 async def test_submit_stores_the_ticket_and_says_when(store, monkeypatch):

@@ -13,10 +13,10 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from bot.channels.wechat_endpoint import SUCCESS
+from tests.support.fuzz_inputs import FUZZ, messages
+from tests.support.wechat_client import new_openid
 from tests.support.wechat_servers import WeChatRasa
 from tests.system.channels.test_wechat_rasa import api_texts_until, user_events
-from tests.support.wechat_client import new_openid
-from tests.support.fuzz_inputs import FUZZ, messages
 
 pytestmark = pytest.mark.servers
 

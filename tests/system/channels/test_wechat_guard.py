@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.system.channels.test_wechat_rasa import passive, post, user_events
 from tests.support.wechat_client import new_openid
+from tests.system.channels.test_wechat_rasa import passive, post, user_events
 
 pytestmark = pytest.mark.servers
 

@@ -13,10 +13,10 @@ import pytest
 import redis
 
 from bot.channels.wechat_endpoint import SUCCESS, TEXT_ONLY
+from tests.support import get_json
+from tests.support.wechat_client import new_openid
 from tests.support.wechat_servers import PLAIN_TEXT_LIMIT, REDIS_URL, WeChatRasa
 from tests.unit.channels.test_wechat_endpoint import BILLION_LAUGHS, EXTERNAL_ENTITY
-from tests.support.wechat_client import new_openid
-from tests.support import get_json
 
 pytestmark = pytest.mark.servers
 

@@ -9,14 +9,13 @@ directly, as the widget's own buttons do.
 GONGKAI_SCREENSHOTS=1 saves docs/screenshots/widget-open.png and widget-after-reload.png."""
 from __future__ import annotations
 
-
 import pytest
 
 from bot.tooling import servers, training
+from tests.support import get_json
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, screenshot
 from tests.support.wechat_servers import WeChatRasa
 from tests.support.widget_client import sender_of
-from tests.support import get_json
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 

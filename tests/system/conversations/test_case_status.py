@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.support.assistant import DEMO_CASES
 from tests.support import say, texts
+from tests.support.assistant import DEMO_CASES
 
 pytestmark = pytest.mark.servers
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from hypothesis import event, example, given
 
-from tests.support.fuzz_inputs import FUZZ, messages
 from tests.support import post_json, say, texts
+from tests.support.fuzz_inputs import FUZZ, messages
 
 pytestmark = pytest.mark.servers
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import knowledge
-from bot.tooling import build_data, servers, training
 from bot.serving.action_server import action_token, authorization_header
+from bot.tooling import build_data, servers, training
 from tests.support import post_json
 
 ROOT = Path(__file__).resolve().parents[3]

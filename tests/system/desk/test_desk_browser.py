@@ -1,7 +1,8 @@
 """The desk in a real headless browser (Debian's chromium driven by Playwright), against the real
 servers: an agent logs in, sees a REST citizen's hand-off appear in the queue without reloading,
 opens it, reads the transcript, inserts a suggested answer, sends it, hands back, and the bot
-answers the citizen's next question (which the hand-off's transcript no longer shows). GONGKAI_SCREENSHOTS=1 also saves docs/screenshots/desk-*.png.
+answers the citizen's next question (which the hand-off's transcript no longer shows).
+GONGKAI_SCREENSHOTS=1 also saves docs/screenshots/desk-*.png.
 """
 import re
 import uuid
@@ -9,9 +10,9 @@ import uuid
 import pytest
 
 from bot.handoff.store import HandoffStore
-from tests.support.browser import log_in_to_desk, screenshot
-from tests.support import stack as stack_module
 from tests.support import get_json, say, texts
+from tests.support import stack as stack_module
+from tests.support.browser import log_in_to_desk, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 

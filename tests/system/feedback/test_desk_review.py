@@ -8,8 +8,8 @@ import pytest
 
 from bot.content import knowledge
 from bot.feedback.store import FeedbackStore
-from tests.support.webapp import Agent
 from tests.support import say, texts
+from tests.support.webapp import Agent
 
 pytestmark = pytest.mark.servers
 
@@ -73,7 +73,8 @@ def test_unanswered_questions_become_paraphrases_of_existing_answers(stack, agen
     ids = open_ids(stack, "这事儿咋弄")
     refused = form_post(agent, "/desk/review/resolve", {"item_ids": ",".join(map(str, ids)),
                         "action": "paraphrase", "faq_id": "reply_deadline", "question": "收费吗"})
-    assert refused.status_code == 400 and "「收费吗」已是「申请信息公开收费吗？」（fee_principle）的问法" in refused.text
+    assert refused.status_code == 400
+    assert "「收费吗」已是「申请信息公开收费吗？」（fee_principle）的问法" in refused.text
     assert open_ids(stack, "这事儿咋弄") == ids
     # out of scope: resolved without touching the knowledge base
     done = form_post(agent, "/desk/review/resolve", {"item_ids": ",".join(map(str, ids)),

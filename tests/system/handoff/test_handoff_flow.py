@@ -13,10 +13,10 @@ from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.state import Status
 from bot.handoff.store import HandoffStore
-from tests.support.widget_client import widget
-from tests.support.webapp import Agent
-from tests.support import stack as stack_module
 from tests.support import get_json, post_json, say, texts
+from tests.support import stack as stack_module
+from tests.support.webapp import Agent
+from tests.support.widget_client import widget
 
 pytestmark = pytest.mark.servers
 
@@ -191,7 +191,8 @@ def test_caller_mode_answers_and_looks_up_a_case(stack, agent):
     assert body["case_number"] == "ZBSP-2026-0101" and "申请编号：ZBSP-2026-0101" in body["status"]
     assert "*" in body["phone"] and "*" in body["applicant"]
     log = (stack.work / "web.log").read_text(encoding="utf-8")
-    line = next(l for l in log.splitlines() if "desk case lookup" in l and "ZBSP-2026-0101" in l)
+    line = next(logged for logged in log.splitlines()
+                if "desk case lookup" in logged and "ZBSP-2026-0101" in logged)
     assert "agent=li" in line and body["applicant"] not in line
 
 

@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 
-from tests.support.webapp import Agent
-from tests.support import stack as stack_module
 from tests.support import get_json, say, texts
+from tests.support import stack as stack_module
+from tests.support.webapp import Agent
 
 pytestmark = pytest.mark.servers
 

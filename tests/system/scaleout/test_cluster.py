@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.serving.guard import apology_text
 from bot.tooling import cluster as cluster_module
 from bot.tooling import servers
-from bot.serving.guard import apology_text
+from tests.support import free_closed_port, get_json, post_json, say, texts
 from tests.support.assistant import DEMO_TODAY
 from tests.system.conversations.test_case_status import demo_code
-from tests.support import free_closed_port, get_json, post_json, say, texts
 
 pytestmark = [pytest.mark.servers, pytest.mark.postgres]
 

@@ -33,8 +33,8 @@ class ActionServer:
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory):
     """A real action server alone, started as `gongkai run` starts it, on the demo cases."""
-    from bot.tooling import servers, training
     from bot.cases import importer
+    from bot.tooling import servers, training
 
     work = tmp_path_factory.mktemp("actions")
     database_url = f"sqlite:///{work / 'gongkai.db'}"

@@ -10,9 +10,9 @@ from typing import Optional
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support import post_json, texts
 from tests.support.assistant import running_assistant
 from tests.system.conversations.test_case_status import demo_code
-from tests.support import post_json, texts
 
 pytestmark = pytest.mark.servers
 
@@ -68,6 +68,8 @@ def test_an_unknown_number_gets_exactly_the_same_answers(assistant):
     # so that both start from the same counts whatever the session's other tests did
     real = [_guess(assistant, "ZBSP-2026-0102", f"5555 0000 {i:04d}", "198.51.100.21") for i in range(6)]
     unknown = [_guess(assistant, "ZBSP-2026-0909", f"5555 0000 {i:04d}", "198.51.100.22") for i in range(6)]
-    strip = lambda answer: answer.split("暂停到")[0]  # the lock's end time is the clock's
+    def strip(answer: str) -> str:
+        return answer.split("暂停到")[0]  # the lock's end time is the clock's
+
     assert [strip(a) for a in real] == [strip(a) for a in unknown]
     assert "暂停到" in real[5] and "暂停到" in unknown[5]

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.core import db
-from bot.tooling import servers, training
-from bot.serving.action_server import TOKEN_FILE, action_token
 from bot.cases import importer
+from bot.core import db
+from bot.serving.action_server import TOKEN_FILE, action_token
+from bot.tooling import servers, training
 from tests.support.assistant import DEMO_CASES
 
 

@@ -11,8 +11,7 @@ import uuid
 
 import pytest
 
-from tests.support import trackers
-from tests.support import post_json, say, texts
+from tests.support import post_json, say, texts, trackers
 
 pytestmark = pytest.mark.servers
 

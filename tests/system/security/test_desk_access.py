@@ -11,9 +11,9 @@ import pytest
 
 from bot.desk.audit import ViewLog
 from bot.handoff.store import HandoffStore
-from tests.support.webapp import Agent
-from tests.support import stack as stack_module
 from tests.support import say
+from tests.support import stack as stack_module
+from tests.support.webapp import Agent
 
 pytestmark = pytest.mark.servers
 

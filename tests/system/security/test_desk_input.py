@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core import clock
-from bot.tooling import servers
 from bot.handoff.store import HandoffStore
+from bot.tooling import servers
 from tests.support import webapp
 from tests.support.webapp import Agent
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.support.widget_client import widget
-from tests.support.fuzz_inputs import FUZZ, json_values, messages
 from tests.support import post_json, say, texts
+from tests.support.fuzz_inputs import FUZZ, json_values, messages
+from tests.support.widget_client import widget
 
 pytestmark = pytest.mark.servers
 

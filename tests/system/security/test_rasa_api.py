@@ -13,7 +13,6 @@ import uuid
 import pytest
 import requests
 
-from tests.support import gongkai_run
 from tests.support.gongkai_run import answers
 
 pytestmark = pytest.mark.servers
@@ -112,7 +111,8 @@ def test_widget_origins_are_the_web_apps_own_plus_the_configured_sites():
     from bot.tooling import servers
 
     assert servers.widget_origins(8000, {}) == ["http://127.0.0.1:8000", "http://localhost:8000"]
-    assert servers.widget_origins(8000, {"GONGKAI_WIDGET_ORIGINS": "https://WWW.Site.example/, http://b.example:8080"}) == [
+    configured = {"GONGKAI_WIDGET_ORIGINS": "https://WWW.Site.example/, http://b.example:8080"}
+    assert servers.widget_origins(8000, configured) == [
         "http://127.0.0.1:8000", "http://localhost:8000", "https://www.site.example", "http://b.example:8080"]
     for bad in ("*", "https://*.site.example", "site.example", "https://site.example/chat", "javascript:x"):
         with pytest.raises(ValueError, match="GONGKAI_WIDGET_ORIGINS"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import time
 import uuid
 
@@ -44,7 +43,8 @@ def test_a_killed_rasa_server_is_started_again_while_the_others_keep_answering(r
             break
         assert time.monotonic() < deadline, run.output()
         time.sleep(2)
-    assert checks >= 2  # Rasa needs far more than one round to load its model: the others were seen up while it was down
+    # Rasa needs far more than one round to load its model: the others were seen up while it was down
+    assert checks >= 2
     assert run.popen.poll() is None
     # the same conversation goes on with the new process (the tracker is on disk)
     assert answers(run, sender, "申请信息公开收费吗")

@@ -10,9 +10,8 @@ import urllib.request
 import pytest
 
 from bot.channels.edge import TEXT_ONLY
-from tests.support import trackers
+from tests.support import post_json, trackers
 from tests.support.wechat_client import ACCOUNT, new_openid
-from tests.support import post_json
 
 pytestmark = pytest.mark.servers
 

@@ -10,9 +10,8 @@ import uuid
 import pytest
 
 from bot.channels.edge import TEXT_ONLY
-from tests.support import trackers
+from tests.support import say, texts, trackers
 from tests.support.widget_client import Widget, sender_of, widget
-from tests.support import say, texts
 
 pytestmark = pytest.mark.servers
 

@@ -1,6 +1,7 @@
 """Splitting long replies and numbering buttons (pure functions, hand-checked values)."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.channels.textparts import number_buttons, parse_choice, split_text, utf8_len
 

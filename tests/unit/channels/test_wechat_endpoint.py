@@ -7,11 +7,17 @@ import time
 import pytest
 
 from bot.channels.kvstore import MemoryStore
-from bot.channels.wechat_endpoint import (MENU_UNAVAILABLE, NOT_CONFIGURED, SUCCESS, TEXT_ONLY,
-                                          VOICE_UNRECOGNISED, WeChatEndpoint, menu_payload)
+from bot.channels.wechat_endpoint import (
+    MENU_UNAVAILABLE,
+    NOT_CONFIGURED,
+    SUCCESS,
+    TEXT_ONLY,
+    VOICE_UNRECOGNISED,
+    WeChatEndpoint,
+    menu_payload,
+)
 from bot.channels.wechat_settings import WeChatSettings
-from tests.support.wechat_client import (AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatClient,
-                                          new_openid)
+from tests.support.wechat_client import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatClient, new_openid
 
 DEADLINE = "不能当场答复的，应自收到申请之日起20个工作日内答复。"
 BUTTONS = [{"title": "多久答复", "payload": '/choose_faq{"faq_id":"reply_deadline"}'},

@@ -2,7 +2,8 @@
 import importlib.util
 from pathlib import Path
 
-_spec = importlib.util.spec_from_file_location("heldout_stats", Path(__file__).resolve().parents[2] / "heldout" / "stats.py")
+HELDOUT = Path(__file__).resolve().parents[2] / "heldout"
+_spec = importlib.util.spec_from_file_location("heldout_stats", HELDOUT / "stats.py")
 stats = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(stats)
 

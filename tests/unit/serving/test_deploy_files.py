@@ -8,8 +8,8 @@ import yaml
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot.tooling import cluster
 from bot.serving.lockstore import SerialRedisLockStore
+from bot.tooling import cluster
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 EXAMPLE = ["--action-url", "http://10.0.0.21:5055/webhook",
