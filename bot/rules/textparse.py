@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 __all__ = [
     "Quantity",
@@ -176,9 +175,8 @@ def parse_channel(text: str) -> Optional[str]:
 # --- quantity -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Quantity:
-    count: int
+class Quantity(NamedTuple):  # a tuple: callers unpack it, calculate_fee(*quantity)
+    count: int  # type: ignore[assignment]  # shadows tuple.count(), which nobody calls on it
     unit: str  # "件" (件/份/条) or "页" (页/张)
 
 

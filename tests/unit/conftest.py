@@ -1,6 +1,6 @@
-"""The unit tier does no I/O beyond reading the repository's files: every test here runs with network
-connections, subprocesses and database connections refused, so a test that needs one fails at once
-and belongs in tests/integration or tests/system."""
+"""The unit tier does no I/O beyond reading the repository's files (and a small temporary file now and
+then): every test here runs with network connections, subprocesses and database connections refused,
+so a test that needs one fails at once and belongs in tests/integration or tests/system."""
 import socket
 import sqlite3
 import subprocess

@@ -1,4 +1,5 @@
-"""The spaCy pipeline: domain segmentation and the entity ruler, saved and loaded like Rasa does."""
+"""The spaCy pipeline: domain segmentation and the entity ruler, saved to disk and loaded like Rasa
+does, and packed into a trained model (integration: it writes and reads model files)."""
 import pytest
 import spacy
 
