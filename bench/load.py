@@ -12,7 +12,7 @@ warm-up (not counted) and then a fixed measured duration.
 
 Two configurations:
 
-* ``single``: one action server + one Rasa server as ``gongkai run`` and tests/conftest.py start
+* ``single``: one action server + one Rasa server as ``gongkai run`` and tests/support/assistant.py start
   them (bot/tooling/servers.py): SQLite tracker store, Rasa's in-process lock store.
 * ``cluster``: OPS's launcher ``bot/tooling/cluster.py`` (2 Rasa + 2 action servers on PostgreSQL + Redis);
   the script sends each sender to one Rasa instance by a stable hash of the sender id, as a sticky
@@ -53,7 +53,7 @@ from bot.tooling import evaluation, servers, training  # noqa: E402
 
 SECTION = "Load (issue 7)"
 DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
-DEMO_TODAY = "2026-11-23"  # the demo cases are dated around this day (tests/conftest.py)
+DEMO_TODAY = "2026-11-23"  # the demo cases are dated around this day (tests/support/assistant.py)
 CASE_TURNS = ("查询进度", "ZBSP-2026-0101", "5843 5514 9086")  # its query code (demo data)
 CASE_SHARE = 0.10
 REQUEST_TIMEOUT = 10.0  # seconds; a reply slower than this counts as an error (timeout)

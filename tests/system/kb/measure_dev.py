@@ -1,7 +1,7 @@
 """Before/after measurement on conv-kb's own dev questions (tests/system/kb/dev_questions.yml) through the
 real Rasa and action servers: answered right / asked (「您是不是想问」) / answered wrong.
 
-    .venv/bin/python -m tests.kb.measure_dev [--model models/gongkai-….tar.gz]
+    .venv/bin/python -m tests.system.kb.measure_dev [--model models/gongkai-….tar.gz]
 
 Run with PYTHONPATH pointing at another checkout (e.g. `git archive main`) to measure that code
 with its model. Not a test (no assertions): the figures go into the report."""
