@@ -1,4 +1,7 @@
-"""Small clients for talking to the running assistant in tests."""
+"""What the tests of every tier share (the fixtures themselves are in tests/conftest.py): the running
+product (assistant, stack, webapp, gongkai_run, wechat_servers), databases, the browser, fakes and
+clients (fake_wechat, wechat_client, widget_client, trackers, fuzz_inputs); and here, small clients for
+talking to the running assistant."""
 from __future__ import annotations
 
 import json
