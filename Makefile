@@ -1,6 +1,6 @@
 # 公开助手 — the front door. `make run` and `make test` are the two commands of the README;
-# both set up the environment first (quick when nothing changed).
-.PHONY: run test setup train validate evaluate crossval bench lock clean
+# both set up the environment first (quick when nothing changed). `make check` is the quick one.
+.PHONY: run test check lint setup train validate evaluate crossval bench lock clean
 
 VENV := .venv/bin
 
@@ -9,7 +9,16 @@ run: setup
 
 test:
 	@./scripts/setup --browser
+	@$(MAKE) --no-print-directory lint
 	$(VENV)/python -m pytest
+
+# the quick check while working: lint, then the unit tier (no servers, no databases; < 1 minute)
+check: setup lint
+	$(VENV)/python -m pytest -q tests/unit
+
+lint: setup
+	$(VENV)/ruff check .
+	$(VENV)/mypy
 
 setup:
 	@./scripts/setup

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
 from bot.core import clock
-from bot.rules import fees, textparse, timeline
 from bot.nlp.normalize import normalize_text
+from bot.rules import fees, textparse, timeline
 from bot.rules.workdays import calendar_warning
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
 def fee_answer(text: str) -> str:
     quantity = textparse.parse_quantity(text)
     if quantity is None or quantity.unit not in ("件", "页"):
-        return ("请告诉我一个月内申请的件数，或者所要材料的页数，我帮您算，例如：“一个月申请35件要多少钱”“材料120页收多少”。\n"
+        return ("请告诉我一个月内申请的件数，或者所要材料的页数，我帮您算，"
+                "例如：“一个月申请35件要多少钱”“材料120页收多少”。\n"
                 "依申请公开原则上不收费，只有数量、频次明显超过合理范围时才可能收取信息处理费（《政府信息公开条例》第四十二条）。")
     try:
         result = fees.calculate_fee(quantity.count, quantity.unit)

@@ -21,14 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
-from bot.core import bootstrap, clock
 from bot.cases import status
-from bot.handoff import buttons
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
 from bot.cases.verification import find_query_code
-from bot.nlp.normalize import normalize_text
+from bot.core import bootstrap, clock
 from bot.core.threads import in_thread
+from bot.handoff import buttons
+from bot.nlp.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 FORM = "case_lookup_form"
@@ -129,7 +129,8 @@ class ActionCheckCaseStatus(Action):
         except SQLAlchemyError as error:
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
             metrics.CASE_LOOKUP_ERRORS.inc()
-            dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n" + kb().message("contact", agency_id),
+            dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n"
+                                     + kb().message("contact", agency_id),
                                      buttons=[buttons.human(kb(), agency_id)])
             return clear
         if result.status is VerifyStatus.LOCKED:

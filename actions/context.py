@@ -27,10 +27,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.content import reports
-from bot.core import history
-from bot.rules import deadlines, textparse
 from bot.content.knowledge import KnowledgeBase, fold
+from bot.core import history
 from bot.nlp.normalize import normalize_text
+from bot.rules import deadlines, textparse
 
 # dialogue data, not a model input: editing it needs no retraining (bot/tooling/training.py)
 FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"

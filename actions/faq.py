@@ -15,12 +15,12 @@ from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot.content import reports
-from bot.core import clock, history
-from bot.handoff import buttons
-from bot.rules import textparse
 from bot.content.knowledge import fold
-from bot.nlp.normalize import normalize_text
+from bot.core import clock, history
 from bot.core.settings import settings
+from bot.handoff import buttons
+from bot.nlp.normalize import normalize_text
+from bot.rules import textparse
 
 RETRIEVAL_INTENT = "faq"
 # The lexical signal (rapidfuzz over the FAQ examples and titles, 0–100): when the retrieval is
@@ -271,7 +271,8 @@ class ActionAnswerFaq(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
         chosen: Optional[str] = latest_entity(tracker, "faq_id")
-        if chosen in kb().faqs:  # a 「您是不是想问」 option: the question is the one asked before
+        # a 「您是不是想问」 option: the question is the one asked before
+        if chosen is not None and chosen in kb().faqs:
             return await answer_faq(dispatcher, tracker, chosen, agency_for(tracker),
                                     previous_question(tracker) or text)
         followed = await answer_in_context(dispatcher, tracker)

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
+from typing import Any, Collection, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb, latest_entity
 from bot.core import bootstrap, clock, history
-from bot.feedback.store import FeedbackStore
-from bot.feedback import ratings
-from bot.handoff import buttons
 from bot.core.threads import in_thread
+from bot.feedback import ratings
+from bot.feedback.store import FeedbackStore
+from bot.handoff import buttons
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def should_ask(events: List[Mapping[str, Any]], topic: str) -> bool:
 
 
 def pending_prompt(events: List[Mapping[str, Any]], key: str = history.FEEDBACK_PROMPT,
-                   answers: Iterable[str] = FEEDBACK_INTENTS) -> Optional[Dict[str, Any]]:
+                   answers: Collection[str] = FEEDBACK_INTENTS) -> Optional[Dict[str, Any]]:
     """The latest prompt of this session not yet answered, with the question it followed:
     {"value": metadata[key], "question": text}; None if there is none. The current message
     (the newest user event) is the answer being handled now, so it does not count."""

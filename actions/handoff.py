@@ -18,11 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import feedback, metrics
 from actions.common import agency_for, kb
 from bot.core import bootstrap, clock, history
+from bot.core.threads import in_thread
 from bot.handoff import buttons, hours
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.rules.privacy import mask_phone
-from bot.core.threads import in_thread
 from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The action server's Prometheus counters, served on GONGKAI_ACTIONS_METRICS_PORT when it is
-set (bot/serving/action_server.py starts the exporter). Turns are counted on the Rasa side (bot/serving/metrics.py); the fallback
-rate is gongkai_fallbacks_total / gongkai_turns_total (docs/deployment.md)."""
+set (bot/serving/action_server.py starts the exporter). Turns are counted on the Rasa side
+(bot/serving/metrics.py); the fallback rate is gongkai_fallbacks_total / gongkai_turns_total (docs/deployment.md)."""
 from __future__ import annotations
 
 from prometheus_client import Counter

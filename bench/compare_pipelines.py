@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import write_section  # noqa: E402
 from bot.content import knowledge  # noqa: E402
-from bot.tooling import build_data, evaluation, training  # noqa: E402
 from bot.nlp.spacy_zh import read_words  # noqa: E402
+from bot.tooling import build_data, evaluation, training  # noqa: E402
 
 
 def jieba_config(work: Path) -> Path:

@@ -12,7 +12,7 @@ warm-up (not counted) and then a fixed measured duration.
 
 Two configurations:
 
-* ``single``: one action server + one Rasa server as ``gongkai run`` and tests/conftest.py start
+* ``single``: one action server + one Rasa server as ``gongkai run`` and tests/support/assistant.py start
   them (bot/tooling/servers.py): SQLite tracker store, Rasa's in-process lock store.
 * ``cluster``: OPS's launcher ``bot/tooling/cluster.py`` (2 Rasa + 2 action servers on PostgreSQL + Redis);
   the script sends each sender to one Rasa instance by a stable hash of the sender id, as a sticky
@@ -53,7 +53,7 @@ from bot.tooling import evaluation, servers, training  # noqa: E402
 
 SECTION = "Load (issue 7)"
 DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
-DEMO_TODAY = "2026-11-23"  # the demo cases are dated around this day (tests/conftest.py)
+DEMO_TODAY = "2026-11-23"  # the demo cases are dated around this day (tests/support/assistant.py)
 CASE_TURNS = ("查询进度", "ZBSP-2026-0101", "5843 5514 9086")  # its query code (demo data)
 CASE_SHARE = 0.10
 REQUEST_TIMEOUT = 10.0  # seconds; a reply slower than this counts as an error (timeout)
@@ -142,7 +142,7 @@ def start_cluster(work: Path, model: Path, rasa_count: int, action_count: int) -
     try:
         from bot.tooling.cluster import start_cluster as launch
     except ImportError as missing:
-        raise SystemExit(f"bot/tooling/cluster.py is not available on this branch ({missing})")
+        raise SystemExit(f"bot/tooling/cluster.py is not available on this branch ({missing})") from None
     cluster = launch(rasa_count, action_count, model=model, work_dir=work,
                      env={"GONGKAI_TODAY": DEMO_TODAY})
     labels: Dict[str, int] = {}
@@ -301,8 +301,8 @@ def main() -> None:
     rows = [row(mode, result) for mode in modes for result in results[mode]]
     best = {mode: max(r["throughput"] for r in results[mode]) for mode in modes}
 
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
     command = " ".join([".venv/bin/python", "bench/load.py", *sys.argv[1:]])
     summary = []
     errors = sum(r["tally"].errors for rs in results.values() for r in rs)
@@ -317,7 +317,8 @@ def main() -> None:
     header = (f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {os.cpu_count()} cores ({cpu}), "
               f"Python {platform.python_version()}; {args.warmup:.0f} s warm-up + {args.duration:.0f} s "
               f"measured per level, the configurations running side by side and measured in turns; "
-              f"closed loop (each citizen waits for the reply); one visit in ten is a case look-up (3 turns), the rest 1–4 FAQ questions; a new sender per visit. "
+              f"closed loop (each citizen waits for the reply); one visit in ten is a case look-up (3 turns), "
+              f"the rest 1–4 FAQ questions; a new sender per visit. "
               f"Latency in ms over successful turns; RSS = peak MB per server process (with children); "
               f"load avg = the machine's 1-minute load average at the end of the level. "
               f"Command: `{command}`.")

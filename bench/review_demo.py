@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from bot.content import knowledge  # noqa: E402
 from bot.core import clock, db  # noqa: E402
 from bot.core.bootstrap import Root  # noqa: E402
-from bot.tooling import build_data, evaluation, servers, training  # noqa: E402
 from bot.feedback import analytics, review  # noqa: E402
 from bot.feedback.store import FeedbackStore  # noqa: E402
+from bot.tooling import build_data, evaluation, servers, training  # noqa: E402
 from tests.support import say, texts  # noqa: E402
 
 # question → the FAQ it should have been answered with (the first three: measured unsure)

@@ -105,8 +105,8 @@ def main() -> None:
         rasa.stop()
         actions.stop()
 
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
     rows = [
         ("`rasa train` from scratch", f"{train_seconds:.0f} s" if train_seconds else "(skipped)", ""),
         ("model file", f"{model.stat().st_size / 1e6:.1f} MB", ""),

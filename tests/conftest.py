@@ -1,65 +1,95 @@
-"""Shared fixtures. The `assistant` fixture runs the real thing: a trained model (reused when the
-data did not change), the real action server and the real Rasa server on free loopback ports."""
+"""Fixtures shared by the tiers (tests/unit, tests/integration, tests/system), defined here once;
+the machinery they use is in tests/support/. Heavy imports stay inside the fixtures, so that
+collecting the unit tier loads no server code."""
 from __future__ import annotations
 
-import contextlib
 import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, Iterator, Optional
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_CASES = ROOT / "data" / "demo" / "cases.json"
+from tests.support.databases import BACKENDS, FreshDatabase
 
-pytest_plugins = ["tests.browser"]  # the `browser` fixture (Debian chromium)
+pytest_plugins = ["tests.support.browser"]  # the `browser` fixture (Debian chromium)
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
-# The demo cases are dated around this day; pinning it keeps due dates and "overdue" stable.
-DEMO_TODAY = "2026-11-23"
-DEMO_EVENING = f"{DEMO_TODAY}T20:00:00"  # a Monday, after office hours
+# --- databases (integration) ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Assistant:
-    rasa_url: str
-    actions_url: str
-    log_dir: Path
-    database_url: str
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """An empty database per test on each backend (SQLite, PostgreSQL), migrated to head."""
+    from bot.core import db
 
-
-@contextlib.contextmanager
-def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Assistant]:
-    """The real action server and Rasa server on the demo cases, in the folder ``work``."""
-    from bot.tooling import servers, training
-    from bot.cases import importer
-
-    model = training.ensure_model(quiet=True)
-    database_url = f"sqlite:///{work / 'gongkai.db'}"
-    assert importer.main([str(DEMO_CASES), "--database-url", database_url]) == 0
-    # an evening of the demo day: 「转人工」 answers with office hours whenever the tests run (CI ran
-    # in office hours once, and the hand-offs paused the conversations that the tests go on with)
-    env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY,
-           "GONGKAI_NOW": DEMO_EVENING, **(extra_env or {})}
-    action_port, rasa_port = servers.free_port(), servers.free_port()
-    endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
-    actions = servers.start_action_server(action_port, work / "actions.log", env=env)
-    rasa = servers.start_rasa_server(rasa_port, model, endpoints, work / "rasa.log", env=env)
+    fresh = FreshDatabase(request.param, tmp_path_factory)
     try:
-        actions.wait_ready()
-        rasa.wait_ready()
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", work,
-                        database_url)
+        url = fresh.new_url()
+        db.upgrade(url)
+        yield url
     finally:
-        rasa.stop()
-        actions.stop()
+        fresh.close()
+
+
+# --- the running product (system) -----------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory):
+def assistant(tmp_path_factory):
+    """The action server and Rasa server on the demo cases (tests/support/assistant.py)."""
+    from tests.support.assistant import running_assistant
+
     with running_assistant(tmp_path_factory.mktemp("assistant")) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """Action server + Rasa server (with an API token) + web app on a temporary database, the clock
+    in office hours (tests/support/stack.py); its review queue writes to a copy of data/kb."""
+    from tests.support import stack as stack_module
+
+    started = stack_module.start(tmp_path_factory.mktemp("handoff-stack"))
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def agent(stack):
+    """Agent 李明, logged in to the stack's desk."""
+    from tests.support import stack as stack_module
+    from tests.support.webapp import Agent
+
+    desk = Agent(stack.web_url)
+    assert desk.login("li", stack_module.PASSWORD).status_code == 303
+    return desk
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    """A fake of WeChat's API server on loopback (tests/support/fake_wechat.py)."""
+    from tests.support.fake_wechat import FakeWeChat
+    from tests.support.wechat_client import APP_ID, APP_SECRET
+
+    with FakeWeChat(APP_ID, APP_SECRET) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def wechat_servers(tmp_path_factory, fake_wechat):
+    """Two Rasa servers with the WeChat channel, ``plain`` and ``safe`` (tests/support/wechat_servers.py)."""
+    from tests.support import wechat_servers as wechat
+
+    with wechat.running(tmp_path_factory.mktemp("wechat"), fake_wechat) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def plain_server(wechat_servers):
+    return wechat_servers["plain"]
+
+
+@pytest.fixture(scope="session")
+def safe_server(wechat_servers):
+    return wechat_servers["safe"]

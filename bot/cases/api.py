@@ -38,8 +38,8 @@ from bot.cases.located import loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.records import CaseRecord
 from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
-from bot.core import clock
 from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events, shown
+from bot.core import clock
 from bot.core.db import database_url, upgrade
 from bot.core.settings import settings
 from bot.core.threads import in_thread
@@ -136,13 +136,13 @@ def create_blueprint(
                 f"JSON 格式错误：{error.msg}（第{error.colno}列）",
                 f"invalid JSON: {error.msg} (column {error.colno})",
                 error.lineno,
-            )])
-        except (ValueError, RecursionError):
+            )]) from error
+        except (ValueError, RecursionError) as error:
             # a number too long to convert, or nesting deeper than any case record needs
             raise CaseDataError([_problem(
                 "JSON 无法处理：数字过长或嵌套过深",
                 "JSON cannot be processed: a number too long or nesting too deep",
-            )])
+            )]) from error
 
     async def answer(number: str, summary: SaveSummary) -> HTTPResponse:
         record = await in_thread(store.get, number)

@@ -56,9 +56,8 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NoReturn, Optional, Sequence
 
-from bot.core import clock
 from bot.cases.located import Located, loads_with_lines
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
@@ -71,13 +70,14 @@ from bot.cases.validation import (
     Problem,
     parse_cases,
 )
+from bot.core import clock
 from bot.core.db import database_url, upgrade
 
 EVENT_FILE_FIELDS = ("case_number",) + EVENT_FIELDS
 REQUIRED_EVENT_FILE_FIELDS = ("case_number", "kind", "occurred_on")
 
 
-def _fail(zh: str, en: str, source: str, line: Optional[int] = None, field: Optional[str] = None):
+def _fail(zh: str, en: str, source: str, line: Optional[int] = None, field: Optional[str] = None) -> NoReturn:
     raise CaseDataError([Problem(zh, en, line, field, source)])
 
 
@@ -167,18 +167,18 @@ def read_csv(cases_path: Path, events_path: Optional[Path] = None) -> List[Locat
         number = normalize_case_number(case.get("case_number"))
         if number:
             by_number.setdefault(number, case)
-    problems = []
+    problems: List[Problem] = []
     for row in _read_csv(events_path, EVENT_FILE_FIELDS, REQUIRED_EVENT_FILE_FIELDS):
         typed = row.pop("case_number")
-        case = by_number.get(normalize_case_number(typed) or "")
-        if case is None:
+        owner = by_number.get(normalize_case_number(typed) or "")
+        if owner is None:
             problems.append(Problem(
                 f"事件所属的案件“{typed}”不在案件文件 {cases_path} 中",
                 f"the event's case \"{typed}\" is not in the cases file {cases_path}",
                 row.line, "case_number", row.source,
             ))
             continue
-        case.setdefault("events", []).append(row)
+        owner.setdefault("events", []).append(row)
     if problems:
         raise CaseDataError(problems)
     return cases

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from json.decoder import JSONObject
-from json.scanner import py_make_scanner
+
+# the json module's pure-Python internals, which typeshed does not declare
+from json.decoder import JSONObject  # type: ignore[attr-defined]
+from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 from typing import Any, Optional
 
 
@@ -41,7 +43,7 @@ def loads_with_lines(text: str, source: Optional[str] = None) -> Any:
         return Located(obj, line=bisect_right(newlines, end - 1) + 1, source=source), new_end
 
     decoder = json.JSONDecoder()
-    decoder.parse_object = parse_object
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
     # the C scanner ignores parse_object; the pure-Python one calls it
-    decoder.scan_once = py_make_scanner(decoder)
+    decoder.scan_once = py_make_scanner(decoder)  # type: ignore[attr-defined]
     return decoder.decode(text)

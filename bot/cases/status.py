@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import List
 
+from bot.cases.records import CaseRecord
 from bot.content import knowledge
 from bot.rules import deadlines
-from bot.cases.records import CaseRecord
 from bot.rules.workdays import CalendarUnknownError, default_calendar
 
 ESTIMATE_NOTE = ("（这是估算：{year}年的法定节假日安排尚未公布，只扣除了周末。国务院通常在11月或12月公布，"
                  "公布后以实际安排为准。）")
 
 NEXT_STEP = {
-    "submitted": "机关确认收到申请后才开始计算答复期限（邮寄的以签收之日、网上或电子邮件的以双方确认之日为收到之日），请留意机关的确认。",
+    "submitted": ("机关确认收到申请后才开始计算答复期限（邮寄的以签收之日、网上或电子邮件的以双方确认之日"
+                  "为收到之日），请留意机关的确认。"),
     "received": "机关正在办理，会在法定期限内作出答复。",
     "corrected": "机关已收到您补正后的申请，答复期限从收到补正之日起重新计算，正在办理。",
     "extended": "机关已决定延长答复期限，正在办理。",

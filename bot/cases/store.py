@@ -91,7 +91,7 @@ class Origin:
     address: Optional[str] = None  # the client's address or the edge's keyed hash of it
 
     @classmethod
-    def from_metadata(cls, sender_id: str, metadata: Any) -> "Origin":
+    def from_metadata(cls, sender_id: str, metadata: Any) -> Origin:
         origin = metadata.get("gongkai_origin") if isinstance(metadata, Mapping) else None
         if not isinstance(origin, Mapping):
             return cls(sender_id)
@@ -162,7 +162,7 @@ class CaseStore:
         self.limits: Dict[str, Limit] = {**LIMITS, **(limits or {})}
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None, **kwargs) -> "CaseStore":
+    def from_url(cls, url: Optional[str] = None, **kwargs) -> CaseStore:
         """A store on ``url`` (default: ``GONGKAI_DATABASE_URL`` / the SQLite file)."""
         return cls(make_session_factory(make_engine(url)), **kwargs)
 
@@ -230,7 +230,7 @@ class CaseStore:
             left = min(self.limits[scope].max_failures - len(failures) - (0 if ok else 1)
                        for scope, failures in counted.items())
             if not ok:
-                for scope, column, value in _scopes(attempt):
+                for scope, _column, value in _scopes(attempt):
                     failures = sorted(counted[scope] + [now])
                     limit = self.limits[scope]
                     if len(failures) == limit.max_failures:
@@ -238,6 +238,7 @@ class CaseStore:
                                           _unlock_at(failures, limit), now)
                 log.info("case look-up failed verification (%d attempts left)", max(left, 0))
                 return VerifyResult(VerifyStatus.WRONG, attempts_left=max(left, 0))
+            assert case is not None  # a code matches only an existing case's HMAC
             return VerifyResult(VerifyStatus.OK, case=_record(case), attempts_left=max(left, 0))
 
     def _attempt(self, number: str, origin: Origin, now: datetime) -> LookupAttempt:

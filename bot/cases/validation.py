@@ -16,8 +16,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot.cases.located import line_of, source_of
 from bot.cases.numbers import normalize_case_number
 from bot.cases.stages import event_sort_key
-from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
 from bot.cases.verification import digits, normalize_query_code
+from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
 
 # ---- problems -------------------------------------------------------------------------------
 
@@ -271,6 +271,7 @@ def parse_event(raw: Any, problems: List[Problem], line=None, source=None) -> Op
         )
     if len(problems) > before:
         return None
+    assert kind is not None and occurred_on is not None  # required: a problem was recorded otherwise
     return EventInput(kind, occurred_on, actor, note, answer_type, line, source)
 
 
@@ -339,6 +340,9 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
 
     if len(problems) > before:
         return None
+    # required fields: a problem was recorded above for any that is missing
+    assert case_number is not None and agency_id is not None and name is not None
+    assert channel is not None and submitted_on is not None and subject is not None
     return CaseInput(
         case_number=case_number,
         agency_id=agency_id,

@@ -40,7 +40,7 @@ _warned = False
 # 12 digits, single separators allowed between them (what people put between the groups), not
 # part of a longer run of digits (a phone number, 13 digits typed in groups)
 _SEP = r"[ \t\-_.·]"
-_CODE = re.compile(r"(?<!\d)(?<!\d%s)(\d(?:%s?\d){%d})(?!%s?\d)"
+_CODE = re.compile(r"(?<!\d)(?<!\d%s)(\d(?:%s?\d){%d})(?!%s?\d)"  # noqa: UP031 (% keeps the regex's braces plain)
                    % (_SEP, _SEP, QUERY_CODE_DIGITS - 1, _SEP))
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63\u3000"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 MAX_SENDER_CHARS = 255  # Rasa's SQL tracker store: sender_id String(255)
 REPLACEMENT = "\ufffd"

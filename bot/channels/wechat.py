@@ -18,8 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
-from rasa.core.channels.channel import (CollectingOutputChannel, InputChannel, OutputChannel,
-                                        UserMessage)
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -84,7 +83,7 @@ class WeChatInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WeChatInput:
         return cls(credentials)
 
     def __init__(self, credentials: Optional[Mapping[str, Any]] = None,

@@ -49,7 +49,7 @@ class WeChatSender:
         self._session: Optional[aiohttp.ClientSession] = None
 
     @classmethod
-    def from_env(cls, store: Optional[KeyValueStore] = None) -> "WeChatSender":
+    def from_env(cls, store: Optional[KeyValueStore] = None) -> WeChatSender:
         """The sender for the account configured by the GONGKAI_WECHAT_* variables."""
         return cls(load(), store)
 

@@ -27,8 +27,7 @@ from bot.channels.kvstore import KeyValueStore, open_store
 from bot.channels.state import Deduplicator, PendingChoices, passive_reply
 from bot.channels.textparts import number_buttons, parse_choice, split_text
 from bot.channels.wechat_api import WeChatSender
-from bot.channels.wechat_security import (AesEnvelope, BadRequest, Forbidden, check_query,
-                                          parse_xml)
+from bot.channels.wechat_security import AesEnvelope, BadRequest, Forbidden, check_query, parse_xml
 from bot.channels.wechat_settings import WeChatSettings
 from bot.rules.privacy import PIIMaskingFilter, mask_text
 
@@ -198,6 +197,7 @@ class WeChatEndpoint:
         retries repeat URL and body alike and pass (de-duplication answers them)."""
         key = f"wechat:url:{query.get('timestamp')}:{query.get('nonce')}"
         digest = hashlib.sha256(body).hexdigest()
+        assert self.store is not None  # opened by __post_init__
         try:
             if await self.store.add(key, digest, 2 * self.settings.max_clock_skew + 1):
                 return
@@ -271,6 +271,7 @@ class WeChatEndpoint:
         if kind == "ignore":
             await self._settled(request, None)
             return Reply(200, SUCCESS)
+        assert text is not None  # only "ignore" comes without a text
         if kind == "reply":
             return await self._answer(request, [text])
         return await self._turn_within_budget(request, text)
@@ -300,7 +301,7 @@ class WeChatEndpoint:
         self._keep(asyncio.create_task(self._deliver(request.openid, parts)))
         return Reply(200, SUCCESS)
 
-    async def _answer_later(self, request: _Request, task: "asyncio.Task[list[str]]") -> None:
+    async def _answer_later(self, request: _Request, task: asyncio.Task[list[str]]) -> None:
         parts = await task  # _run_turn never raises
         await self._settled(request, None)
         await self._deliver(request.openid, parts)
@@ -365,6 +366,7 @@ class WeChatEndpoint:
         """Releases the HTTP session and the store's connections (server shutdown)."""
         if self.sender is not None:
             await self.sender.close()
+        assert self.store is not None  # opened by __post_init__
         await self.store.close()
 
     async def drain(self) -> None:

@@ -11,7 +11,8 @@ from typing import Any, Mapping, Optional
 
 from wechatpy.client import WeChatClient
 
-from bot.core.settings import SettingsError, settings as process_settings
+from bot.core.settings import SettingsError
+from bot.core.settings import settings as process_settings
 
 MODES = ("plain", "compatible", "safe")
 WECHAT_TEXT_LIMIT = 2048  # bytes of UTF-8 in one text message, passive or 客服消息
@@ -72,7 +73,7 @@ def load(credentials: Optional[Mapping[str, Any]] = None,
             raw = environ.get(env_name(f.name))
         if raw is None or str(raw).strip() == "":
             continue
-        kind = type(f.default)
+        kind: type = type(f.default)  # every field has a default of its type
         try:
             values[f.name] = kind(str(raw).strip())
         except ValueError:

@@ -6,7 +6,7 @@ about and assembles the answer. Pure functions over the knowledge base: no Rasa 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from bot.content.knowledge import KnowledgeBase, fold
 
@@ -127,7 +127,7 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str,
 
 
 def _finish(kb: KnowledgeBase, subject_id: Optional[str], agency_id: str, lines: list[str],
-            sources: list[Mapping[str, str]]) -> InfoAnswer:
+            sources: Sequence[Mapping[str, str]]) -> InfoAnswer:
     cited = tuple(dict.fromkeys(kb.cite(s["ref"], s.get("article", "")) for s in sources))
     return InfoAnswer(subject_id, agency_id, "\n".join(lines), cited)
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.cases.store import CaseStore
 from bot.core import db
-from bot.core.settings import Settings, settings as process_settings
+from bot.core.settings import Settings
+from bot.core.settings import settings as process_settings
 from bot.desk.accounts import AccountStore
 from bot.desk.audit import ViewLog
 from bot.feedback import analytics

@@ -70,7 +70,8 @@ class DatabaseSettings:
     # GONGKAI_DATABASE_URL: a relative SQLite path is taken relative to the project root and its
     # folder is created; PostgreSQL: postgresql://user@host:5432/db (psycopg2)
     url: str = DEFAULT_DATABASE_URL
-    tracker_url: str = ""              # GONGKAI_TRACKER_URL: Rasa's tracker store for the analytics ("" = endpoints.yml's)
+    # GONGKAI_TRACKER_URL: Rasa's tracker store for the analytics ("" = endpoints.yml's)
+    tracker_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class RasaSettings:
 
 @dataclass(frozen=True)
 class ActionServerSettings:
-    token: str = ""                     # GONGKAI_ACTION_TOKEN: shared secret ("" = the one generated in var/action-token)
+    # GONGKAI_ACTION_TOKEN: shared secret ("" = the one generated in var/action-token)
+    token: str = ""
     host: str = "127.0.0.1"             # GONGKAI_ACTIONS_HOST: the address the action server listens on
     metrics_port: int = 0               # GONGKAI_ACTIONS_METRICS_PORT: its Prometheus port (0 = off)
 
@@ -144,7 +146,7 @@ class Settings:
     trusted_proxies: Tuple[Network, ...] = ()
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         def text(name: str, default: str = "") -> str:
             return (env.get(name) or "").strip() or default
 

@@ -19,8 +19,8 @@ from typing import List, Optional
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.errors import RefusedError
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.errors import RefusedError
 from bot.desk import csrf, passwords, throttle
 from bot.desk.models import Agent, DeskSession, LoginAttempt
 
@@ -78,7 +78,7 @@ class AccountStore:
         self.account_rule, self.address_rule, self.window = account_rule, address_rule, window
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None, **kwargs) -> "AccountStore":
+    def from_url(cls, url: Optional[str] = None, **kwargs) -> AccountStore:
         return cls(make_session_factory(make_engine(url)), **kwargs)
 
     # ---- accounts -----------------------------------------------------------------------------
@@ -158,6 +158,8 @@ class AccountStore:
                 log.info("desk login failed")
                 return LoginResult(LoginStatus.WRONG)
             agent = _by_username(session, name)
+            if agent is None:  # removed while its password was being checked
+                return LoginResult(LoginStatus.WRONG)
             if passwords.needs_rehash(agent.password_hash):
                 agent.password_hash = passwords.hash_password(password)
             token = secrets.token_urlsafe(32)

@@ -86,13 +86,15 @@ def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskCont
                 log.exception("releasing waiting hand-offs failed; trying again later")
             await asyncio.sleep(RELEASE_EVERY)
 
-    @app.listener("after_server_start")
     async def start_release_loop(app, loop) -> None:
         app.add_task(release_loop())
 
-    @app.listener("after_server_stop")
     async def close_rasa_session(app, loop) -> None:
         await rasa.close()
+
+    # register_listener rather than @app.listener("…"): sanic 21.12 types the decorator form wrongly
+    app.register_listener(start_release_loop, "after_server_start")
+    app.register_listener(close_rasa_session, "after_server_stop")
 
     if not settings.desk.secure_cookies:
         log.info("desk: session cookies without the Secure flag (set GONGKAI_DESK_SECURE_COOKIES=1 behind HTTPS)")

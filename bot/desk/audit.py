@@ -17,8 +17,8 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.core.errors import RefusedError
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
+from bot.core.errors import RefusedError
 from bot.desk.models import TranscriptView
 from bot.handoff.store import HandoffRecord
 
@@ -51,7 +51,7 @@ class ViewLog:
         self._sessions = session_factory
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None) -> "ViewLog":
+    def from_url(cls, url: Optional[str] = None) -> ViewLog:
         return cls(make_session_factory(make_engine(url)))
 
     def may_read(self, record: HandoffRecord, username: str, now: dt.datetime) -> bool:

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from bot.content import knowledge
-from bot.rules import textparse, timeline
 from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
+from bot.content import knowledge
+from bot.rules import textparse, timeline
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Awaitable, Callable, Iterable, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, Tuple
 
 from sanic.request import Request
 
@@ -27,7 +27,7 @@ async def stream(request: Request, produce: Produce, interval: float, lifetime: 
     await response.send("retry: 2000\n\n")
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
-    sent = {}
+    sent: Dict[str, Any] = {}
     while loop.time() - started < lifetime:
         for name, data in await produce():
             payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

@@ -32,11 +32,11 @@ from sqlalchemy.engine import URL, Engine
 from bot.channels.edge import clean_text
 from bot.core import history
 from bot.core.clock import CHINA
-from bot.core.db import session_scope, make_session_factory
+from bot.core.db import make_session_factory, session_scope
+from bot.core.settings import PROJECT_ROOT
 from bot.feedback import ratings
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
-from bot.core.settings import PROJECT_ROOT
 
 MAX_DAYS = 366
 TOP = 10

@@ -71,7 +71,7 @@ def stacked_bars(label: str, days: Sequence[dt.date], series: Dict[str, List[int
     bar = max(slot * 0.6, 1)
     body = _axes(top, days)
     for i, day in enumerate(days):
-        y = HEIGHT - BOTTOM
+        y: float = HEIGHT - BOTTOM
         for n, (channel, values) in enumerate(series.items()):
             h = plot_h * values[i] / top
             if values[i]:

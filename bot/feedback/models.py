@@ -4,7 +4,8 @@
 key and the question it answered) or per 好差评 rating of a hand-off (kind ``service``, 1–5, at most
 one per hand-off). ``ReviewItem``: one row per question the assistant handled badly — not
 understood (``fallback``), unsure (``unsure``: the 「您是不是想问」 path), marked 没帮助
-(``unhelpful``), handed to a person (``handoff``) or declined as out of scope (``out_of_scope``) — until a staff member resolves it in the desk.
+(``unhelpful``), handed to a person (``handoff``) or declined as out of scope (``out_of_scope``) — until
+a staff member resolves it in the desk.
 Questions are stored masked (bot.rules.privacy); the full conversation stays in Rasa's tracker store.
 """
 from __future__ import annotations

@@ -119,8 +119,9 @@ def group_items(items: Sequence[ReviewRecord], threshold: int = SIMILAR) -> List
 def _yaml() -> YAML:
     yaml = YAML()  # round-trip: keeps comments, order and flow style
     yaml.indent(mapping=2, sequence=4, offset=2)  # the knowledge base's own layout
-    yaml.width = 4096  # never re-wrap a long answer line
-    yaml.preserve_quotes = True
+    # ruamel.yaml declares these two attributes as None-typed, though it reads them as set here
+    yaml.width = 4096  # type: ignore[assignment]  # never re-wrap a long answer line
+    yaml.preserve_quotes = True  # type: ignore[assignment]
     return yaml
 
 

@@ -41,7 +41,7 @@ class FeedbackStore:
         self.factory = factory
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None) -> "FeedbackStore":
+    def from_url(cls, url: Optional[str] = None) -> FeedbackStore:
         return cls(make_session_factory(make_engine(url)))
 
     # ---- written by the actions ---------------------------------------------------------------

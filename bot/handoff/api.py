@@ -23,7 +23,8 @@ from functools import partial
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import HTTPResponse, json as sanic_json
+from sanic.response import HTTPResponse
+from sanic.response import json as sanic_json
 
 from bot.handoff import transcript
 from bot.handoff.operations import in_thread

@@ -14,9 +14,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
-from bot.core.errors import RefusedError
 from bot.content import knowledge
 from bot.core import clock, history
+from bot.core.errors import RefusedError
+from bot.core.threads import in_thread
 from bot.feedback import ratings
 from bot.handoff import buttons, hours, suggest, transcript
 from bot.handoff import state as machine
@@ -24,7 +25,6 @@ from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
 from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
-from bot.core.threads import in_thread
 from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Agent:
 
 
 
-def bot_event(text: str, metadata: Dict[str, str], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
+def bot_event(text: str, metadata: Dict[str, Any], buttons: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     event = {"event": "bot", "text": text, "metadata": metadata}
     if buttons:
         event["data"] = {"buttons": buttons}

@@ -15,7 +15,6 @@ from urllib.parse import quote
 import aiohttp
 
 
-
 class RasaError(RuntimeError):
     """Rasa answered with an error or could not be reached."""
 
@@ -32,7 +31,7 @@ class RasaClient:
             await self._session.close()
             self._session = None
 
-    def _params(self, **extra: str) -> Dict[str, str]:
+    def _params(self, **extra: Optional[str]) -> Dict[str, str]:
         params = {k: v for k, v in extra.items() if v is not None}
         if self.token:
             params["token"] = self.token

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -82,6 +82,10 @@ class NotFound(LookupError):
 _UNSTORABLE = re.compile("[\ud800-\udfff]")  # lone UTF-16 surrogates: no encoding stores them
 
 
+@overload
+def storable(text: str, limit: Optional[int] = None) -> str: ...
+@overload
+def storable(text: None, limit: Optional[int] = None) -> None: ...
 def storable(text: Optional[str], limit: Optional[int] = None) -> Optional[str]:
     """Text as any database can store it: lone surrogates (JSON's \\ud800 escapes produce them)
     replaced with U+FFFD, NUL characters (PostgreSQL refuses them) removed. None stays None."""
@@ -107,7 +111,7 @@ class HandoffStore:
         self._sessions = session_factory
 
     @classmethod
-    def from_url(cls, url: Optional[str] = None) -> "HandoffStore":
+    def from_url(cls, url: Optional[str] = None) -> HandoffStore:
         """A store on ``url`` (default: ``GONGKAI_DATABASE_URL`` / the SQLite file)."""
         return cls(make_session_factory(make_engine(url)))
 

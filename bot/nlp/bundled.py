@@ -44,18 +44,18 @@ class BundledSpacyNLP(SpacyNLP):
 
     def __init__(self, model: Optional[SpacyModel], config: Dict[Text, Any],
                  model_storage: ModelStorage, resource: Resource) -> None:
-        super().__init__(model, config)  # type: ignore[arg-type]  # None until trained
+        super().__init__(model, config)  # model: None until trained
         self._model_storage = model_storage
         self._resource = resource
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "BundledSpacyNLP":
+               execution_context: ExecutionContext) -> BundledSpacyNLP:
         return cls(None, {**cls.get_default_config(), **config}, model_storage, resource)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "BundledSpacyNLP":
+             execution_context: ExecutionContext, **kwargs: Any) -> BundledSpacyNLP:
         with model_storage.read_from(resource) as directory:
             model = cls.load_model(str(directory))
         cls.ensure_proper_language_model(model.model)
@@ -85,11 +85,11 @@ class BundledSpacyNLP(SpacyNLP):
         return self._resource
 
     # Rasa's SpacyNLP is handed the model by its graph node; this one holds its own
-    def process_training_data(  # type: ignore[override]
+    def process_training_data(
             self, training_data: TrainingData) -> TrainingData:
         return super().process_training_data(training_data, self._model)
 
-    def process(self, messages: List[Message]) -> List[Message]:  # type: ignore[override]
+    def process(self, messages: List[Message]) -> List[Message]:
         super().process(messages, self._model)
         for message in messages:
             text = message.get(TEXT)
@@ -114,7 +114,7 @@ class BundledSpacyEntityExtractor(SpacyEntityExtractor):
                execution_context: ExecutionContext) -> GraphComponent:
         return cls({**cls.get_default_config(), **config})
 
-    def process(self, messages: List[Message]) -> List[Message]:  # type: ignore[override]
+    def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             doc = message.get(CASED_DOC)
             if doc is None:

@@ -10,8 +10,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import (ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
-                                      PREDICTED_CONFIDENCE_KEY, TEXT)
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -28,7 +34,7 @@ class ChineseNormalizer(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ChineseNormalizer":
+               execution_context: ExecutionContext) -> ChineseNormalizer:
         return cls()
 
     @staticmethod
@@ -70,7 +76,7 @@ class AgencyMasker(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "AgencyMasker":
+               execution_context: ExecutionContext) -> AgencyMasker:
         return cls()
 
     def _mask(self, message: Message) -> None:
@@ -114,7 +120,7 @@ class OptionNumberClassifier(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "OptionNumberClassifier":
+               execution_context: ExecutionContext) -> OptionNumberClassifier:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

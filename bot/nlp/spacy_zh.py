@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Dict, Iterable, Iterator, List
 
 import jieba
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc
 from spacy.util import get_words_and_spaces
 from spacy.vocab import Vocab
@@ -62,7 +63,7 @@ class JiebaTokenizer:
         path.mkdir(parents=True, exist_ok=True)
         (path / _WORDS_FILE).write_text("\n".join(self.words) + "\n", encoding="utf-8")
 
-    def from_disk(self, path: Path, **_: object) -> "JiebaTokenizer":
+    def from_disk(self, path: Path, **_: object) -> JiebaTokenizer:
         file = Path(path) / _WORDS_FILE
         if file.exists():
             self.add_words(file.read_text(encoding="utf-8").splitlines())
@@ -71,7 +72,7 @@ class JiebaTokenizer:
     def to_bytes(self, **_: object) -> bytes:
         return "\n".join(self.words).encode("utf-8")
 
-    def from_bytes(self, data: bytes, **_: object) -> "JiebaTokenizer":
+    def from_bytes(self, data: bytes, **_: object) -> JiebaTokenizer:
         self.add_words(data.decode("utf-8").splitlines())
         return self
 
@@ -98,10 +99,12 @@ def build_pipeline(agency_names: dict[str, list[str]], words: Iterable[str] = ()
     """
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "gongkai.jieba_tokenizer.v1"}}})
     names = [name for aliases in agency_names.values() for name in aliases]
+    assert isinstance(nlp.tokenizer, JiebaTokenizer)  # the registered tokenizer named above
     nlp.tokenizer.add_words([*words, *names])
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    patterns = [{"label": "agency", "pattern": name, "id": agency_id}
-                for agency_id, aliases in agency_names.items() for name in aliases]
+    assert isinstance(ruler, EntityRuler)
+    patterns: List[Dict[str, Any]] = [{"label": "agency", "pattern": name, "id": agency_id}
+                                      for agency_id, aliases in agency_names.items() for name in aliases]
     patterns.append({"label": "case_number", "pattern": [{"TEXT": {"REGEX": f"^{CASE_NUMBER}$"}}]})
     ruler.add_patterns(patterns)
     return nlp

@@ -81,7 +81,8 @@ BASIS_CONSULTATION_PERIOD = "条例第三十二条、第三十四条：被征求
 BASIS_RECEIPT = {
     "in_person": "条例第三十一条第（一）项：当面提交的，以提交之日为收到申请之日",
     "registered_mail": "条例第三十一条第（二）项：以邮寄方式提交的，以行政机关签收之日为收到申请之日",
-    "ordinary_mail": "条例第三十一条第（二）项：以平常信函等无需签收的方式邮寄的，工作机构应于收到当日与申请人确认，确认之日为收到申请之日",
+    "ordinary_mail": ("条例第三十一条第（二）项：以平常信函等无需签收的方式邮寄的，工作机构应于收到当日与申请人确认，"
+                      "确认之日为收到申请之日"),
     "email": "条例第三十一条第（三）项：通过互联网渠道或者传真提交的，以双方确认之日为收到申请之日",
     "online": "条例第三十一条第（三）项：通过互联网渠道或者传真提交的，以双方确认之日为收到申请之日",
     "fax": "条例第三十一条第（三）项：通过互联网渠道或者传真提交的，以双方确认之日为收到申请之日",
@@ -128,7 +129,8 @@ _RECEIPT_EXPLANATION = {
         "寄出的日期不是收到日期，请留意机关的确认。"
     ),
     "email": "通过电子邮件申请的，以您和机关双方确认之日为收到申请之日。请留意并回复机关的确认，以便起算日期明确。",
-    "online": "通过网上申请平台申请的，以您和机关双方确认之日为收到申请之日。请留意并回复机关的确认，以便起算日期明确。",
+    "online": ("通过网上申请平台申请的，以您和机关双方确认之日为收到申请之日。"
+               "请留意并回复机关的确认，以便起算日期明确。"),
     "fax": "通过传真申请的，以您和机关双方确认之日为收到申请之日。请留意机关的确认，以便起算日期明确。",
 }
 
@@ -263,7 +265,7 @@ def compute_deadline(
     extended = False
     extension_on: Optional[dt.date] = None
     correction_pending = False
-    consultations: List[List[Optional[dt.date]]] = []  # [sent, replied or None], in order sent
+    consultations: List[Tuple[dt.date, Optional[dt.date]]] = []  # (sent, replied or None), in order sent
     fee_notice = fee_paid = False
     answered_on: Optional[dt.date] = None
 
@@ -273,10 +275,10 @@ def compute_deadline(
         if ev.kind == "correction_requested":
             if restarted or correction_pending:
                 notes.append("条例要求机关一次性告知补正事项；本申请出现了不止一次补正通知。")
-            limit = cal.add_workdays(start, CORRECTION_NOTICE_WORKDAYS)
-            if ev.date > limit:
+            notice_due = cal.add_workdays(start, CORRECTION_NOTICE_WORKDAYS)
+            if ev.date > notice_due:
                 notes.append(
-                    f"补正通知（{format_date_zh(ev.date)}）晚于收到申请后7个工作日（{format_date_zh(limit)}），"
+                    f"补正通知（{format_date_zh(ev.date)}）晚于收到申请后7个工作日（{format_date_zh(notice_due)}），"
                     "条例第三十条要求在7个工作日内一次性告知。"
                 )
             correction_pending = True
@@ -290,13 +292,13 @@ def compute_deadline(
             extended, extension_on = False, None
             consultations = []
         elif ev.kind == "consultation_sent":
-            consultations.append([ev.date, None])
+            consultations.append((ev.date, None))
         elif ev.kind == "consultation_replied":
             # Replies close the earliest open consultation (the events carry no consultation id).
-            open_ = [c for c in consultations if c[1] is None]
+            open_ = [i for i, (_, replied) in enumerate(consultations) if replied is None]
             if not open_:
                 raise DeadlineInputError(f"consultation_replied on {ev.date} without an open consultation_sent")
-            open_[0][1] = ev.date
+            consultations[open_[0]] = (consultations[open_[0]][0], ev.date)
         elif ev.kind == "extension_approved":
             if extended:
                 notes.append("条例规定延长的期限最长不超过20个工作日；再次延长不计入。")
@@ -330,7 +332,7 @@ def compute_deadline(
             basis=tuple(basis), notes=tuple(notes),
         )
 
-    excluded = consultation_days(cal.is_workday, [(sent, replied) for sent, replied in consultations])
+    excluded = consultation_days(cal.is_workday, consultations)
 
     limit = REPLY_WORKDAYS + (EXTENSION_WORKDAYS if extended else 0)
     due, skipped = count_workdays(cal.is_workday, start, limit, excluded)
@@ -418,6 +420,8 @@ def _resolve_receipt(received_on: Optional[dt.date], events: Sequence[Event]) ->
 
 
 def _coerce_event(raw: Any) -> Event:
+    kind: Any
+    day: Any
     if isinstance(raw, Event):
         kind, day = raw.kind, raw.date
     elif isinstance(raw, Mapping):

@@ -198,7 +198,7 @@ def _unescape_non_ascii(text: str) -> str:
     if "\\u" not in text:
         return text
 
-    def character(m: "re.Match[str]") -> str:
+    def character(m: re.Match[str]) -> str:
         if m.group(1):
             high, low = int(m.group(1), 16), int(m.group(2), 16)
             return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
@@ -286,7 +286,7 @@ def _log_warnings() -> None:
     if not any(getattr(h, "_gongkai_warnings", False) for h in warnings_log.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
-        handler._gongkai_warnings = True
+        handler._gongkai_warnings = True  # type: ignore[attr-defined]  # ours: not added twice
         warnings_log.addHandler(handler)
         warnings_log.propagate = False
 

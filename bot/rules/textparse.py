@@ -22,7 +22,8 @@ __all__ = [
     "parse_quantities",
 ]
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "〇零一二两三四五六七八九十百千万"
 
@@ -174,8 +175,8 @@ def parse_channel(text: str) -> Optional[str]:
 # --- quantity -------------------------------------------------------------------------------------
 
 
-class Quantity(NamedTuple):
-    count: int
+class Quantity(NamedTuple):  # a tuple: callers unpack it, calculate_fee(*quantity)
+    count: int  # type: ignore[assignment]  # shadows tuple.count(), which nobody calls on it
     unit: str  # "件" (件/份/条) or "页" (页/张)
 
 

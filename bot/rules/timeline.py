@@ -519,10 +519,12 @@ def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool
 
 # --- the answer as text -----------------------------------------------------------------------------
 
-_HEADLINE_ORDER = ("reply_due", "extended_reply_due", "review", "review_cap", "suit_direct", "suit_after_review")
+_HEADLINE_ORDER = ("reply_due", "extended_reply_due", "review", "review_cap", "suit_direct",
+                   "suit_after_review")
 
-UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布（通常在11月或12月发布），"
-                     "这里只扣除了周末、没有扣除节假日，实际日期可能更晚；安排公布后我会按正式安排计算，请届时再问一次。")
+UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布"
+                     "（通常在11月或12月发布），这里只扣除了周末、没有扣除节假日，实际日期可能更晚；"
+                     "安排公布后我会按正式安排计算，请届时再问一次。")
 
 
 def headline_zh(result: TimelineResult) -> List[str]:
@@ -595,7 +597,8 @@ def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
     if isinstance(facts.get("remedy_stated"), bool):
         values["remedy_stated"] = facts["remedy_stated"]
     consultations = []
-    for pair in facts.get("consultations") or ():  # type: ignore[union-attr]
+    pairs = facts.get("consultations")
+    for pair in pairs if isinstance(pairs, (list, tuple)) else ():
         sent, replied = (list(pair) + [None, None])[:2]
         if isinstance(sent, dt.date):
             consultations.append(Consultation(sent, replied if isinstance(replied, dt.date) else None))

@@ -182,7 +182,7 @@ class WorkdayCalendar:
         self._use_library = use_library
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_OVERRIDES_PATH, *, use_library: bool = True) -> "WorkdayCalendar":
+    def from_file(cls, path: Path = DEFAULT_OVERRIDES_PATH, *, use_library: bool = True) -> WorkdayCalendar:
         return cls(load_overrides(path), use_library=use_library)
 
     def is_known(self, year: int) -> bool:
@@ -248,7 +248,7 @@ class WorkdayCalendar:
             return today.year + 1
         return None
 
-    def estimating(self) -> "WorkdayCalendar":
+    def estimating(self) -> WorkdayCalendar:
         """This calendar, except that a year without a known arrangement counts weekends only
         instead of raising: for dates that are shown labelled as an estimate."""
         return _EstimatingCalendar(self._overrides, use_library=self._use_library)

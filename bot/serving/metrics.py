@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+
 from prometheus_client import start_http_server
 
 logger = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ def fast_action_response_validation() -> None:
         )
         raise error
 
-    _validate_action_result.cached_validator = True
+    _validate_action_result.cached_validator = True  # type: ignore[attr-defined]  # a marker for tests
     RemoteAction._validate_action_result = _validate_action_result
 
 
@@ -111,7 +111,7 @@ def exit_only_on_missing_schema() -> None:
         finally:
             session.close()
 
-    session_scope.exits_only_on_missing_schema = True
+    session_scope.exits_only_on_missing_schema = True  # type: ignore[attr-defined]  # a marker
     SQLTrackerStore.session_scope = session_scope
 
 

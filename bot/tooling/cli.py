@@ -110,8 +110,8 @@ def run_log(logs: Path) -> logging.Logger:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.tooling import servers, training
     from bot.cases import importer
+    from bot.tooling import servers, training
 
     plan = servers.RunPlan(rasa_port=args.port, web_port=args.web_port,
                            action_port=args.action_port, var=Path(args.var).resolve())

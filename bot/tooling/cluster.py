@@ -29,8 +29,8 @@ from typing import Mapping, Optional
 
 from sqlalchemy.engine.url import URL
 
-from bot.tooling import servers
 from bot.core.settings import PROJECT_ROOT
+from bot.tooling import servers
 
 # the local PostgreSQL (trust auth, user postgres), where each cluster gets a database of its own
 POSTGRES_ADMIN_URL = os.environ.get("GONGKAI_CLUSTER_POSTGRES_URL") or str(URL.create(
@@ -65,7 +65,7 @@ class Cluster:
             _drop_database(self._drop_database)
             self._drop_database = None
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self
 
     def __exit__(self, *_) -> None:
@@ -111,8 +111,8 @@ def start_cluster(instances: int = 2, actions: int = 2, *,
     Without `database_url` a fresh PostgreSQL database is created (dropped by Cluster.stop()).
     `env` is added to every process's environment, `rasa_env[i]` to Rasa instance i only.
     The caller stops it: ``with start_cluster(...) as cluster:`` or ``cluster.stop()``."""
-    from bot.tooling import training
     from bot.cases import importer
+    from bot.tooling import training
 
     model = model or training.ensure_model(quiet=True)
     work = work_dir or Path(tempfile.mkdtemp(prefix="gongkai-cluster-"))
@@ -165,8 +165,7 @@ def restart_rasa(cluster: Cluster, index: int, wait: bool = True) -> servers.Pro
     """Stops Rasa instance `index` and starts it again with the same port, files and environment."""
     old = cluster.rasa_process(index)
     old.stop()
-    command, env = old.popen.args, old.env
-    new = servers._spawn(old.name, list(command), old.health_url, old.log_path, env)
+    new = servers._spawn(old.name, old.command, old.health_url, old.log_path, old.env)
     cluster.processes[cluster.processes.index(old)] = new
     if wait:
         new.wait_ready()

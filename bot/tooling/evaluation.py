@@ -24,9 +24,9 @@ The sets were written independently of the training data, but short questions co
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 import yaml
@@ -52,7 +52,8 @@ def independent_questions(questions: Iterable[dict]) -> tuple[list[dict], list[d
     from bot.tooling.training_examples import training_examples
 
     examples = list({fold(text) for _, text in training_examples()})
-    kept, left_out = [], []
+    kept: list[dict] = []
+    left_out: list[dict] = []
     for question in questions:
         match = process.extractOne(fold(question["text"]), examples, scorer=fuzz.ratio,
                                    score_cutoff=NEAR_DUPLICATE)
@@ -89,7 +90,7 @@ class Report:
     def add(self, text: str, expected: str, labels: list[str]) -> None:
         self.total += 1
         got = labels[0] if labels else "(nothing)"
-        hit1, hit3 = got == expected, expected in [l for l in labels if l != FALLBACK][:3]
+        hit1, hit3 = got == expected, expected in [label for label in labels if label != FALLBACK][:3]
         self.top1 += hit1
         self.top3 += hit3
         counts = self.per_label[expected]
@@ -120,7 +121,7 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def write_report(path: Path, report: Report, replies: Optional["ReplyReport"] = None) -> None:
+def write_report(path: Path, report: Report, replies: Optional[ReplyReport] = None) -> None:
     """Writes the figures to `path`, keeping any text written above them (a note on how the
     numbers should be read survives `gongkai evaluate --out` regenerating the rest)."""
     preamble = ""
@@ -198,7 +199,7 @@ class Expect:
     kind: str = "answer"
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any], agencies: Mapping[str, str]) -> "Expect":
+    def parse(cls, data: Mapping[str, Any], agencies: Mapping[str, str]) -> Expect:
         unknown = set(data) - {"must", "any_of", "must_not", "pattern", "agency", "kind"}
         if unknown:
             raise ValueError(f"unknown expectation keys: {sorted(unknown)}")
@@ -339,7 +340,7 @@ class Outcomes:
 class SetReport:
     name: str
     items: Outcomes = field(default_factory=Outcomes)  # questions, or whole conversations
-    turns: Optional[Outcomes] = None  # conversations only: every scored turn
+    turns: Outcomes = field(default_factory=Outcomes)  # conversations only: every scored turn
     left_out: int = 0
     results: list[TurnResult] = field(default_factory=list)
     # conversations only: whole conversations per tag (ellipsis, case, remedies …)
@@ -360,7 +361,9 @@ def run_conversation(client: RestClient, conversation: Mapping[str, Any],
     that carry an expectation. A turn typing {right_option} types the number of the right
     option the assistant just offered; it is skipped when the assistant did not ask (nothing to
     choose) or offered no right option (already counted as a failure)."""
-    sender, history, results = client.new_sender(), [], []
+    sender = client.new_sender()
+    history: list[str] = []
+    results: list[TurnResult] = []
     previous: Optional[tuple[TurnResult, Expect]] = None
     for number, turn in enumerate(conversation["turns"], 1):
         message = str(turn["user"])
@@ -544,8 +547,8 @@ def running_assistant(model: Path) -> Iterator[str]:
     Yields the Rasa server's URL."""
     import tempfile
 
-    from bot.tooling import servers, training
     from bot.cases import importer
+    from bot.tooling import servers, training
 
     work = Path(tempfile.mkdtemp(prefix="gongkai-evaluate-"))
     database_url = f"sqlite:///{work / 'gongkai.db'}"

@@ -47,7 +47,7 @@ class Process:
     popen: subprocess.Popen
     health_url: str
     log_path: Path
-    _log: IO = field(repr=False, default=None)
+    _log: Optional[IO] = field(repr=False, default=None)
     env: Optional[dict] = field(repr=False, default=None)
     command: List[str] = field(repr=False, default_factory=list)
 
@@ -195,8 +195,8 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = N
 
     Written per instance rather than with ${VAR}s because Rasa refuses unset variables. The file
     holds the secret: it is written owner-only."""
-    from bot.serving.action_server import action_token, authorization_header
     from bot.core.db import private_sqlite_file
+    from bot.serving.action_server import action_token, authorization_header
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if tracker_store is None:

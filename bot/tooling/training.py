@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.tooling import build_data
 from bot.core.settings import PROJECT_ROOT
+from bot.tooling import build_data
 
 MODELS_DIR = PROJECT_ROOT / "models"
 TRAINING_DATA = ["data/nlu", "data/rules", "data/stories"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Optional
-
 from urllib.parse import unquote
 
 from sanic import Sanic, response
@@ -32,9 +31,10 @@ def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sani
     app.blueprint(widget_blueprint())
     desk.mount(app, root)  # the assist desk (/desk) and GET /api/conversations/<id>/messages
 
-    @app.listener("after_server_stop")
     async def close_database(app, loop) -> None:
         root.dispose()
+
+    app.register_listener(close_database, "after_server_stop")  # (see bot/desk/app.py)
 
     # Sanic's static handlers open whatever path they are given: a directory (/widget/vendor/),
     # a file taken for a directory (…/widget.css/x) or a NUL byte raised 500s

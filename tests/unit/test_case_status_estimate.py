@@ -8,9 +8,9 @@ received 2026-12-15 (Tue); the day of receipt is not counted.
 """
 import datetime as dt
 
-from bot.content import knowledge
 from bot.cases import status
 from bot.cases.records import CaseRecord, EventRecord
+from bot.content import knowledge
 
 NOW = dt.datetime(2026, 12, 16, 9, 0)
 

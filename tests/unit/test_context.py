@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from actions import context, faq
-from bot.content import knowledge
-from bot.rules import textparse
 from bot.channels.textparts import number_buttons
+from bot.content import knowledge
 from bot.nlp.options import option_number
+from bot.rules import textparse
 
 TODAY = dt.date(2026, 11, 23)
 KB = knowledge.cached()
@@ -132,7 +132,8 @@ def test_case_follow_ups_answer_from_the_status_shown():
     assert plan("能催一下吗", topic).target == "contact"
     assert plan("超期了怎么办", topic).target == "remedies"
     assert context.case_lines(detail, "due") == [
-        "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）", "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。"]
+        "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）",
+        "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。"]
     assert context.case_agency_name(detail) == "淄博市行政审批服务局"
     assert context.case_lines("没有查到与这个编号和手机号后四位都相符的申请。", "due") == []
 

@@ -16,7 +16,8 @@ def test_facts_example_35_items_is_3000_yuan():
         FeeBand(11, 30, 100, 20, 2000),
         FeeBand(31, 35, 200, 5, 1000),
     )
-    assert result.working_zh() == "第1–10件免费；第11–30件：20件×100元=2000元；第31–35件：5件×200元=1000元；合计3000元。"
+    assert result.working_zh() == ("第1–10件免费；第11–30件：20件×100元=2000元；第31–35件：5件×200元=1000元；"
+                                   "合计3000元。")
 
 
 def test_facts_example_120_pages_is_1100_yuan():
@@ -28,7 +29,8 @@ def test_facts_example_120_pages_is_1100_yuan():
         (31, 100, 10, 700),
         (101, 120, 20, 400),
     ]
-    assert result.working_zh() == "第1–30页免费；第31–100页：70页×10元=700元；第101–120页：20页×20元=400元；合计1100元。"
+    assert result.working_zh() == ("第1–30页免费；第31–100页：70页×10元=700元；第101–120页：20页×20元=400元；"
+                                   "合计1100元。")
 
 
 @pytest.mark.parametrize(

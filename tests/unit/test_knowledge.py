@@ -5,7 +5,8 @@ import pytest
 
 from bot.content import knowledge
 
-SOURCES = "sources:\n  条例: {title: 《政府信息公开条例》全称, short: 《政府信息公开条例》}\n  G: {title: 指南, short: 《甲局指南》}\n"
+SOURCES = ("sources:\n  条例: {title: 《政府信息公开条例》全称, short: 《政府信息公开条例》}\n"
+           "  G: {title: 指南, short: 《甲局指南》}\n")
 AGENCIES = """agencies:
   a: {name: 甲局, aliases: [甲审批局], guide: G, phones: [{number: 0000-1111111, label: 电话}]}
   b: {name: 乙局, aliases: [乙办]}
@@ -17,7 +18,7 @@ FAQ = """faqs:
       {% if agency.phones is defined %}{{ agency.name }}电话：{{ agency.phones[0].number }}{% else %}暂无{{ agency.name }}的电话。{% endif %}
     sources: [{ref: 条例, article: 第一条}, {ref: agency.guide}]
     examples: [EXAMPLES]
-""".replace("EXAMPLES", ", ".join(f"问题{i}" for i in range(15)))
+""".replace("EXAMPLES", ", ".join(f"问题{i}" for i in range(15)))  # noqa: E501 (one template line)
 
 
 @pytest.fixture

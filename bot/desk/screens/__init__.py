@@ -8,7 +8,7 @@ from __future__ import annotations
 from sanic import Blueprint
 
 from bot.desk import web
-from bot.desk.screens import analytics, auth, calendar, caller, callbacks, conversation, queue, review, views
+from bot.desk.screens import analytics, auth, calendar, callbacks, caller, conversation, queue, review, views
 
 SCREENS = (auth, queue, conversation, views, callbacks, caller, review, analytics, calendar)
 PUBLIC = auth.PUBLIC

@@ -12,7 +12,8 @@ from sanic.response import HTTPResponse
 from bot.cases.vocab import AGENCIES
 from bot.core import clock
 from bot.core.threads import in_thread
-from bot.desk import caller as caller_mode, web
+from bot.desk import caller as caller_mode
+from bot.desk import web
 from bot.handoff.rasa_client import RasaError
 
 log = logging.getLogger(__name__)

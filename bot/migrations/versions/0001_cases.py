@@ -4,8 +4,8 @@ Revision ID: 0001_cases
 Revises:
 Create Date: 2026-11-23
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import bot.core.db
 

@@ -4,8 +4,8 @@ Revision ID: 0003_feedback
 Revises: 0002_handoff_desk
 Create Date: 2026-11-29
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import bot.core.db
 

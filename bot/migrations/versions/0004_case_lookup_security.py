@@ -20,8 +20,8 @@ import hmac
 import re
 import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import bot.core.db
 

@@ -4,8 +4,8 @@ Revision ID: 0005_desk_transcript_views
 Revises: 0004_case_lookup_security
 Create Date: 2026-12-06
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import bot.core.db
 

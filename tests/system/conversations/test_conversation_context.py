@@ -1,0 +1,139 @@
+"""Conversations, not single questions: follow-ups answered in the conversation's topic, typed option
+numbers, no identical answer twice, frustration to a person, out-of-scope replies queued for review
+— through the real Rasa and action servers (REST channel). Expected texts come from the knowledge
+base's answers and data/demo/cases.json, checked by hand."""
+import json
+import uuid
+
+import pytest
+
+from tests.support import say, texts
+from tests.support.assistant import DEMO_CASES
+
+pytestmark = pytest.mark.servers
+
+
+def sender() -> str:
+    return f"conv-{uuid.uuid4().hex[:8]}"
+
+
+def talk(assistant, who, *messages):
+    """The replies' texts to the last message, after saying the others first."""
+    for message in messages[:-1]:
+        say(assistant.rasa_url, who, message)
+    return texts(say(assistant.rasa_url, who, messages[-1]))
+
+
+def test_if_they_do_not_answer_after_the_reply_deadline_gets_the_remedies(assistant):
+    reply = talk(assistant, sender(), "申请信息公开多久答复？", "如果他们不给呢")
+    # messages.yml overdue_remedies for 淄博市行政审批服务局: complaint, review (60 days), litigation
+    assert "已超过法定答复期限" in reply and "行政复议" in reply and "60日内" in reply
+    assert "您是不是想问" not in reply
+
+
+def test_another_agency_after_a_contact_card(assistant):
+    who = sender()
+    first = talk(assistant, who, "市审批局电话多少")
+    assert "0533-2306909" in first  # agencies.yml: 淄博市行政审批服务局
+    reply = talk(assistant, who, "那枣庄的呢")
+    assert "枣庄市行政审批服务局" in reply and "0533-2306909" not in reply
+    assert "抱歉" not in reply
+
+
+def test_after_correction_how_long_the_citizen_has(assistant):
+    reply = talk(assistant, sender(), "机关让我补正材料怎么办", "那我有多长时间去补")
+    # the correction_request answer's sentences on the period and on missing it, with the source
+    assert "合理的补正期限" in reply and "视为放弃申请" in reply
+    assert "来源：《政府信息公开条例》第三十条" in reply
+
+
+def test_after_third_party_consultation_whether_the_time_counts(assistant):
+    reply = talk(assistant, sender(), "征求第三方意见要多久", "这段时间算不算在答复期限里")
+    assert "征求意见所用的时间不计入答复期限。" in reply
+
+
+def test_a_due_date_corrected_to_registered_mail(assistant):
+    who = sender()
+    first = talk(assistant, who, "我2026年11月2日当面交的申请，最晚哪天答复")
+    # 11-2 is a Monday: 20 working days from 11-3 → 11-30 (no holidays in November 2026)
+    assert "2026年11月30日" in first
+    reply = talk(assistant, who, "不对，是挂号信寄的")
+    # registered mail: the day the agency signs for it counts, not the day of posting
+    assert "签收" in reply and "2026年11月2日" in reply
+
+
+def demo_proof(number: str) -> str:
+    """What proves ownership of a demo case: its receipt's query code where the demo data has one,
+    else the last four digits of the applicant's phone."""
+    case = next(c for c in json.loads(DEMO_CASES.read_text(encoding="utf-8"))["cases"]
+                if c["case_number"] == number)
+    return case.get("query_code") or case["applicant_phone"][-4:]
+
+
+def test_case_follow_ups_are_answered_from_the_case(assistant):
+    who = sender()
+    talk(assistant, who, "查询进度", "ZBSP-2026-0101")
+    shown = talk(assistant, who, demo_proof("ZBSP-2026-0101"))
+    # received Fri 2026-11-20: 20 working days from Mon 11-23 → Fri 12-18
+    assert "依法应于2026年12月18日前答复" in shown
+    reply = talk(assistant, who, "什么时候到期")
+    assert "ZBSP-2026-0101" in reply and "依法应于2026年12月18日前答复" in reply
+    reply = talk(assistant, who, "超期了怎么办")
+    assert "目前还没有超过答复期限" in reply and "行政复议" in reply
+    reply = talk(assistant, who, "能催一下吗")
+    assert "催办" in reply and "淄博市行政审批服务局" in reply
+
+
+def test_a_new_question_starts_a_new_topic(assistant):
+    reply = talk(assistant, sender(), "申请信息公开多久答复？", "申请信息公开要交钱吗")
+    assert "原则上不收费" in reply and "已超过法定答复期限" not in reply
+
+
+def test_the_same_answer_is_not_given_twice_in_a_row(assistant):
+    who = sender()
+    first = talk(assistant, who, "申请信息公开收费吗")
+    assert "原则上不收费" in first
+    replies = say(assistant.rasa_url, who, "申请信息公开收费吗")
+    again = texts(replies)
+    assert "上面刚刚答复过了" in again and "原则上不收费" not in again
+    titles = [b["title"] for r in replies for b in r.get("buttons", [])]
+    assert titles[-1].endswith("都不是，转人工") and titles[0].startswith("1. ")
+
+
+def test_a_typed_number_picks_the_option_instead_of_ending_the_conversation(assistant):
+    who = sender()
+    replies = say(assistant.rasa_url, who, "申请信息公开收费吗")
+    # the first answer of the session carries 「有帮助 / 没帮助」: 2 is 没帮助
+    assert [b["title"] for r in replies for b in r.get("buttons", [])] == ["有帮助", "没帮助"]
+    reply = talk(assistant, who, "2")
+    assert "抱歉没能帮到您" in reply and "再见" not in reply
+    reply = talk(assistant, who, "3")  # the sorry reply offers one option (转人工): not goodbye
+    assert "请回复序号 1 选择" in reply and "再见" not in reply
+    reply = talk(assistant, sender(), "3")  # no options at all: asked for a question
+    assert "请直接输入您想咨询的问题" in reply and "再见" not in reply
+
+
+def test_a_typed_number_picks_a_did_you_mean_option(assistant):
+    who = sender()
+    replies = say(assistant.rasa_url, who, "/nlu_fallback")
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert buttons and buttons[-1]["title"].endswith("都不是，转人工")
+    reply = talk(assistant, who, str(len(buttons)))
+    # 都不是，转人工: a person now (office hours) or a callback offer (outside them)
+    assert "人工" in reply and "再见" not in reply
+
+
+def test_frustration_reaches_a_person(assistant):
+    reply = talk(assistant, sender(), "一点用都没有，我要找个人说话")
+    assert "人工" in reply
+
+
+def test_out_of_scope_replies_go_to_the_review_queue(assistant):
+    from bot.feedback.store import FeedbackStore
+
+    who = sender()
+    reply = talk(assistant, who, "今天天气怎么样")
+    assert "超出了我的服务范围" in reply
+    items = [i for i in FeedbackStore.from_url(assistant.database_url).open_items()
+             if i.sender_id == who]
+    assert [(i.reason, i.question) for i in items] == [("out_of_scope", "今天天气怎么样")]
