@@ -107,6 +107,10 @@ def test_review_and_analytics_in_the_browser(stack, browser):
     expect(page.locator("svg.chart")).to_have_count(4)
     expect(page.locator("#kpi-wait")).to_have_text("2.0 分钟")  # waits 1,2,3,4,1,2,3 min
     expect(page.locator("#kpi-satisfied")).to_have_text("85.7%")
+    # 51 questions (wechat 27, widget 17, REST 7); the first of each channel on Mon–Fri is not
+    # understood: 3 × 5 = 15 unresolved, 15 / 51 = 29.4 %
+    expect(page.locator("#kpi-unresolved")).to_have_text("29.4%")
+    expect(page.locator("#outcome-fallbacks")).to_contain_text("15")
     assert page.locator("svg.chart rect").count() > 20
     expect(page.locator("#csv-link")).to_have_attribute("href", "/desk/analytics.csv?start=2026-11-16&end=2026-11-22")
     screenshot(page, "analytics-week.png", full_page=True)
