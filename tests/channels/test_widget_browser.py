@@ -67,6 +67,9 @@ def test_widget_by_keyboard_alone_greets_first_and_passes_axe(web_url, plain_ser
     page.keyboard.press("Enter")
     box = page.get_by_label("输入您的问题")
     expect(box).to_be_focused(timeout=WAIT_MS)
+    expect(launcher).to_have_count(0)  # open: the same button is now 「关闭咨询窗口」
+    expect(page.get_by_role("button", name="关闭咨询窗口")).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("button", name="全屏显示")).to_be_visible()
     # typed at once, before the greeting can have arrived: it must still come after the greeting
     page.keyboard.type("申请信息公开多久答复？")
     page.keyboard.press("Enter")

@@ -68,7 +68,6 @@
   var NAMES = {
     ".rw-send": "发送",
     ".rw-close-button": "关闭咨询窗口",
-    ".rw-toggle-fullscreen-button": "全屏显示",
     ".rw-new-message": "输入您的问题"
   };
 
@@ -89,19 +88,25 @@
       if (form && document.contains(form)) form.dispatchEvent(new Event("submit", { cancelable: true }));
     }
 
-    function label() {
+    function annotate() {
       var launcher = root.querySelector(".rw-launcher");
       if (launcher) {
         var open = !!conversation();
         launcher.setAttribute("aria-label", open ? "关闭咨询窗口" : "打开在线咨询");
         launcher.setAttribute("aria-expanded", String(open));
       }
+      var fullScreen = root.querySelector(".rw-toggle-fullscreen-button");
+      if (fullScreen) {
+        fullScreen.setAttribute("aria-label",
+          fullScreen.querySelector(".rw-fullScreenExitImage") ? "退出全屏" : "全屏显示");
+      }
       Object.keys(NAMES).forEach(function (selector) {
         root.querySelectorAll(selector).forEach(function (element) {
           if (element.getAttribute("aria-label") !== NAMES[selector]) element.setAttribute("aria-label", NAMES[selector]);
-          element.querySelectorAll("img[alt]").forEach(function (img) { img.alt = ""; }); // English names
         });
       });
+      // the bundle's English alt texts ("send", "close") inside buttons that now have a name
+      root.querySelectorAll("button img[alt]:not([alt=''])").forEach(function (img) { img.alt = ""; });
       var log = root.querySelector(".rw-messages-container");
       if (log && !log.hasAttribute("role")) {
         log.setAttribute("role", "log"); // announces the replies as they are added
@@ -113,20 +118,22 @@
         reply.setAttribute("role", "button");
         reply.tabIndex = 0;
       });
-      root.querySelectorAll(".rw-response:not([data-gk-seen])").forEach(function (message) {
+      root.querySelectorAll(".rw-message:not(.rw-typing-indication) .rw-response:not([data-gk-seen])").forEach(function (message) {
         message.setAttribute("data-gk-seen", "");
         if (NARROW.matches) foldSources(message);
       });
       if (held && replied()) release();
     }
 
-    new MutationObserver(label).observe(root, { childList: true, subtree: true });
-    label();
+    new MutationObserver(annotate).observe(root, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["class"] // full screen or not
+    });
+    annotate();
 
     window.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.classList || !form.classList.contains("rw-sender") || replied()) return;
-      event.preventDefault(); // before the greeting: sent once it is shown (label → release)
+      event.preventDefault(); // before the greeting: sent once it is shown (annotate → release)
       event.stopImmediatePropagation();
       held = form;
       clearTimeout(heldTimer);
