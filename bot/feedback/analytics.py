@@ -262,9 +262,24 @@ class _Question:
         return next((outcome for outcome in OUTCOMES if flags[outcome]), None)
 
 
+def _object(value: object) -> dict:
+    """A JSON object, or {} for anything else: the tracker store holds what any client or older
+    version wrote, and one odd row must not take the page down."""
+    return value if isinstance(value, dict) else {}
+
+
+def _event(data: Optional[str]) -> dict:
+    """A stored event's JSON (the ``data`` column), {} when it is none or not an object."""
+    try:
+        return _object(json.loads(data or "{}"))
+    except ValueError:
+        return {}
+
+
 def _offers_callback(event: Mapping) -> bool:
-    buttons = (event.get("data") or {}).get("buttons") or []
-    return any(isinstance(b, dict) and b.get("payload") == CALLBACK_BUTTON["payload"] for b in buttons)
+    buttons = _object(event.get("data")).get("buttons")
+    return isinstance(buttons, list) and any(
+        _object(b).get("payload") == CALLBACK_BUTTON["payload"] for b in buttons)
 
 
 def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.datetime) -> None:
@@ -294,12 +309,12 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
             elif kind == "resume":
                 paused.discard(sender)
             elif kind == "active_loop":
-                if json.loads(data or "{}").get("name"):
+                if _event(data).get("name"):
                     in_form.add(sender)
                 else:
                     in_form.discard(sender)
             elif kind == "user":
-                event = json.loads(data or "{}")
+                event = _event(data)
                 channel = _channel(event.get("input_channel"))
                 channel_of[sender] = channel
                 counts = _count(report, day, channel)
@@ -309,7 +324,7 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                 current[sender] = None
                 if intent == REJECTING_INTENT and sender in last_answered:
                     last_answered[sender].rejected = True
-                typed = not (event.get("text") or "").startswith("/")
+                typed = not clean_text(event.get("text")).startswith("/")
                 if (typed and intent not in NOT_QUESTIONS and sender not in paused
                         and sender not in in_form):
                     counts.questions += 1
@@ -319,8 +334,8 @@ def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.
                 if question:
                     question.fallback = True
             elif kind == "bot":
-                event = json.loads(data or "{}")
-                metadata = event.get("metadata") or {}
+                event = _event(data)
+                metadata = _object(event.get("metadata"))
                 faq_id = clean_text(metadata.get("faq_id"))
                 if faq_id:
                     faqs[faq_id] += 1

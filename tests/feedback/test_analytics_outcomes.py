@@ -176,3 +176,30 @@ def test_unresolved_per_day_and_channel(report):
     thursday_rest = dict(zip(header, next(r for r in rows if r.startswith("2026-11-19,rest")).split(",")))
     assert (thursday_rest["questions"], thursday_rest["callback_offered"], thursday_rest["unresolved"],
             thursday_rest["callbacks"]) == ("1", "1", "1", "1")
+
+
+def test_odd_stored_rows_are_counted_not_fatal(database_url, tmp_path):  # noqa: F811
+    """Rows no Rasa version writes (any client could once put anything there) are read as empty
+    events: the page still shows the rest."""
+    from sqlalchemy import insert
+
+    url = f"sqlite:///{tmp_path / 'odd.db'}"
+    engine = db.make_engine(url)
+    analytics.EVENTS.metadata.create_all(engine)
+    moment = at(16, 10)
+    rows = [("o1", "user", "faq", "not json"),
+            ("o1", "bot", None, '{"event": "bot", "metadata": [1], "data": "x"}'),
+            ("o2", "user", "faq", "[1, 2]"),
+            ("o2", "bot", None, '{"event": "bot", "data": {"buttons": "/leave_callback"},'
+                                ' "metadata": {"faq_id": 5}}'),
+            ("o2", "active_loop", None, '"callback_form"')]
+    with engine.begin() as connection:
+        connection.execute(insert(analytics.EVENTS), [
+            {"sender_id": sender, "type_name": kind, "timestamp": moment + n, "intent_name": intent,
+             "action_name": None, "data": data} for n, (sender, kind, intent, data) in enumerate(rows)])
+    engine.dispose()
+    report = analytics.build(START, END, database_url, tracker=url)
+    assert report.tracker_problem is None
+    # two typed questions on an unknown channel, neither answered nor failed in any known way
+    assert (report.conversations, report.questions, report.unresolved) == (2, 2, 0)
+    assert report.channels == ["unknown"] and report.top_faqs == []
