@@ -1,7 +1,7 @@
 """The review queue and the analytics page in a real headless browser (Debian's chromium through
 Playwright) against the real servers. GONGKAI_SCREENSHOTS=1 also saves docs/screenshots/review-*.png
-and analytics-*.png. The login page passes axe-core (no serious or critical WCAG 2.1 A/AA
-violation). The analytics page is shown over a seeded week of tracker events (Rasa's own
+and analytics-*.png. The login and analytics pages pass axe-core (no serious or critical
+WCAG 2.1 A/AA violation). The analytics page is shown over a seeded week of tracker events (Rasa's own
 event classes, stored the way its SQL tracker store stores them), so the charts have days to show."""
 import datetime as dt
 import json
@@ -116,6 +116,7 @@ def test_review_and_analytics_in_the_browser(stack, browser):
     # understood: 3 × 5 = 15 unresolved, 15 / 51 = 29.4 %
     expect(page.locator("#kpi-unresolved")).to_have_text("29.4%")
     expect(page.locator("#outcome-fallbacks")).to_contain_text("15")
+    assert serious_violations(page) == []
     assert page.locator("svg.chart rect").count() > 20
     expect(page.locator("#csv-link")).to_have_attribute("href", "/desk/analytics.csv?start=2026-11-16&end=2026-11-22")
     screenshot(page, "analytics-week.png", full_page=True)
