@@ -3,16 +3,16 @@
 - conversations (distinct senders) and turns (the citizen's messages) per day and channel, read
   from Rasa's SQL tracker store (its ``events`` table);
 - questions: the citizen's typed messages (not buttons, not greetings, thanks or feedback, not
-  what they say to an agent during a hand-off or type into a form). Each question gets one outcome from what the
-  assistant did with it, the first that applies in this order (``OUTCOMES``):
-  handed off (the conversation paused for the desk queue), offered a callback (a hand-off outside
-  service hours: the reply offers the 「留言，请工作人员回电」 button), not understood
-  (``action_handle_fallback`` without an answer), unsure (「您是不是想问」, marked ``unsure`` in
-  the bot event's metadata by actions/faq.py), out of scope (marked ``out_of_scope`` by
-  actions/conversation.py), answer rejected (a confident answer followed by 没帮助, or by the
-  same question again in other words, which actions/faq.py answers with a pointer marked
-  ``repeat_of``), else answered. All but the last count as unresolved: the unresolved rate is
-  their share of the questions;
+  what they say to an agent during a hand-off or type into a form). Each question gets one
+  outcome from what the assistant did with it, the first that applies in this order
+  (``OUTCOMES``): handed off (the conversation paused for the desk queue), offered a callback
+  (a hand-off outside service hours: the reply offers the 「留言，请工作人员回电」 button), not
+  understood (``action_handle_fallback`` without an answer), unsure (「您是不是想问」, marked
+  ``unsure`` in the bot event's metadata by actions/faq.py), out of scope (marked
+  ``out_of_scope`` by actions/conversation.py), answer rejected (a confident answer followed by
+  没帮助, or by the same question again in other words, which actions/faq.py answers with a
+  pointer marked ``repeat_of``), else answered. All but the last count as unresolved: the
+  unresolved rate is their share of the questions;
 - top questions: FAQ answers given, by FAQ key (the ``faq_id`` the answer's bot event carries);
 - hand-off rate: hand-offs opened per conversation; median wait for an agent (opened → taken);
   callback tickets left;
