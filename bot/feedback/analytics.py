@@ -2,12 +2,20 @@
 
 - conversations (distinct senders) and turns (the citizen's messages) per day and channel, read
   from Rasa's SQL tracker store (its ``events`` table);
-- fallback rate: the assistant's not-understood replies (``action_handle_fallback``) per typed
-  question (a message not starting with "/", i.e. not a button); likewise the unsure rate (the
-  「您是不是想问」 replies, marked ``unsure`` in their bot event's metadata by actions/faq.py) and
-  the out-of-scope replies (marked ``out_of_scope`` by actions/conversation.py);
+- questions: the citizen's typed messages (not buttons, not greetings, thanks or feedback, not
+  what they say to an agent during a hand-off or type into a form). Each question gets one
+  outcome from what the assistant did with it, the first that applies in this order
+  (``OUTCOMES``): handed off (the conversation paused for the desk queue), offered a callback
+  (a hand-off outside service hours: the reply offers the 「留言，请工作人员回电」 button), not
+  understood (``action_handle_fallback`` without an answer), unsure (「您是不是想问」, marked
+  ``unsure`` in the bot event's metadata by actions/faq.py), out of scope (marked
+  ``out_of_scope`` by actions/conversation.py), answer rejected (a confident answer followed by
+  没帮助, or by the same question again in other words, which actions/faq.py answers with a
+  pointer marked ``repeat_of``), else answered. All but the last count as unresolved: the
+  unresolved rate is their share of the questions;
 - top questions: FAQ answers given, by FAQ key (the ``faq_id`` the answer's bot event carries);
 - hand-off rate: hand-offs opened per conversation; median wait for an agent (opened → taken);
+  callback tickets left;
 - helpfulness rate: 有帮助 / (有帮助 + 没帮助); the 好差评 ratings of hand-offs.
 
 Configuration: ``GONGKAI_TRACKER_URL`` (SQLAlchemy URL of the tracker store); unset, the
@@ -23,7 +31,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
@@ -36,8 +44,16 @@ from bot.core.db import make_session_factory, session_scope
 from bot.core.settings import PROJECT_ROOT
 from bot.feedback import ratings
 from bot.feedback.models import Feedback
-from bot.handoff.models import Handoff
+from bot.handoff.buttons import LEAVE_CALLBACK
+from bot.handoff.models import CallbackTicket, Handoff
 
+# typed messages that ask nothing of the assistant: not counted as questions
+NOT_QUESTIONS = {"greet", "thank", "goodbye", "helpful", "not_helpful", "rate_service", "stop",
+                 "leave_callback", "choose_option", "choose_faq"}
+REJECTING_INTENT = "not_helpful"
+# a question's outcome, the first that applies (see the module's docstring); all but "answered"
+# count as unresolved. Each is a Counts field.
+OUTCOMES = ("handed_off", "callback_offered", "fallbacks", "unsure", "out_of_scope", "rejected")
 MAX_DAYS = 366
 TOP = 10
 # Timestamps exist from the epoch on; a year-1 or year-9999 date in the query must not overflow.
@@ -87,10 +103,18 @@ class Counts:
     fallbacks: int = 0
     unsure: int = 0
     out_of_scope: int = 0
+    handed_off: int = 0
+    callback_offered: int = 0
+    rejected: int = 0
     faq_answers: int = 0
     handoffs: int = 0
+    callbacks: int = 0
     helpful: int = 0
     not_helpful: int = 0
+
+    @property
+    def unresolved(self) -> int:
+        return sum(getattr(self, outcome) for outcome in OUTCOMES)
 
 
 def _rate(part: int, whole: int) -> Optional[float]:
@@ -104,6 +128,7 @@ class Report:
     daily: Dict[Tuple[dt.date, str], Counts] = field(default_factory=dict)
     conversations: int = 0  # distinct senders over the whole range
     handoffs: int = 0
+    callbacks: int = 0
     helpful: int = 0
     not_helpful: int = 0
     top_faqs: List[Tuple[str, int]] = field(default_factory=list)
@@ -134,38 +159,44 @@ class Report:
                                sum(getattr(c, whole) for c in rows)))
         return rates
 
-    # the tracker-store totals: sums of the daily counts per channel
+    def total(self, name: str) -> int:
+        """A tracker-store count over the whole range: the sum of its daily counts per channel."""
+        return sum(getattr(c, name) for c in self.daily.values())
+
     @property
     def turns(self) -> int:
-        return sum(c.turns for c in self.daily.values())
+        return self.total("turns")
 
     @property
     def questions(self) -> int:
-        return sum(c.questions for c in self.daily.values())
+        return self.total("questions")
 
     @property
     def fallbacks(self) -> int:
-        return sum(c.fallbacks for c in self.daily.values())
+        return self.total("fallbacks")
 
     @property
     def unsure(self) -> int:
-        return sum(c.unsure for c in self.daily.values())
+        return self.total("unsure")
 
     @property
     def out_of_scope(self) -> int:
-        return sum(c.out_of_scope for c in self.daily.values())
+        return self.total("out_of_scope")
 
     @property
-    def fallback_rate(self) -> Optional[float]:
-        return _rate(self.fallbacks, self.questions)
+    def unresolved(self) -> int:
+        return sum(self.total(outcome) for outcome in OUTCOMES)
 
     @property
-    def unsure_rate(self) -> Optional[float]:
-        return _rate(self.unsure, self.questions)
+    def unresolved_rate(self) -> Optional[float]:
+        return _rate(self.unresolved, self.questions)
+
+    def outcome_rate(self, outcome: str) -> Optional[float]:
+        return _rate(self.total(outcome), self.questions)
 
     def unanswered_rates(self) -> List[Optional[float]]:
-        """Per day: (not understood + 「您是不是想问」) per typed question."""
-        return self.daily_rate(("fallbacks", "unsure"), "questions")
+        """Per day: the unresolved questions (every outcome but answered) per question."""
+        return self.daily_rate(OUTCOMES, "questions")
 
     @property
     def handoff_rate(self) -> Optional[float]:
@@ -208,41 +239,122 @@ def _count(report: Report, day: dt.date, channel: str) -> Counts:
     return report.daily.setdefault((day, _channel(channel)), Counts())
 
 
+@dataclass
+class _Question:
+    """A typed question and what the assistant's replies to it showed."""
+    day: dt.date
+    channel: str
+    answered: bool = False  # an FAQ answer or a follow-up answered in the conversation's topic
+    fallback: bool = False
+    unsure: bool = False
+    out_of_scope: bool = False
+    paused: bool = False
+    callback_offered: bool = False
+    rejected: bool = False
+
+    @property
+    def outcome(self) -> Optional[str]:
+        """The first of OUTCOMES that applies, None when answered (or nothing to resolve)."""
+        flags = {"handed_off": self.paused, "callback_offered": self.callback_offered,
+                 "fallbacks": self.fallback and not self.answered, "unsure": self.unsure,
+                 "out_of_scope": self.out_of_scope, "rejected": self.rejected}
+        return next((outcome for outcome in OUTCOMES if flags[outcome]), None)
+
+
+def _object(value: object) -> dict:
+    """A JSON object, or {} for anything else: the tracker store holds what any client or older
+    version wrote, and one odd row must not take the page down."""
+    return value if isinstance(value, dict) else {}
+
+
+def _event(data: Optional[str]) -> dict:
+    """A stored event's JSON (the ``data`` column), {} when it is none or not an object."""
+    try:
+        return _object(json.loads(data or "{}"))
+    except ValueError:
+        return {}
+
+
+def _offers_callback(event: Mapping) -> bool:
+    buttons = _object(event.get("data")).get("buttons")
+    return isinstance(buttons, list) and any(
+        _object(b).get("payload") == LEAVE_CALLBACK for b in buttons)
+
+
 def _read_tracker(report: Report, engine: Engine, begin: dt.datetime, until: dt.datetime) -> None:
     query = (select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp,
-                    EVENTS.c.action_name, EVENTS.c.data)
+                    EVENTS.c.intent_name, EVENTS.c.action_name, EVENTS.c.data)
              .where(EVENTS.c.timestamp >= begin.timestamp(), EVENTS.c.timestamp < until.timestamp(),
-                    EVENTS.c.type_name.in_((history.USER, history.BOT, history.ACTION)))
+                    EVENTS.c.type_name.in_((history.USER, history.BOT, history.ACTION, history.PAUSE,
+                                            history.RESUME, "active_loop")))
              .order_by(EVENTS.c.timestamp, EVENTS.c.id))
     senders_by_day: Dict[Tuple[dt.date, str], set] = defaultdict(set)
     senders = set()
     channel_of: Dict[str, str] = {}
     faqs: Counter = Counter()
+    questions: List[_Question] = []
+    current: Dict[str, Optional[_Question]] = {}  # sender → the question the replies belong to
+    last_answered: Dict[str, _Question] = {}  # sender → its latest answered question
+    # senders talking to an agent or filling in a form (a callback's phone number …): what they
+    # type then is not a question to the assistant
+    paused, in_form = set(), set()
     with engine.connect() as connection:
-        for sender, kind, stamp, action, data in connection.execute(query):
+        for sender, kind, stamp, intent, action, data in connection.execute(query):
             day = dt.datetime.fromtimestamp(stamp, CHINA).date()
-            if kind == history.USER:
-                event = json.loads(data or "{}")
+            question = current.get(sender)
+            if kind == history.PAUSE:
+                paused.add(sender)
+                if question:
+                    question.paused = True
+            elif kind == history.RESUME:
+                paused.discard(sender)
+            elif kind == "active_loop":
+                if _event(data).get("name"):
+                    in_form.add(sender)
+                else:
+                    in_form.discard(sender)
+            elif kind == history.USER:
+                event = _event(data)
                 channel = _channel(event.get("input_channel"))
                 channel_of[sender] = channel
                 counts = _count(report, day, channel)
                 counts.turns += 1
-                if not (event.get("text") or "").startswith("/"):
-                    counts.questions += 1
                 senders_by_day[(day, channel)].add(sender)
                 senders.add(sender)
+                current[sender] = None
+                if intent == REJECTING_INTENT and sender in last_answered:
+                    last_answered[sender].rejected = True
+                typed = not clean_text(event.get("text")).startswith("/")
+                if (typed and intent not in NOT_QUESTIONS and sender not in paused
+                        and sender not in in_form):
+                    counts.questions += 1
+                    asked = current[sender] = _Question(day, channel)
+                    questions.append(asked)
             elif kind == history.ACTION and action == history.FALLBACK_ACTION:
-                _count(report, day, channel_of.get(sender, "unknown")).fallbacks += 1
+                if question:
+                    question.fallback = True
             elif kind == history.BOT:
-                metadata = history.metadata(json.loads(data or "{}"))
+                event = _event(data)
+                metadata = _object(event.get("metadata"))
                 faq_id = clean_text(metadata.get(history.FAQ_ID))
-                if metadata.get(history.UNSURE):
-                    _count(report, day, channel_of.get(sender, "unknown")).unsure += 1
-                if metadata.get(history.OUT_OF_SCOPE):
-                    _count(report, day, channel_of.get(sender, "unknown")).out_of_scope += 1
                 if faq_id:
                     faqs[faq_id] += 1
                     _count(report, day, channel_of.get(sender, "unknown")).faq_answers += 1
+                if not question:
+                    continue
+                question.unsure |= bool(metadata.get(history.UNSURE))
+                question.out_of_scope |= bool(metadata.get(history.OUT_OF_SCOPE))
+                question.callback_offered |= _offers_callback(event)
+                if metadata.get(history.REPEAT_OF):  # asked again right after the answer
+                    (last_answered.get(sender) or question).rejected = True
+                elif faq_id or metadata.get(history.TOPIC):
+                    question.answered = True
+                    last_answered[sender] = question
+    for asked in questions:
+        outcome = asked.outcome
+        if outcome:
+            counts = _count(report, asked.day, asked.channel)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
     for key, people in senders_by_day.items():
         report.daily[key].conversations = len(people)
     report.conversations = len(senders)
@@ -258,6 +370,10 @@ def _read_ours(report: Report, engine: Engine, begin: dt.datetime, until: dt.dat
             report.handoffs += 1
             if handoff.taken_at is not None:
                 report.waits.append((handoff.taken_at - handoff.created_at).total_seconds())
+        for ticket in session.execute(select(CallbackTicket).where(
+                CallbackTicket.created_at >= begin, CallbackTicket.created_at < until)).scalars():
+            _count(report, _day(ticket.created_at), ticket.channel).callbacks += 1
+            report.callbacks += 1
         for row in session.execute(select(Feedback).where(
                 Feedback.created_at >= begin, Feedback.created_at < until)).scalars():
             if row.kind == "answer":
@@ -292,7 +408,8 @@ def build(start: dt.date, end: dt.date, ours: Engine, tracker: Optional[Engine])
 
 
 CSV_COLUMNS = ("date", "channel", "conversations", "turns", "questions", "fallbacks", "unsure",
-               "faq_answers", "handoffs", "helpful", "not_helpful", "out_of_scope")
+               "faq_answers", "handoffs", "helpful", "not_helpful", "out_of_scope", "handed_off",
+               "callback_offered", "rejected", "unresolved", "callbacks")
 
 
 def csv_cell(value: str) -> str:

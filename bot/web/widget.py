@@ -1,5 +1,5 @@
 """The website chat widget: the loader an agency embeds with one script tag (/widget/embed.js),
-a demo page (/widget/), our stylesheet and the vendored rasa-webchat bundle. The widget talks to
+a demo page (/widget/) with its icon, our stylesheet and the vendored rasa-webchat bundle. The widget talks to
 the Rasa server's socket.io channel directly; this app only serves the files.
 
 GONGKAI_RASA_PUBLIC_URL (``settings.rasa.public_url``, bot.core.settings): the Rasa server's
@@ -48,4 +48,6 @@ def widget_blueprint(rasa_url: Optional[str] = None) -> Blueprint:
     widget.static("/vendor", str(STATIC / "vendor"), name="widget_vendor")
     widget.static("/assets/widget.css", str(STATIC / "widget" / "widget.css"),
                   name="widget_css", content_type="text/css; charset=utf-8")
+    widget.static("/assets/favicon.svg", str(STATIC / "widget" / "favicon.svg"),
+                  name="widget_favicon", content_type="image/svg+xml")
     return widget

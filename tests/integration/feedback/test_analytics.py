@@ -112,7 +112,8 @@ def test_the_numbers_of_a_seeded_week(database_url):
     # c's 「今天天气怎么样」 is the ninth turn and eighth typed question, and the one out-of-scope reply
     assert (report.turns, report.questions, report.fallbacks, report.unsure) == (9, 8, 2, 1)
     assert report.out_of_scope == 1
-    assert (report.fallback_rate, report.unsure_rate) == (2 / 8, 1 / 8)
+    # unresolved: b's and c's not understood, a's 「您是不是想问」, c's out of scope
+    assert (report.unresolved, report.unresolved_rate) == (4, 4 / 8)
     assert report.top_faqs == [("fee_principle", 2), ("reply_deadline", 1)]
     assert (report.handoffs, report.handoff_rate) == (3, 1.0)
     assert sorted(report.waits) == [60.0, 180.0] and report.median_wait == 120.0
@@ -126,17 +127,19 @@ def test_the_numbers_of_a_seeded_week(database_url):
     assert report.series("turns")["rest"] == [2, 2, 0, 0, 0, 0, 0]
     # the 17th: five typed questions (c three, a two), one fallback and one 「您是不是想问」
     assert report.daily_rate("fallbacks", "questions")[:3] == [1 / 3, 1 / 5, None]
-    assert report.unanswered_rates()[:3] == [1 / 3, 2 / 5, None]
+    # the 17th: c's fallback and out of scope, a's 「您是不是想问」
+    assert report.unanswered_rates()[:3] == [1 / 3, 3 / 5, None]
 
     lines = analytics.to_csv(report).lstrip("\ufeff").splitlines()
     assert lines == [
-        "date,channel,conversations,turns,questions,fallbacks,unsure,faq_answers,handoffs,helpful,not_helpful,out_of_scope",
-        "2026-11-16,rest,1,2,1,0,0,1,0,1,0,0",
-        "2026-11-16,socketio,1,2,2,1,0,1,1,0,0,0",
-        "2026-11-17,rest,1,2,2,0,1,1,0,0,0,0",
-        "2026-11-17,socketio,0,0,0,0,0,0,0,0,1,0",
-        "2026-11-17,wechat,1,3,3,1,0,0,1,0,1,1",
-        "2026-11-18,rest,0,0,0,0,0,0,1,0,0,0",
+        "date,channel,conversations,turns,questions,fallbacks,unsure,faq_answers,handoffs,helpful,"
+        "not_helpful,out_of_scope,handed_off,callback_offered,rejected,unresolved,callbacks",
+        "2026-11-16,rest,1,2,1,0,0,1,0,1,0,0,0,0,0,0,0",
+        "2026-11-16,socketio,1,2,2,1,0,1,1,0,0,0,0,0,0,1,0",
+        "2026-11-17,rest,1,2,2,0,1,1,0,0,0,0,0,0,0,1,0",
+        "2026-11-17,socketio,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0",
+        "2026-11-17,wechat,1,3,3,1,0,0,1,0,1,1,0,0,0,2,0",
+        "2026-11-18,rest,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0",
     ]
 
 

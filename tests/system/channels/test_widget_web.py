@@ -41,6 +41,13 @@ def test_demo_page_is_chinese_and_loads_the_widget(web):
         assert '<script src="/widget/embed.js" defer></script>' in page
 
 
+def test_demo_page_icon_is_served(web):
+    _, _, body = get(f"{web}/widget/")
+    assert '<link rel="icon" href="/widget/assets/favicon.svg" type="image/svg+xml">' in body.decode()
+    status, kind, icon = get(f"{web}/widget/assets/favicon.svg")
+    assert status == 200 and kind.startswith("image/svg+xml") and icon.startswith(b"<svg")
+
+
 def test_bundle_and_stylesheet_are_served(web):
     status, _, body = get(f"{web}/widget/vendor/rasa-webchat-1.0.1.js")
     assert status == 200 and body == VENDOR.read_bytes()
