@@ -17,8 +17,8 @@ from __future__ import annotations
 import pytest
 
 from bot.tooling import servers, training
-from tests.support.a11y.axe import serious_violations
 from tests.support import get_json
+from tests.support.a11y.axe import serious_violations
 from tests.support.browser import screenshot
 from tests.support.wechat_servers import WeChatRasa
 from tests.support.widget_client import sender_of

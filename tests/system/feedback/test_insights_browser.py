@@ -15,9 +15,9 @@ from bot.core.clock import CHINA
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.models import Handoff
-from tests.support.a11y.axe import serious_violations
 from tests.support import post_json, say, texts
 from tests.support import stack as stack_module
+from tests.support.a11y.axe import serious_violations
 from tests.support.browser import log_in_to_desk, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
