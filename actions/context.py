@@ -46,6 +46,11 @@ MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|是|那么|那|的|呢|吗|啊|呀|吧|问|一下|这个|那个")
+# What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
+# out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
+_ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
+                     r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
+                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个")
 
 
 @dataclass(frozen=True)
@@ -157,12 +162,23 @@ def follow_up_kind(text: str, follow: FollowUps) -> Optional[str]:
                  if any(word in folded for word in words)), None)
 
 
+def only_words(text: str, words: Iterable[str], filler: re.Pattern = _FILLER) -> bool:
+    """The message says nothing but ``words`` and ``filler``."""
+    rest = fold(text)
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(fold(word), "")
+    return not filler.sub("", rest)
+
+
 def only_names(text: str, names: Iterable[str]) -> bool:
     """The message says nothing but a name (and filler): 「那枣庄的呢」「我说的是张店」."""
-    rest = fold(text)
-    for name in sorted(names, key=len, reverse=True):
-        rest = rest.replace(fold(name), "")
-    return not _FILLER.sub("", rest)
+    return only_words(text, names)
+
+
+def only_asks(text: str, kind: Optional[str], follow: FollowUps) -> bool:
+    """The message is nothing but a follow-up of ``kind`` (「超期了怎么办」「能催一下吗」): it
+    leans on the topic even where the retrieval is sure of some FAQ."""
+    return kind is not None and only_words(text, follow.kinds[kind], _ASKING)
 
 
 def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
@@ -180,11 +196,14 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     text = normalize_text(text)
     if not is_follow_up(text, follow):
         return None
-    if sure_faq and sure_faq != topic.name and not has_cue(text, follow):
-        return None
     entries = follow.topics.get(topic.name) or {}
     kind = follow_up_kind(text, follow)
-    if kind and kind in entries:
+    if kind not in entries:
+        kind = None
+    if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
+            and not only_asks(text, kind, follow)):
+        return None
+    if kind:
         return _planned(entries[kind], topic, named_agency)
     if topic.name == "due_date":
         return _due_date_again(text, topic, today)
@@ -234,13 +253,9 @@ def _due_date_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
 
 def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:
     """「那2022年的呢」「枣庄的呢」: the same figures for another year or agency."""
-    before = _without_years(topic.question) if reports.asked_years(text, today) else topic.question
+    before = reports.without_years(topic.question) if reports.asked_years(text, today) else topic.question
     question = f"{text}，{before}"
     return Plan("report", question, named_agency, topic="annual_report", question=question)
-
-
-def _without_years(text: str) -> str:
-    return re.sub(r"20\d{2}\s*年?|今年|去年|前年", "", text)
 
 
 # ---- answers from the case just looked up ---------------------------------------------------------

@@ -50,6 +50,19 @@ def asked_years(text: str, today: dt.date) -> list[int]:
     return sorted({y for y in years if 2000 <= y <= today.year})
 
 
+# a year as written in a question, with its 年/年度 (for taking it out)
+_YEAR_WORDS = re.compile(r"(?<!\d)(?:20\d{2}|\d{2})\s*年度?|(?<!\d)20\d{2}(?!\d)")
+
+
+def without_years(text: str) -> str:
+    """The question with every year it asks about taken out (「21年有几件不予公开」 → 「有几件不予
+    公开」), so that a follow-up's own year replaces them and the rest of the question stays."""
+    text = _RANGE.sub("", _CHINESE_YEAR.sub("", text))
+    for word, _ in _RELATIVE_YEARS:
+        text = text.replace(word, "")
+    return _YEAR_WORDS.sub("", text)
+
+
 def asked_category(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The category whose label or alias appears in the text, the longest match winning."""
     folded = fold(text)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from actions import context, faq
-from bot.content import knowledge
+from bot.content import knowledge, reports
 from bot.rules import textparse
 from bot.channels.textparts import number_buttons
 from bot.nlp.options import option_number
@@ -218,3 +218,51 @@ def test_a_short_question_the_retrieval_is_sure_of_is_not_a_follow_up():
     got = context.plan_follow_up("那我要多久补", context.Topic("correction_request"), None, [], TODAY,
                                  sure_faq="reply_deadline")
     assert got.target == "correction_request"
+
+
+CASE_SHOWN = ("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n当前进度：已受理\n"
+              "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。")
+
+
+@pytest.mark.parametrize("text, part", [("什么时候到期", "due"), ("超期了怎么办", "remedies"),
+                                        ("能帮我催一下吗", "contact"), ("到期时间是多少号", "due")])
+def test_a_bare_case_follow_up_leans_on_the_case_even_when_the_retrieval_is_sure(text, part):
+    # the retrieval may be sure these few words ask reply_deadline / complaint; after a look-up
+    # they ask about the case: nothing in them names another subject
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target) == ("case", part)
+
+
+def test_a_follow_up_word_with_a_subject_of_its_own_is_another_question():
+    # 复议 is left once 期限 and the asking words are taken out: the review FAQ, not the case
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    assert context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review") is None
+
+
+def test_they_after_a_remedy_answer_are_its_body():
+    # the complaint answer names the complaint body with its phone; the review answer the
+    # review body (data/kb/agencies.yml): 他们 / 那边 ask for that body's contact lines
+    got = plan("他们电话是多少", context.Topic("complaint"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("电话", "联系方式"))
+    got = plan("那边地址在哪里", context.Topic("review"))
+    assert (got.target, got.lines) == ("review", ("电话", "地址"))
+    # 不服 after review: going to court after the review
+    assert plan("复议了还不服呢", context.Topic("review")).target == "litigation_after_review"
+
+
+def test_a_correction_said_as_a_mistake_is_a_follow_up():
+    topic = context.Topic("due_date", "我11月2号去窗口交的申请，最晚什么时候给我答复")
+    got = plan("说错了，我是寄过去的", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "receipt_date", ("邮寄",))
+
+
+def test_another_year_keeps_what_the_report_question_asked():
+    # two-digit and Chinese-numeral years are taken out of the earlier question, not added to it
+    topic = context.Topic("annual_report", "市审批局21年有几件不予公开的")
+    got = plan("23年呢", topic)
+    assert got.kind == "report"
+    assert reports.asked_years(got.target, TODAY) == [2023]
+    assert reports.asked_category(KB, got.target) == "not_disclosed"
+    got = plan("那二二年的呢", context.Topic("annual_report", "二〇二〇年一共收了多少件申请"))
+    assert reports.asked_years(got.target, TODAY) == [2022]
