@@ -207,8 +207,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return _planned(entries[kind], topic, named_agency)
     if topic.name == "due_date":
         return _due_date_again(text, topic, today)
-    if topic.name == "annual_report" and (named_agency or reports.asked_years(text, today)):
-        return _report_again(text, topic, named_agency, today)
+    if topic.name == "annual_report":
+        text = _years_from_topic(text, topic, today)
+        if named_agency or reports.asked_years(text, today):
+            return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
         if topic.name in ACTION_TOPICS.values():
             return None  # a fee is the same everywhere; a look-up is of one case
@@ -249,6 +251,20 @@ def _due_date_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
         if any(word in text for word in RECEIPT_WORDS):
             question += "，" + text
     return Plan("due_date", question, topic="due_date", question=question)
+
+
+# 「再前一年呢」「后一年的呢」 after figures of one year: a year counted from that one
+# (normalize_text writes 一 as 1)
+_NEIGHBOUR_YEAR = re.compile(r"([前上后下])[一1]年|第[二2]年")
+
+
+def _years_from_topic(text: str, topic: Topic, today: dt.date) -> str:
+    """The neighbouring year of the single year the topic's figures were for, written out."""
+    years = reports.asked_years(topic.question, today)
+    if len(years) != 1:
+        return text
+    return _NEIGHBOUR_YEAR.sub(
+        lambda match: f"{years[0] + (-1 if match.group(1) in ('前', '上') else 1)}年", text)
 
 
 def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:

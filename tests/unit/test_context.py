@@ -266,3 +266,7 @@ def test_another_year_keeps_what_the_report_question_asked():
     assert reports.asked_category(KB, got.target) == "not_disclosed"
     got = plan("那二二年的呢", context.Topic("annual_report", "二〇二〇年一共收了多少件申请"))
     assert reports.asked_years(got.target, TODAY) == [2022]
+
+    # a year counted from the one just shown
+    got = plan("再前一年是多少", context.Topic("annual_report", "审批服务局2022年新收了几个申请"))
+    assert reports.asked_years(got.target, TODAY) == [2021]
