@@ -134,7 +134,10 @@ def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
                 return Topic(name, metadata.get(QUESTION_KEY) or "", metadata.get("agency"))
             texts.insert(0, event.get("text") or "")
         elif kind == "action" and found is None:
-            found = ACTION_TOPICS.get(event.get("name") or "")
+            name = event.get("name") or ""
+            if name in ACTION_TOPICS and not texts:
+                continue  # it said nothing: a look-up ended before checking (a follow-up instead)
+            found = ACTION_TOPICS.get(name)
             if found is None:
                 texts = []
         elif kind == "user" and found is not None:

@@ -270,3 +270,15 @@ def test_another_year_keeps_what_the_report_question_asked():
     # a year counted from the one just shown
     got = plan("再前一年是多少", context.Topic("annual_report", "审批服务局2022年新收了几个申请"))
     assert reports.asked_years(got.target, TODAY) == [2021]
+
+
+def test_a_look_up_that_ended_before_checking_leaves_the_case_as_the_topic():
+    # 「什么时候到期」 read as a new look-up: the form answered it from the case and ended, then
+    # action_check_case_status ran with nothing to check and said nothing
+    shown = "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。"
+    events = [user("0001"), action("action_check_case_status"), bot(shown), action("action_listen"),
+              user("什么时候到期", "check_case_status"), action("case_lookup_form"),
+              bot(shown, topic="case_status", topic_question="0001"),
+              action("action_check_case_status"), action("action_listen")]
+    topic = context.topic_of(events)
+    assert (topic.name, topic.detail) == ("case_status", shown)
