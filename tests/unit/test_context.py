@@ -282,3 +282,13 @@ def test_a_look_up_that_ended_before_checking_leaves_the_case_as_the_topic():
               action("action_check_case_status"), action("action_listen")]
     topic = context.topic_of(events)
     assert (topic.name, topic.detail) == ("case_status", shown)
+
+
+def test_which_body_after_a_remedy_answer_is_the_body_it_names():
+    # 「哪个部门？」 after an answer that leaves the body unclear: the sentence naming it
+    assert plan("哪个部门？", context.Topic("complaint")).lines == ("针对",)
+    assert plan("找哪个机关", context.Topic("review")).lines == ("复议机关",)
+    assert plan("去哪个法院", context.Topic("litigation")).lines == ("法院",)
+    # with a subject of its own and a sure retrieval, it is that question
+    assert context.plan_follow_up("找哪个部门申请", context.Topic("complaint"), None, [], TODAY,
+                                  sure_faq="which_agency") is None
