@@ -45,7 +45,8 @@ CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄�
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
-_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|是|那么|那|的|呢|吗|啊|呀|吧|问|一下|这个|那个")
+_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
+                     r"啊|呀|吧|问|一下|这个|那个")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
@@ -82,6 +83,11 @@ class FollowUps:
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
 
+    def subject(self, topic: str) -> Tuple[str, ...]:
+        """Words naming the topic's own subject (补正 for correction_request): a follow-up may
+        repeat them and still ask nothing else (「给我几天时间补」)."""
+        return tuple((self.topics.get(topic) or {}).get("subject") or ())
+
 
 def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -104,6 +110,8 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
         for kind, target in entries.items():
             if kind == "related":
                 found += [f"{topic}: unknown related FAQ {f}" for f in target if f not in kb.faqs]
+                continue
+            if kind == "subject":
                 continue
             if kind not in follow.kinds:
                 found.append(f"{topic}: unknown kind {kind}")
@@ -178,10 +186,12 @@ def only_names(text: str, names: Iterable[str]) -> bool:
     return only_words(text, names)
 
 
-def only_asks(text: str, kind: Optional[str], follow: FollowUps) -> bool:
-    """The message is nothing but a follow-up of ``kind`` (「超期了怎么办」「能催一下吗」): it
-    leans on the topic even where the retrieval is sure of some FAQ."""
-    return kind is not None and only_words(text, follow.kinds[kind], _ASKING)
+def only_asks(text: str, kind: Optional[str], topic: str, follow: FollowUps) -> bool:
+    """The message is nothing but a follow-up of ``kind`` about the topic's own subject
+    (「超期了怎么办」「能催一下吗」「给我几天时间补」): it leans on the topic even where the
+    retrieval is sure of some FAQ."""
+    return kind is not None and only_words(text, follow.kinds[kind] + follow.subject(topic),
+                                           _ASKING)
 
 
 def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
@@ -204,7 +214,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
-            and not only_asks(text, kind, follow)):
+            and not only_asks(text, kind, topic.name, follow)):
         return None
     if kind:
         return _planned(entries[kind], topic, named_agency)

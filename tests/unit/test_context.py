@@ -141,7 +141,7 @@ def test_every_faq_and_message_in_the_follow_up_map_exists():
     assert context.problems(KB, context.followups()) == []
     for topic, entries in context.followups().topics.items():
         for kind, target in entries.items():
-            if kind != "related" and target.get("lines"):  # each excerpt finds a sentence
+            if isinstance(target, dict) and target.get("lines"):  # each excerpt finds a sentence
                 answer = KB.render(target["faq"], "zibo_spj").text
                 assert context.sentences_with(answer, target["lines"]), (topic, kind)
 
@@ -292,3 +292,12 @@ def test_which_body_after_a_remedy_answer_is_the_body_it_names():
     # with a subject of its own and a sure retrieval, it is that question
     assert context.plan_follow_up("找哪个部门申请", context.Topic("complaint"), None, [], TODAY,
                                   sure_faq="which_agency") is None
+
+
+def test_a_follow_up_may_name_the_topics_own_subject():
+    # 补 is correction_request's own subject (followups.yml `subject`): still a follow-up
+    got = context.plan_follow_up("给我几天时间补", context.Topic("correction_request"), None, [], TODAY,
+                                 sure_faq="reply_deadline")
+    assert got.lines == ("补正期限", "逾期不补正")
+    got = plan("不是，我要的是枣庄的", context.Topic("contact_info"), "zaozhuang_spj", ["枣庄"])
+    assert (got.target, got.agency) == ("contact_info", "zaozhuang_spj")
