@@ -36,7 +36,8 @@ FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / 
 SESSION_BREAKS = ("session_started", "restart")
 # Answers given by actions that do not mark their topic themselves (calculations, look-ups).
 ACTION_TOPICS = {"action_compute_due_date": "due_date", "action_compute_fee": "fee",
-                 "action_annual_report": "annual_report", "action_check_case_status": "case_status"}
+                 "action_annual_report": "annual_report", "action_check_case_status": "case_status",
+                 "action_info_request": "info_request"}
 # bot event metadata written by the answers of this module and actions/faq.py
 TOPIC_KEY, QUESTION_KEY = "topic", "topic_question"
 # How a due date's channel is written back into a question so that textparse reads it again.
@@ -50,7 +51,7 @@ _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要�
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
-                     r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
+                     r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                      r"最后|最晚|到底|时间|日期|日子|天|那|这|个")
 
 
@@ -190,8 +191,11 @@ def only_asks(text: str, kind: Optional[str], topic: str, follow: FollowUps) -> 
     """The message is nothing but a follow-up of ``kind`` about the topic's own subject
     (「超期了怎么办」「能催一下吗」「给我几天时间补」): it leans on the topic even where the
     retrieval is sure of some FAQ."""
-    return kind is not None and only_words(text, follow.kinds[kind] + follow.subject(topic),
-                                           _ASKING)
+    if kind is None:
+        return False
+    asked = [word for other in follow.topics.get(topic) or {} if other in follow.kinds
+             for word in follow.kinds[other]]  # 「我想催办，找谁」: two of the topic's kinds
+    return only_words(text, asked + list(follow.subject(topic)), _ASKING)
 
 
 def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
@@ -222,7 +226,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return _due_date_again(text, topic, today)
     if topic.name == "annual_report":
         text = _years_from_topic(text, topic, today)
-        if named_agency or reports.asked_years(text, today):
+        if named_agency or reports.asked_years(text, today) or reports.asked_aspect(text):
             return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
         if topic.name in ACTION_TOPICS.values():
@@ -281,7 +285,8 @@ def _years_from_topic(text: str, topic: Topic, today: dt.date) -> str:
 
 
 def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:
-    """「那2022年的呢」「枣庄的呢」: the same figures for another year or agency."""
+    """「那2022年的呢」「枣庄的呢」「都是关于什么的」: the same figures for another year or agency,
+    or another aspect of the same report."""
     before = reports.without_years(topic.question) if reports.asked_years(text, today) else topic.question
     question = f"{text}，{before}"
     return Plan("report", question, named_agency, topic="annual_report", question=question)

@@ -301,3 +301,26 @@ def test_a_follow_up_may_name_the_topics_own_subject():
     assert got.lines == ("补正期限", "逾期不补正")
     got = plan("不是，我要的是枣庄的", context.Topic("contact_info"), "zaozhuang_spj", ["枣庄"])
     assert (got.target, got.agency) == ("contact_info", "zaozhuang_spj")
+
+
+def test_another_aspect_of_the_same_report():
+    got = plan("都是关于什么的", context.Topic("annual_report", "张店区政府办23年的年报里有多少申请"))
+    assert got.kind == "report" and reports.asked_aspect(got.target) == "subjects"
+    assert reports.asked_years(got.target, TODAY) == [2023]
+
+
+def test_two_of_the_topics_follow_up_words_in_one_message():
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up("我想催办，找谁", topic, None, [], TODAY, sure_faq="which_agency")
+    assert (got.kind, got.target) == ("case", "contact")
+    got = context.plan_follow_up("还有几天到期", topic, None, [], TODAY, sure_faq="reply_deadline")
+    assert got.target == "due"
+
+
+def test_an_information_request_is_a_topic_of_its_own():
+    # 「那找谁要」 after 「我想要拆迁补偿方案」 is about that request, not the complaint before it
+    events = [user("去哪投诉"), action("action_answer_faq"), bot("……", faq_id="complaint"),
+              user("我想要拆迁补偿方案", "ask_info_request"), action("action_info_request"),
+              bot("关于房屋征收（拆迁）决定和补偿安置方案：……")]
+    assert context.topic_of(events).name == "info_request"
+    assert plan("那找谁要", context.topic_of(events)) is None
