@@ -117,6 +117,14 @@ class ActionComputeDueDate(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        # imported here: actions.faq imports this module's calculations
+        from actions.faq import answer_in_context
+
+        # 「说错了，是寄过去的」「超期了怎么办」 in the topic; a changed date or channel is this
+        # action's own: it adds to the history told so far
+        followed = await answer_in_context(dispatcher, tracker, leave=("due_date",))
+        if followed is not None:
+            return followed
         text = normalize_text(tracker.latest_message.get("text") or "")
         answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)))
         dispatcher.utter_message(text=answer)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
+from actions.faq import answer_in_context
 from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
@@ -62,9 +63,25 @@ def explain_where_to_find(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         buttons=[buttons.human(kb(), agency_for(tracker))])
 
 
+def _starts_a_look_up(tracker: Tracker) -> bool:
+    """The form is being started by the citizen's words (not again after a wrong code)."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return intent == "check_case_status" and tracker.get_slot("requested_slot") is None
+
+
 class ValidateCaseLookupForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_case_lookup_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        # 「什么时候到期」「能催一下吗」 right after a look-up read as a new look-up: answered from
+        # the case just shown, and the form ends before asking for a number
+        if _starts_a_look_up(tracker):
+            followed = await answer_in_context(dispatcher, tracker)
+            if followed is not None:
+                return followed + [SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def _end(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Optional[Dict[Text, Any]]:

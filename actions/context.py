@@ -36,14 +36,21 @@ from bot.rules import deadlines, textparse
 FOLLOWUPS_FILE = Path(__file__).resolve().parent.parent / "data" / "dialogue" / "followups.yml"
 # Answers given by actions that do not mark their topic themselves (calculations, look-ups).
 ACTION_TOPICS = {"action_compute_due_date": "due_date", "action_compute_fee": "fee",
-                 "action_annual_report": "annual_report", "action_check_case_status": "case_status"}
+                 "action_annual_report": "annual_report", "action_check_case_status": "case_status",
+                 "action_info_request": "info_request"}
 # How a due date's channel is written back into a question so that textparse reads it again.
 CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄出", "ordinary_mail": "平信寄出",
                  "email": "电子邮件发送", "online": "网上提交", "fax": "传真发送"}
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
-_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|是|那么|那|的|呢|吗|啊|呀|吧|问|一下|这个|那个")
+_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
+                     r"啊|呀|吧|问|一下|这个|那个")
+# What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
+# out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
+_ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
+                     r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
+                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个")
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,11 @@ class FollowUps:
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
 
+    def subject(self, topic: str) -> Tuple[str, ...]:
+        """Words naming the topic's own subject (补正 for correction_request): a follow-up may
+        repeat them and still ask nothing else (「给我几天时间补」)."""
+        return tuple((self.topics.get(topic) or {}).get("subject") or ())
+
 
 def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -97,6 +109,8 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
         for kind, target in entries.items():
             if kind == "related":
                 found += [f"{topic}: unknown related FAQ {f}" for f in target if f not in kb.faqs]
+                continue
+            if kind == "subject":
                 continue
             if kind not in follow.kinds:
                 found.append(f"{topic}: unknown kind {kind}")
@@ -126,7 +140,10 @@ def topic_of(events: Sequence[Mapping[str, Any]]) -> Optional[Topic]:
                              metadata.get(history.AGENCY))
             texts.insert(0, event.get("text") or "")
         elif kind == history.ACTION and found is None:
-            found = ACTION_TOPICS.get(event.get("name") or "")
+            name = event.get("name") or ""
+            if name in ACTION_TOPICS and not texts:
+                continue  # it said nothing: a look-up ended before checking (a follow-up instead)
+            found = ACTION_TOPICS.get(name)
             if found is None:
                 texts = []
         elif kind == history.USER and found is not None:
@@ -154,12 +171,28 @@ def follow_up_kind(text: str, follow: FollowUps) -> Optional[str]:
                  if any(word in folded for word in words)), None)
 
 
+def only_words(text: str, words: Iterable[str], filler: re.Pattern = _FILLER) -> bool:
+    """The message says nothing but ``words`` and ``filler``."""
+    rest = fold(text)
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(fold(word), "")
+    return not filler.sub("", rest)
+
+
 def only_names(text: str, names: Iterable[str]) -> bool:
     """The message says nothing but a name (and filler): 「那枣庄的呢」「我说的是张店」."""
-    rest = fold(text)
-    for name in sorted(names, key=len, reverse=True):
-        rest = rest.replace(fold(name), "")
-    return not _FILLER.sub("", rest)
+    return only_words(text, names)
+
+
+def only_asks(text: str, kind: Optional[str], topic: str, follow: FollowUps) -> bool:
+    """The message is nothing but a follow-up of ``kind`` about the topic's own subject
+    (「超期了怎么办」「能催一下吗」「给我几天时间补」): it leans on the topic even where the
+    retrieval is sure of some FAQ."""
+    if kind is None:
+        return False
+    asked = [word for other in follow.topics.get(topic) or {} if other in follow.kinds
+             for word in follow.kinds[other]]  # 「我想催办，找谁」: two of the topic's kinds
+    return only_words(text, asked + list(follow.subject(topic)), _ASKING)
 
 
 def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str],
@@ -177,16 +210,21 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     text = normalize_text(text)
     if not is_follow_up(text, follow):
         return None
-    if sure_faq and sure_faq != topic.name and not has_cue(text, follow):
-        return None
     entries = follow.topics.get(topic.name) or {}
     kind = follow_up_kind(text, follow)
-    if kind and kind in entries:
+    if kind not in entries:
+        kind = None
+    if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
+            and not only_asks(text, kind, topic.name, follow)):
+        return None
+    if kind:
         return _planned(entries[kind], topic, named_agency)
     if topic.name == "due_date":
         return _due_date_again(text, topic, today)
-    if topic.name == "annual_report" and (named_agency or reports.asked_years(text, today)):
-        return _report_again(text, topic, named_agency, today)
+    if topic.name == "annual_report":
+        text = _years_from_topic(text, topic, today)
+        if named_agency or reports.asked_years(text, today) or reports.asked_aspect(text):
+            return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
         if topic.name in ACTION_TOPICS.values():
             return None  # a fee is the same everywhere; a look-up is of one case
@@ -229,15 +267,26 @@ def _due_date_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
     return Plan("due_date", question, topic="due_date", question=question)
 
 
+# 「再前一年呢」「后一年的呢」 after figures of one year: a year counted from that one
+# (normalize_text writes 一 as 1)
+_NEIGHBOUR_YEAR = re.compile(r"([前上后下])[一1]年|第[二2]年")
+
+
+def _years_from_topic(text: str, topic: Topic, today: dt.date) -> str:
+    """The neighbouring year of the single year the topic's figures were for, written out."""
+    years = reports.asked_years(topic.question, today)
+    if len(years) != 1:
+        return text
+    return _NEIGHBOUR_YEAR.sub(
+        lambda match: f"{years[0] + (-1 if match.group(1) in ('前', '上') else 1)}年", text)
+
+
 def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:
-    """「那2022年的呢」「枣庄的呢」: the same figures for another year or agency."""
-    before = _without_years(topic.question) if reports.asked_years(text, today) else topic.question
+    """「那2022年的呢」「枣庄的呢」「都是关于什么的」: the same figures for another year or agency,
+    or another aspect of the same report."""
+    before = reports.without_years(topic.question) if reports.asked_years(text, today) else topic.question
     question = f"{text}，{before}"
     return Plan("report", question, named_agency, topic="annual_report", question=question)
-
-
-def _without_years(text: str) -> str:
-    return re.sub(r"20\d{2}\s*年?|今年|去年|前年", "", text)
 
 
 # ---- answers from the case just looked up ---------------------------------------------------------

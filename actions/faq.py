@@ -208,10 +208,12 @@ async def ask(dispatcher: CollectingDispatcher, tracker: Tracker, options: List[
                               best.get("faq_id"), best.get("confidence"), clock.now())
 
 
-async def answer_in_context(dispatcher: CollectingDispatcher,
-                            tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            leave: Sequence[str] = ()) -> Optional[List[Dict[Text, Any]]]:
     """A follow-up of the conversation's topic answered in it (actions/context.py); None when the
-    message is not one."""
+    message is not one, or when its plan is of a kind in ``leave`` (the calling action answers
+    those itself). Every action an NLU intent leads to asks this first: a follow-up is told by
+    the conversation, whatever intent its few words were read as."""
     text = tracker.latest_message.get("text") or ""
     if not text.strip() or text.startswith("/"):
         return None
@@ -221,7 +223,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher,
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None
     plan = context.plan_follow_up(text, topic, named, words, clock.today(), sure_faq=sure)
-    if plan is None:
+    if plan is None or plan.kind in leave:
         return None
     agency_id = plan.agency or agency_for(tracker)
     if plan.kind == "faq":

@@ -160,8 +160,14 @@ class ActionRecordFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         from actions import handoff  # handoff imports this module
+        from actions.faq import answer_in_context  # so does faq
 
         helpful = (tracker.latest_message.get("intent") or {}).get("name") == "helpful"
+        if not helpful:  # 「不对，我问的是枣庄」: unhelpful, and a correction to answer
+            followed = await answer_in_context(dispatcher, tracker)
+            if followed is not None:
+                await record_answer_feedback(dispatcher, tracker, False, None, reply=False)
+                return followed
         if not helpful and handoff.asks_for_person(tracker.latest_message.get("text")):
             await record_answer_feedback(dispatcher, tracker, False, None, reply=False)
             return await handoff.start_handoff(dispatcher, tracker, "request")

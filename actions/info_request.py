@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
+from actions.faq import answer_in_context
 from bot.content import info_requests
 from bot.core import history
 from bot.nlp.normalize import normalize_text
@@ -20,6 +21,9 @@ class ActionInfoRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)  # 「我想催办，找谁」 after a look-up
+        if followed is not None:
+            return followed
         agency_id = agency_for(tracker)
         text = normalize_text(tracker.latest_message.get("text") or "")
         # 「那找谁要」 after 「我想要拆迁补偿方案」: the subject of the conversation carries over

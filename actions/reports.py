@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
+from actions.faq import answer_in_context
 from bot.content import reports
 from bot.core import clock
 from bot.nlp.normalize import normalize_text
@@ -19,6 +20,9 @@ class ActionAnnualReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)  # 「那23年呢」: the same item
+        if followed is not None:
+            return followed
         text = normalize_text(tracker.latest_message.get("text") or "")
         # 张店那边 / 区里 / 市里那个局: the directory's short names, even where the NER missed them
         agency_id = kb().find_agency(text) or agency_for(tracker)

@@ -21,7 +21,7 @@ _RELATIVE_YEARS = (("大前年", -3), ("前年", -2), ("去年", -1), ("上一�
                    ("今年", 0), ("本年", 0))
 _RANGE = re.compile(r"(?<!\d)(20\d{2}|\d{2})\s*年?\s*(?:到|至|-|—|~)\s*(20\d{2}|\d{2})\s*年")
 _REASONS = re.compile(r"原因|理由|为什么|为啥|因为什么|被拒|拒绝")
-_SUBJECTS = re.compile(r"涉及|关于哪|什么内容|哪些内容|哪方面|哪类|什么方面|要什么|哪些信息|"
+_SUBJECTS = re.compile(r"涉及|关于哪|关于什么|什么内容|哪些内容|哪方面|哪类|什么方面|要什么|哪些信息|"
                        r"都是什么|都是哪些|主要是什么|申请的内容|要的是什么|大多")
 # the refusal-type categories and their sub-categories (the reports' own breakdown)
 _REFUSALS = {
@@ -48,6 +48,24 @@ def asked_years(text: str, today: dt.date) -> list[int]:
     for first, last in _RANGE.findall(text):
         years += range(_year(first), _year(last) + 1)
     return sorted({y for y in years if 2000 <= y <= today.year})
+
+
+# a year as written in a question, with its 年/年度 (for taking it out)
+_YEAR_WORDS = re.compile(r"(?<!\d)(?:20\d{2}|\d{2})\s*年度?|(?<!\d)20\d{2}(?!\d)")
+
+
+def without_years(text: str) -> str:
+    """The question with every year it asks about taken out (「21年有几件不予公开」 → 「有几件不予
+    公开」), so that a follow-up's own year replaces them and the rest of the question stays."""
+    text = _RANGE.sub("", _CHINESE_YEAR.sub("", text))
+    for word, _ in _RELATIVE_YEARS:
+        text = text.replace(word, "")
+    return _YEAR_WORDS.sub("", text)
+
+
+def asked_aspect(text: str) -> Optional[str]:
+    """"reasons" (why refused), "subjects" (what the applications were about) or None (figures)."""
+    return "reasons" if _REASONS.search(text) else "subjects" if _SUBJECTS.search(text) else None
 
 
 def asked_category(kb: KnowledgeBase, text: str) -> Optional[str]:
@@ -122,7 +140,7 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
     available = "、".join(str(r["year"]) for r in reports)
     years = asked_years(text, today) or [reports[-1]["year"]]
     category = asked_category(kb, text)
-    mode = "reasons" if _REASONS.search(text) else "subjects" if _SUBJECTS.search(text) else "figures"
+    mode = asked_aspect(text) or "figures"
     heading = {"subjects": "申请涉及的内容",
                "reasons": "未予公开的申请如何处理、依据什么理由"}.get(mode)
     if heading is None and category:

@@ -6,7 +6,7 @@ import pytest
 
 from actions import context, faq
 from bot.channels.textparts import number_buttons
-from bot.content import knowledge
+from bot.content import knowledge, reports
 from bot.nlp.options import option_number
 from bot.rules import textparse
 
@@ -142,7 +142,7 @@ def test_every_faq_and_message_in_the_follow_up_map_exists():
     assert context.problems(KB, context.followups()) == []
     for topic, entries in context.followups().topics.items():
         for kind, target in entries.items():
-            if kind != "related" and target.get("lines"):  # each excerpt finds a sentence
+            if isinstance(target, dict) and target.get("lines"):  # each excerpt finds a sentence
                 answer = KB.render(target["faq"], "zibo_spj").text
                 assert context.sentences_with(answer, target["lines"]), (topic, kind)
 
@@ -219,3 +219,109 @@ def test_a_short_question_the_retrieval_is_sure_of_is_not_a_follow_up():
     got = context.plan_follow_up("那我要多久补", context.Topic("correction_request"), None, [], TODAY,
                                  sure_faq="reply_deadline")
     assert got.target == "correction_request"
+
+
+CASE_SHOWN = ("申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n当前进度：已受理\n"
+              "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。")
+
+
+@pytest.mark.parametrize("text, part", [("什么时候到期", "due"), ("超期了怎么办", "remedies"),
+                                        ("能帮我催一下吗", "contact"), ("到期时间是多少号", "due")])
+def test_a_bare_case_follow_up_leans_on_the_case_even_when_the_retrieval_is_sure(text, part):
+    # the retrieval may be sure these few words ask reply_deadline / complaint; after a look-up
+    # they ask about the case: nothing in them names another subject
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target) == ("case", part)
+
+
+def test_a_follow_up_word_with_a_subject_of_its_own_is_another_question():
+    # 复议 is left once 期限 and the asking words are taken out: the review FAQ, not the case
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    assert context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review") is None
+
+
+def test_they_after_a_remedy_answer_are_its_body():
+    # the complaint answer names the complaint body with its phone; the review answer the
+    # review body (data/kb/agencies.yml): 他们 / 那边 ask for that body's contact lines
+    got = plan("他们电话是多少", context.Topic("complaint"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("电话", "联系方式"))
+    got = plan("那边地址在哪里", context.Topic("review"))
+    assert (got.target, got.lines) == ("review", ("电话", "地址"))
+    # 不服 after review: going to court after the review
+    assert plan("复议了还不服呢", context.Topic("review")).target == "litigation_after_review"
+
+
+def test_a_correction_said_as_a_mistake_is_a_follow_up():
+    topic = context.Topic("due_date", "我11月2号去窗口交的申请，最晚什么时候给我答复")
+    got = plan("说错了，我是寄过去的", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "receipt_date", ("邮寄",))
+
+
+def test_another_year_keeps_what_the_report_question_asked():
+    # two-digit and Chinese-numeral years are taken out of the earlier question, not added to it
+    topic = context.Topic("annual_report", "市审批局21年有几件不予公开的")
+    got = plan("23年呢", topic)
+    assert got.kind == "report"
+    assert reports.asked_years(got.target, TODAY) == [2023]
+    assert reports.asked_category(KB, got.target) == "not_disclosed"
+    got = plan("那二二年的呢", context.Topic("annual_report", "二〇二〇年一共收了多少件申请"))
+    assert reports.asked_years(got.target, TODAY) == [2022]
+
+    # a year counted from the one just shown
+    got = plan("再前一年是多少", context.Topic("annual_report", "审批服务局2022年新收了几个申请"))
+    assert reports.asked_years(got.target, TODAY) == [2021]
+
+
+def test_a_look_up_that_ended_before_checking_leaves_the_case_as_the_topic():
+    # 「什么时候到期」 read as a new look-up: the form answered it from the case and ended, then
+    # action_check_case_status ran with nothing to check and said nothing
+    shown = "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）\n依法应于2026年12月18日前答复。"
+    events = [user("0001"), action("action_check_case_status"), bot(shown), action("action_listen"),
+              user("什么时候到期", "check_case_status"), action("case_lookup_form"),
+              bot(shown, topic="case_status", topic_question="0001"),
+              action("action_check_case_status"), action("action_listen")]
+    topic = context.topic_of(events)
+    assert (topic.name, topic.detail) == ("case_status", shown)
+
+
+def test_which_body_after_a_remedy_answer_is_the_body_it_names():
+    # 「哪个部门？」 after an answer that leaves the body unclear: the sentence naming it
+    assert plan("哪个部门？", context.Topic("complaint")).lines == ("针对",)
+    assert plan("找哪个机关", context.Topic("review")).lines == ("复议机关",)
+    assert plan("去哪个法院", context.Topic("litigation")).lines == ("法院",)
+    # with a subject of its own and a sure retrieval, it is that question
+    assert context.plan_follow_up("找哪个部门申请", context.Topic("complaint"), None, [], TODAY,
+                                  sure_faq="which_agency") is None
+
+
+def test_a_follow_up_may_name_the_topics_own_subject():
+    # 补 is correction_request's own subject (followups.yml `subject`): still a follow-up
+    got = context.plan_follow_up("给我几天时间补", context.Topic("correction_request"), None, [], TODAY,
+                                 sure_faq="reply_deadline")
+    assert got.lines == ("补正期限", "逾期不补正")
+    got = plan("不是，我要的是枣庄的", context.Topic("contact_info"), "zaozhuang_spj", ["枣庄"])
+    assert (got.target, got.agency) == ("contact_info", "zaozhuang_spj")
+
+
+def test_another_aspect_of_the_same_report():
+    got = plan("都是关于什么的", context.Topic("annual_report", "张店区政府办23年的年报里有多少申请"))
+    assert got.kind == "report" and reports.asked_aspect(got.target) == "subjects"
+    assert reports.asked_years(got.target, TODAY) == [2023]
+
+
+def test_two_of_the_topics_follow_up_words_in_one_message():
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up("我想催办，找谁", topic, None, [], TODAY, sure_faq="which_agency")
+    assert (got.kind, got.target) == ("case", "contact")
+    got = context.plan_follow_up("还有几天到期", topic, None, [], TODAY, sure_faq="reply_deadline")
+    assert got.target == "due"
+
+
+def test_an_information_request_is_a_topic_of_its_own():
+    # 「那找谁要」 after 「我想要拆迁补偿方案」 is about that request, not the complaint before it
+    events = [user("去哪投诉"), action("action_answer_faq"), bot("……", faq_id="complaint"),
+              user("我想要拆迁补偿方案", "ask_info_request"), action("action_info_request"),
+              bot("关于房屋征收（拆迁）决定和补偿安置方案：……")]
+    assert context.topic_of(events).name == "info_request"
+    assert plan("那找谁要", context.topic_of(events)) is None

@@ -84,6 +84,46 @@ def test_case_follow_ups_are_answered_from_the_case(assistant):
     assert "催办" in reply and "淄博市行政审批服务局" in reply
 
 
+
+def test_case_follow_ups_in_other_words(assistant):
+    who = sender()
+    talk(assistant, who, "帮我查下我的申请办到哪了", "ZBSP-2026-0101")
+    shown = talk(assistant, who, demo_proof("ZBSP-2026-0101"))
+    assert "依法应于2026年12月18日前答复" in shown  # received Fri 11-20 → 20 working days → 12-18
+    reply = talk(assistant, who, "能不能帮我催催")
+    # the contact card of the case's agency (agencies.yml: 淄博市行政审批服务局 0533-2306909)
+    assert "ZBSP-2026-0101" in reply and "0533-2306909" in reply
+    reply = talk(assistant, who, "过期了怎么办")
+    assert "ZBSP-2026-0101" in reply and "行政复议" in reply
+
+
+def test_they_after_the_complaint_answer_are_the_complaint_body(assistant):
+    who = sender()
+    first = talk(assistant, who, "审批局不给我答复，我想投诉，找谁")
+    # agencies.yml: complaints about 淄博市行政审批服务局 go to 淄博市人民政府办公室, 0533-3183622
+    assert "淄博市人民政府办公室" in first
+    reply = talk(assistant, who, "他们电话是多少")
+    assert "0533-3183622" in reply and "来源" in reply
+    assert "0533-2306909" not in reply  # not the agency complained about
+
+
+def test_another_year_keeps_the_report_item(assistant):
+    who = sender()
+    first = talk(assistant, who, "市审批局2021年有几件不予公开的")
+    # annual_reports.yml zibo_spj: not_disclosed 2021 → 1, 2023 → 1; 2021 new requests 6
+    assert "2021年：不予公开：1件" in first
+    reply = talk(assistant, who, "23年呢")
+    assert "2023年：不予公开：1件" in reply and "2021年" not in reply
+
+
+def test_a_correction_said_as_a_mistake(assistant):
+    who = sender()
+    first = talk(assistant, who, "我2026年11月2日当面交的申请，最晚哪天答复")
+    assert "2026年11月30日" in first  # Mon 11-2 + 20 working days (no November holidays)
+    reply = talk(assistant, who, "说错了，我是寄过去的")
+    # mail: the receipt-date rule (receipt_date FAQ): signed-for mail counts from signing
+    assert "签收" in reply and "2026年11月30日" not in reply
+
 def test_a_new_question_starts_a_new_topic(assistant):
     reply = talk(assistant, sender(), "申请信息公开多久答复？", "申请信息公开要交钱吗")
     assert "原则上不收费" in reply and "已超过法定答复期限" not in reply
