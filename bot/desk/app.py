@@ -19,7 +19,9 @@ from bot.cases.store import CaseStore
 from bot.desk.accounts import AccountStore
 from bot.desk.audit import ViewLog
 from bot.desk.config import DeskConfig
-from bot.desk.routes import DeskContext, create_blueprint
+from bot.desk.screens import desk
+from bot.desk.web import DeskContext
+from bot.feedback.store import FeedbackStore
 from bot.handoff import api as handoff_api
 from bot.handoff.delivery import Channel, Channels
 from bot.handoff.operations import HandoffOperations
@@ -70,13 +72,15 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
         accounts=AccountStore.from_url(database_url),
         handoffs=handoffs,
         cases=CaseStore.from_url(database_url),
+        feedback=FeedbackStore.from_url(database_url),
         ops=HandoffOperations(handoffs, rasa, channels(), kb),
         kb=kb,
         config=config,
         views=ViewLog.from_url(database_url),
         database_url=database_url,
     )
-    app.blueprint(create_blueprint(ctx))
+    app.ctx.desk = ctx
+    app.blueprint(desk)
     app.blueprint(handoff_api.create_blueprint(handoffs, rasa))
 
     async def release_loop() -> None:

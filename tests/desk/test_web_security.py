@@ -7,7 +7,7 @@ import requests
 from sanic import response as sanic_response
 
 from bot.core import clock
-from bot.desk import routes
+from bot.desk import web as desk_web
 from bot.handoff.store import HandoffStore
 from tests.desk import webapp
 from tests.desk.webapp import Agent
@@ -106,8 +106,8 @@ def test_login_logout_and_the_session_cookie(web):
 
 def test_secure_flag_when_configured():
     resp = sanic_response.text("")
-    routes.set_cookie(resp, routes.SESSION_COOKIE, "value", 60, secure=True)
-    header = str(resp.cookies[routes.SESSION_COOKIE])
+    desk_web.set_cookie(resp, desk_web.SESSION_COOKIE, "value", 60, secure=True)
+    header = str(resp.cookies[desk_web.SESSION_COOKIE])
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
 
 

@@ -2,7 +2,7 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from bot.desk.insights import date_range
+from bot.desk.web import date_range
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -1,0 +1,22 @@
+"""The desk's screens, one module and one blueprint each, assembled here into the group
+``desk`` under /desk. Every blueprint of the group gets the session guard and the
+security headers (bot.desk.web); a new screen is a module with a ``bp`` and its ``PAGES`` (GET
+routes answering with a page, which redirect to the login page without a session), added to
+``SCREENS``."""
+from __future__ import annotations
+
+from sanic import Blueprint
+
+from bot.desk import web
+from bot.desk.screens import analytics, auth, calendar, caller, callbacks, conversation, queue, review, views
+
+SCREENS = (auth, queue, conversation, views, callbacks, caller, review, analytics, calendar)
+PUBLIC = auth.PUBLIC
+PAGES = frozenset().union(*(screen.PAGES for screen in SCREENS))
+
+
+# built once, at import: the middleware is added to each screen's blueprint, which every app that
+# mounts the desk (bot.desk.app.mount) then registers
+desk = Blueprint.group(*(screen.bp for screen in SCREENS), url_prefix="/desk")
+desk.middleware(web.session_guard(PUBLIC, PAGES), "request")
+desk.middleware(web.security_headers, "response")

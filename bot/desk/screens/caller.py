@@ -1,0 +1,69 @@
+"""Caller mode (/desk/caller): an agent on the phone asks the assistant for the caller, looks up a
+case by its number, or works out a deadline from what the caller says happened
+(bot.desk.caller)."""
+from __future__ import annotations
+
+import logging
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.cases.vocab import AGENCIES
+from bot.core import clock
+from bot.core.settings import settings
+from bot.core.threads import in_thread
+from bot.desk import caller as caller_mode, web
+from bot.handoff.rasa_client import RasaError
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("desk_caller")
+PAGES = {"caller"}
+
+
+@bp.get("/caller", name="caller")
+async def caller_page(request: Request) -> HTTPResponse:
+    return web.page("caller.html", **web.base_context(request), agencies=AGENCIES,
+                    default_agency=settings.default_agency)
+
+
+@bp.post("/caller/ask", name="caller_ask")
+async def caller_ask(request: Request) -> HTTPResponse:
+    ctx = web.desk(request)
+    question = web.field(request, "question").strip()
+    agency = web.field(request, "agency")
+    if not question:
+        return web.error(400, "请输入来电人的问题。")
+    agency = agency if agency in ctx.kb.agencies else settings.default_agency
+    try:
+        found = await ctx.ops.suggestions(question, agency)
+    except RasaError as failure:
+        log.warning("desk caller mode: %s", failure)
+        return web.error(502, "Rasa 服务器暂时无响应，请稍后重试。")
+    return web.json_answer({"ok": True, "items": [s.as_dict() for s in found]})
+
+
+@bp.post("/caller/case", name="caller_case")
+async def caller_case(request: Request) -> HTTPResponse:
+    ctx = web.desk(request)
+    number = web.field(request, "case_number").strip()
+    if not number:
+        return web.error(400, "请输入申请编号。")
+    view = await in_thread(caller_mode.lookup, ctx.cases, number, web.username(request), clock.today(), ctx.kb)
+    if view is None:
+        return web.error(404, "没有找到这个编号的申请，请核对编号（例如 ZBSP-2026-0001）。")
+    return web.json_answer({"ok": True, "case_number": view.case_number, "status": view.status_text,
+                            "applicant": view.applicant, "phone": view.phone})
+
+
+@bp.post("/caller/deadline", name="caller_deadline")
+async def caller_deadline(request: Request) -> HTTPResponse:
+    ctx = web.desk(request)
+    history = web.field(request, "history").strip()
+    agency = web.field(request, "agency")
+    if not history:
+        return web.error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
+    agency = agency if agency in ctx.kb.agencies else settings.default_agency
+    view = await in_thread(caller_mode.deadline_view, history[:web.MAX_FIELD], clock.today(), ctx.kb, agency)
+    return web.json_answer({"ok": True, **view})
