@@ -19,6 +19,7 @@ from bot.cases.store import CaseStore
 from bot.desk.accounts import AccountStore
 from bot.desk.audit import ViewLog
 from bot.desk.config import DeskConfig
+from bot.desk.workbench import ChangeLog
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
 from bot.feedback.store import FeedbackStore
@@ -77,6 +78,7 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
         kb=kb,
         config=config,
         views=ViewLog.from_url(database_url),
+        changes=ChangeLog.from_url(database_url),
         database_url=database_url,
     )
     app.ctx.desk = ctx

@@ -32,6 +32,8 @@ CHANGE_KINDS = {EDIT: "修改答复", PARAPHRASE: "添加问法", NEW_FAQ: "新�
 NEEDS_TRAINING = ("新的问法和新问题要重新训练模型后才能被识别：请联系技术人员运行 gongkai train"
                   "（约10分钟）；训练前助手照常按原来的模型答复。")
 LIVE = "已保存并通过校验，助手将在几秒内用新的答复回答群众，无需重新训练。"
+TOPIC_LABELS = {"apply": "申请", "contacts": "联系方式", "deadlines": "期限", "fees": "收费",
+                "outcomes": "答复结果", "remedies": "救济", "other": "其他"}  # data/kb/faq/<topic>.yml
 MAX_TITLE = 60
 MAX_ANSWER = 3000
 MAX_SOURCES = 8
@@ -220,6 +222,11 @@ def hit_test(parse: Mapping[str, Any], kb: knowledge.KnowledgeBase, default_agen
 def add_paraphrase(kb_dir: Path, faq_id: str, question: str) -> List[str]:
     """The question tried on 「试一试」 as a new paraphrase of ``faq_id`` (needs training)."""
     return review.add_paraphrases(kb_dir, faq_id, [question])
+
+
+def topics(kb_dir: Path) -> dict:
+    """topic → what staff see, for every FAQ file of the knowledge base."""
+    return {path.stem: TOPIC_LABELS.get(path.stem, path.stem) for path in review.faq_files(kb_dir)}
 
 
 def sources_choice(kb: knowledge.KnowledgeBase, agency_fields: Sequence[str] = ("guide", "report", "report_series")
