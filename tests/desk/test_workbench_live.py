@@ -160,6 +160,15 @@ def test_staff_and_agents_each_keep_to_their_pages(bench):
     assert requests.get(bench.web("/desk/workbench"), allow_redirects=False).status_code == 303
 
 
+def test_a_refusal_as_out_of_scope_reaches_the_review_queue(bench):
+    question = "今天天气怎么样"  # declined, as tests/integration/test_rest.py shows
+    assert "超出了我的服务范围" in ask(bench, question)
+    client = staff(bench)
+    found = client.get("/desk/review?kind=out_of_scope&q=" + requests.utils.quote("天气"))
+    assert found.status_code == 200
+    assert f"<h2>{question}</h2>" in found.text and "超出范围 1" in found.text
+
+
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/desk/workbench/faq/%00", None),
     ("GET", "/desk/workbench/faq/" + "x" * 5000, None),
@@ -174,6 +183,7 @@ def test_staff_and_agents_each_keep_to_their_pages(bench):
     ("POST", "/desk/workbench/faq/reply_deadline", {"action": "save", "title": "t" * 500, "answer": "答" * 9000,
                                                     "source_ref": ["条例"] * 50}),
     ("POST", "/desk/workbench/faq/no_such_faq", {"action": "save", "title": "x", "answer": "y", "source_ref": "条例"}),
+    ("POST", "/desk/workbench/faq/%00/preview", {"answer": "x"}),
     ("POST", "/desk/try", {"question": "问" * 5000}),
     ("POST", "/desk/try", {"question": " \t\u3000 "}),
     ("POST", "/desk/try/paraphrase", {"question": "随便问问", "faq_id": "\x00no"}),
@@ -213,7 +223,7 @@ def test_the_workbench_in_the_browser(bench, browser):
     now = dt.datetime.fromisoformat(stack_module.IN_HOURS).replace(tzinfo=clock.CHINA)  # the web app's day
     for n, question in enumerate(["收费标准是什么", "复议找哪个部门", "怎么起诉", "邮寄地址在哪", "可以当面递交吗",
                                   "网上怎么填表", "年报在哪看", "法律依据是什么", "主动公开目录", "第三方意见",
-                                  "延期要通知吗", "今天天气怎么样"]):
+                                  "延期要通知吗", "帮我订一张火车票"]):
         store.add_review_item("out_of_scope" if n == 11 else "fallback", f"wb-{n}", "wechat", "zibo_spj",
                               question, None, None, now - dt.timedelta(minutes=n))
 
@@ -229,6 +239,9 @@ def test_the_workbench_in_the_browser(bench, browser):
 
     page.goto(bench.web("/desk/workbench/faq/reply_deadline"))
     answer = page.locator("#wb-answer")
+    # the preview follows the typing (static/workbench.js), before any button is pressed
+    answer.fill(answer.input_value().replace("我可以帮您推算", "我可以帮您算出"))
+    expect(page.locator("#wb-previews li").nth(2)).to_contain_text("我可以帮您算出最晚答复日期", timeout=15_000)
     answer.fill(answer.input_value().replace("告诉我递交日期和方式", "请告诉我递交日期和方式"))
     page.click("button[value=preview]")
     expect(page.locator("#wb-previews li")).to_have_count(3)
@@ -251,6 +264,8 @@ def test_the_workbench_in_the_browser(bench, browser):
     expect(page.locator("section.review-group")).to_have_count(10)
     page.locator("#review-filters input[value=out_of_scope]").check()
     page.click("#review-filters button")
-    expect(page.locator("section.review-group")).to_have_count(1)
-    expect(page.locator("section.review-group h2")).to_have_text("今天天气怎么样")
+    # only out-of-scope groups are left: the seeded one (and any other refusal of the session)
+    expect(page.locator("section.review-group", has=page.locator("h2", has_text="帮我订一张火车票"))).to_have_count(1)
+    expect(page.locator("section.review-group h2", has_text="收费标准是什么")).to_have_count(0)
+    assert page.locator("section.review-group .badge.reason-fallback").count() == 0
     screenshot(page, "workbench-review-filter.png", full_page=True)

@@ -1,9 +1,10 @@
 """The staff's knowledge workbench (/desk/workbench): find an FAQ, edit its title, answer and
 sources with a preview for every agency, save it (live in seconds), and read who changed what
 (bot.desk.workbench). Staff only (``ROLE``). Plain HTML forms: 「预览」 and 「保存」 post the
-form; no script needed."""
+form; static/workbench.js also refreshes the preview as the staff member types (…/preview, JSON)."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -83,6 +84,15 @@ async def faq_page(request: Request, faq_id: str) -> HTTPResponse:
         return web.page("missing.html", 404, **web.base_context(request), what="这条问题")
     notice = workbench.LIVE if request.args.get("saved") else ""
     return await edit_page(request, kb, faq, workbench.edit_of(faq), notice=notice)
+
+
+@bp.post("/workbench/faq/<faq_id:str>/preview", name="workbench_preview")
+async def faq_preview(request: Request, faq_id: str) -> HTTPResponse:
+    kb, faq = await faq_or_none(faq_id)
+    if faq is None:
+        return web.error(404, "没有这条问题。")
+    shown = workbench.preview(kb, faq_id, edit_from_form(request))
+    return web.json_answer({"ok": True, "previews": [dataclasses.asdict(p) for p in shown]})
 
 
 @bp.post("/workbench/faq/<faq_id:str>", name="workbench_save")
