@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -22,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
-from bot.core import clock
+from bot.core import bootstrap, clock
 from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
@@ -37,9 +36,9 @@ FORM = "case_lookup_form"
 _HAS_NONE = re.compile(r"没有|没|忘|不知道|不记得|找不到|丢|不清楚|弄不见|无")
 
 
-@lru_cache(maxsize=1)
 def case_store() -> CaseStore:
-    return CaseStore.from_url()
+    """The case store of the process's composition root (bot.core.bootstrap)."""
+    return bootstrap.root().cases
 
 
 def _text(value: Any) -> str:

@@ -69,7 +69,7 @@ def agency_for(tracker: Tracker) -> str:
     """The agency named in the latest message, else the one the conversation was about, else the
     deployment's default agency."""
     return (agency_named(tracker)[0] or resolve_agency(tracker.get_slot("agency"))
-            or settings.default_agency)
+            or settings.answers.default_agency)
 
 
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:

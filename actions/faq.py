@@ -82,7 +82,7 @@ def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
         return True
     top = ranking[0]["confidence"]
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-    return top < settings.faq_confidence or top - second < settings.faq_margin
+    return top < settings.answers.faq_confidence or top - second < settings.answers.faq_margin
 
 
 def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
@@ -247,7 +247,7 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
     """「什么时候到期」「能催一下吗」「超期了怎么办」 from the case the citizen just looked up
     (the lines they were shown, so nothing new about the case is disclosed)."""
     detail = topic.detail if topic else ""
-    agency_id = kb().find_agency(context.case_agency_name(detail) or "") or settings.default_agency
+    agency_id = kb().find_agency(context.case_agency_name(detail) or "") or settings.answers.default_agency
     lines = context.case_lines(detail, plan.target)
     if not lines:  # the look-up found nothing: nothing to answer from
         return None

@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb, latest_entity
-from bot.core import clock
+from bot.core import bootstrap, clock
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import RATING_BUTTONS, RATING_KEY  # the desk writes the rating prompt
 from bot.core.threads import in_thread
@@ -39,10 +38,9 @@ RATINGS = tuple((int(b["payload"].split('"')[-2]), b["title"]) for b in RATING_B
 SESSION_BREAKS = ("session_started", "restart")
 
 
-@lru_cache(maxsize=1)
 def store() -> FeedbackStore:
-    """The feedback store on GONGKAI_DATABASE_URL (one per action-server process)."""
-    return FeedbackStore.from_url()
+    """The feedback store of the process's composition root (bot.core.bootstrap)."""
+    return bootstrap.root().feedback
 
 
 async def record(method: str, *args: Any) -> Any:

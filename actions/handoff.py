@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import feedback, metrics
 from actions.common import agency_for, kb
-from bot.core import clock
+from bot.core import bootstrap, clock
 from bot.handoff import hours
 from bot.handoff.operations import CALLBACK_BUTTON
 from bot.handoff.phone import normalize_phone
@@ -45,10 +44,9 @@ def asks_for_person(text: Optional[str]) -> bool:
     return not text.startswith("/") and bool(PERSON_WORDS.search(text))
 
 
-@lru_cache(maxsize=1)
 def store() -> HandoffStore:
-    """The hand-off store on GONGKAI_DATABASE_URL (created once per action-server process)."""
-    return HandoffStore.from_url()
+    """The hand-off store of the process's composition root (bot.core.bootstrap)."""
+    return bootstrap.root().handoffs
 
 
 def first_question(tracker: Tracker, reason: str) -> Optional[str]:

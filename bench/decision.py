@@ -43,7 +43,7 @@ def old_rule(ranking: list) -> tuple:
         return "ask", []
     top = ranking[0]["confidence"]
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-    if top < settings.faq_confidence or top - second < settings.faq_margin:
+    if top < settings.answers.faq_confidence or top - second < settings.answers.faq_margin:
         return "ask", [c["faq_id"] for c in ranking[:3]]
     return "answer", ranking[0]["faq_id"]
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content import knowledge  # noqa: E402
 from bot.core import clock, db  # noqa: E402
+from bot.core.bootstrap import Root  # noqa: E402
 from bot.tooling import build_data, evaluation, servers, training  # noqa: E402
 from bot.feedback import analytics, review  # noqa: E402
 from bot.feedback.store import FeedbackStore  # noqa: E402
@@ -61,7 +62,9 @@ def run_week(model: Path, work: Path, label: str) -> dict:
         rasa.stop()
         actions.stop()
     today = clock.today()
-    report = analytics.build(today, today, database_url, tracker=f"sqlite:///{work / 'tracker.db'}")
+    root = Root(database_url=database_url)
+    report = analytics.build(today, today, root.engine(), tracker=root.engine(f"sqlite:///{work / 'tracker.db'}"))
+    root.dispose()
     return {"answers": answers, "report": report, "database_url": database_url}
 
 

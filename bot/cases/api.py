@@ -23,10 +23,9 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 from datetime import date
 from functools import partial
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import unquote
 
 from sanic import Blueprint, Sanic
@@ -42,17 +41,13 @@ from bot.cases.store import CaseNotFound, CaseStore, SaveSummary
 from bot.core import clock
 from bot.cases.validation import CaseDataError, Problem, parse_cases, parse_events, shown
 from bot.core.db import database_url, upgrade
+from bot.core.settings import settings
 from bot.core.threads import in_thread
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "GONGKAI_CASE_API_TOKEN"
 MAX_BODY_BYTES = 1024 * 1024
-
-
-def api_token(env: Mapping[str, str] = os.environ) -> Optional[str]:
-    """The configured token, or None when the API is not enabled."""
-    return env.get(TOKEN_ENV, "").strip() or None
 
 
 def _json(body: Dict[str, Any], status: int = 200, **kwargs) -> HTTPResponse:
@@ -215,7 +210,7 @@ def create_app(
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.FALLBACK_ERROR_FORMAT = "json"
     store = store or CaseStore.from_url(database_url)
-    token = token if token is not None else api_token()
+    token = token if token is not None else settings.cases.api_token
     if token is None:
         log.warning("%s is not set: the case API refuses every request (503)", TOKEN_ENV)
     app.blueprint(create_blueprint(store, token))

@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import sys
 import unicodedata
-from typing import Mapping, Optional
+from typing import Optional
+
+from bot.core.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,11 @@ _CODE = re.compile(r"(?<!\d)(?<!\d%s)(\d(?:%s?\d){%d})(?!%s?\d)"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63\u3000"
 
 
-def secret_key(env: Mapping[str, str] = os.environ) -> bytes:
-    """The configured HMAC key, or the development key (with a warning, once per process)."""
+def secret_key(configured: Optional[str] = None) -> bytes:
+    """The HMAC key `configured` (default: GONGKAI_SECRET_KEY, ``settings.cases.secret_key``), or
+    the development key when there is none (with a warning, once per process)."""
     global _warned
-    key = env.get(SECRET_KEY_ENV, "").strip()
+    key = (settings.cases.secret_key if configured is None else configured).strip()
     if key:
         return key.encode("utf-8", errors="surrogatepass")
     if not _warned:

@@ -6,7 +6,8 @@ kept in GONGKAI_CHANNEL_SECRET_FILE (default var/channel-secret, created owner-o
 machine's restarts keep the widget's conversations.
 
 GONGKAI_TRUSTED_PROXIES: comma- or space-separated addresses or networks (e.g. "10.0.0.5" or
-"127.0.0.1,10.0.0.0/24") of the reverse proxies in front of Rasa (deploy/nginx.conf). Only a
+"127.0.0.1,10.0.0.0/24") of the reverse proxies in front of Rasa (deploy/nginx.conf; read with
+the other settings, bot.core.settings). Only a
 request whose peer is one of them has its X-Forwarded-For believed; the client address is then
 the right-most entry that is not itself a trusted proxy. Unset: the peer is the client, and any
 X-Forwarded-For is ignored (a client could write anything there).
@@ -29,14 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
 
+from bot.core.settings import Network, SettingsError, settings
+
 logger = logging.getLogger(__name__)
-
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-DEFAULT_SECRET_FILE = Path(__file__).resolve().parents[2] / "var" / "channel-secret"
-
-
-class SettingsError(ValueError):
-    pass
 
 
 def _secret_from_file(path: Path) -> bytes:
@@ -58,34 +54,17 @@ def _secret_from_file(path: Path) -> bytes:
 
 @lru_cache(maxsize=1)
 def _master_secret() -> bytes:
-    value = os.environ.get("GONGKAI_CHANNEL_SECRET", "").strip()
+    value = settings.channels.secret
     if value:
         if len(value) < 16:
             raise SettingsError("GONGKAI_CHANNEL_SECRET must be at least 16 characters")
         return value.encode("utf-8")
-    return _secret_from_file(Path(os.environ.get("GONGKAI_CHANNEL_SECRET_FILE")
-                                  or DEFAULT_SECRET_FILE))
+    return _secret_from_file(settings.channels.secret_file)
 
 
 def channel_key(purpose: str) -> bytes:
     """A key for one purpose, derived from the channel secret (one secret, separate keys)."""
     return hmac.new(_master_secret(), purpose.encode("utf-8"), hashlib.sha256).digest()
-
-
-def parse_networks(value: str) -> tuple[Network, ...]:
-    networks = []
-    for part in value.replace(",", " ").split():  # comma- or space-separated, as the desk reads it
-        try:
-            networks.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise SettingsError(f"GONGKAI_TRUSTED_PROXIES: {part!r} is not an address or "
-                                f"network") from None
-    return tuple(networks)
-
-
-@lru_cache(maxsize=1)
-def trusted_proxies() -> tuple[Network, ...]:
-    return parse_networks(os.environ.get("GONGKAI_TRUSTED_PROXIES", ""))
 
 
 def _ip(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
@@ -105,7 +84,7 @@ def client_ip(peer: str, forwarded_for: Optional[str],
               proxies: Optional[Sequence[Network]] = None) -> str:
     """The client's address: the peer's, or — when the peer is a trusted proxy — the right-most
     X-Forwarded-For entry that is not a trusted proxy ("" when nothing usable is known)."""
-    proxies = trusted_proxies() if proxies is None else proxies
+    proxies = settings.trusted_proxies if proxies is None else proxies
     address = _ip(peer or "")
     if address is None:
         return ""

@@ -16,7 +16,6 @@ An unconfigured or misconfigured channel answers 503 with the reason; it never s
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
 from rasa.core.channels.channel import (CollectingOutputChannel, InputChannel, OutputChannel,
@@ -89,7 +88,7 @@ class WeChatInput(InputChannel):
         return cls(credentials)
 
     def __init__(self, credentials: Optional[Mapping[str, Any]] = None,
-                 environ: Mapping[str, str] = os.environ) -> None:
+                 environ: Optional[Mapping[str, str]] = None) -> None:
         self.problem: Optional[str] = None
         try:
             self.settings = load(credentials, environ)

@@ -1,24 +1,22 @@
-"""The WeChat channel's settings: environment variables with documented defaults, optionally
-overridden by keys under the channel in credentials.yml (Rasa cannot leave a ``${VAR}`` unset, so
-secrets come from the environment). docs/channels.md lists them for operators."""
+"""The WeChat channel's settings: the GONGKAI_WECHAT_* variables (read once with all the others,
+``bot.core.settings.settings.wechat``) with documented defaults, optionally overridden by keys
+under the channel in credentials.yml (Rasa cannot leave a ``${VAR}`` unset, so secrets come from
+the environment). docs/channels.md lists them for operators."""
 from __future__ import annotations
 
 import base64
 import binascii
-import os
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional
 
 from wechatpy.client import WeChatClient
 
+from bot.core.settings import SettingsError, settings as process_settings
+
 MODES = ("plain", "compatible", "safe")
 WECHAT_TEXT_LIMIT = 2048  # bytes of UTF-8 in one text message, passive or 客服消息
 # WeChat's public API server, as wechatpy's (synchronous, unused) client names it
 DEFAULT_API_BASE = WeChatClient.API_BASE_URL.split("/cgi-bin", 1)[0]
-
-
-class SettingsError(ValueError):
-    """A setting has a value the channel cannot use."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,12 @@ def env_name(field_name: str) -> str:
 
 
 def load(credentials: Optional[Mapping[str, Any]] = None,
-         environ: Mapping[str, str] = os.environ) -> WeChatSettings:
+         environ: Optional[Mapping[str, str]] = None) -> WeChatSettings:
     """Settings from credentials.yml keys (same names as the fields, lower case), else the
-    environment, else the defaults. Raises SettingsError for unusable values."""
+    environment (default: the process's GONGKAI_WECHAT_* variables), else the defaults. Raises
+    SettingsError for unusable values."""
     credentials = credentials or {}
+    environ = process_settings.wechat if environ is None else environ
     unknown = set(credentials) - {f.name for f in fields(WeChatSettings)}
     if unknown:
         raise SettingsError(f"unknown keys under the WeChat channel in credentials.yml: "

@@ -23,6 +23,8 @@ from typing import Any, Iterable, Iterator, Mapping
 import jinja2
 import yaml
 
+from bot.core.settings import settings
+
 logger = logging.getLogger(__name__)
 
 KB_DIR = Path(__file__).resolve().parents[2] / "data" / "kb"
@@ -192,14 +194,13 @@ def load(directory: Path = KB_DIR) -> KnowledgeBase:
     )
 
 
-KB_DIR_ENV = "GONGKAI_KB_DIR"  # the knowledge base the servers answer from; tests point it at a copy
 RELOAD_CHECK_SECONDS = 1.0  # how often a served knowledge base looks at its files' times
 
 
 def served_dir() -> Path:
-    """The directory the servers answer from: GONGKAI_KB_DIR, else data/kb."""
-    value = os.environ.get(KB_DIR_ENV, "").strip()
-    return Path(value) if value else KB_DIR
+    """The directory the servers answer from: GONGKAI_KB_DIR (``settings.content.kb_dir``; tests
+    point it at a copy), else data/kb."""
+    return settings.content.kb_dir
 
 
 def _files_state(directory: Path) -> tuple:

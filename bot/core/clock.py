@@ -1,25 +1,22 @@
 """Now and today where the agencies are (China Standard Time), whatever the server's zone.
 
-GONGKAI_NOW=ISO date-time pins the current moment (demos, tests of office hours); a value without
-an offset is read as Beijing time. GONGKAI_TODAY=YYYY-MM-DD pins the date alone (date-dependent
-answers); when both are set, GONGKAI_TODAY wins for ``today()``."""
+GONGKAI_NOW / GONGKAI_TODAY pin the moment or the date (demos, tests of office hours; see
+bot.core.settings.ClockSettings). They are read once when the process starts; a test in this
+process pins the clock with ``monkeypatch.setattr(clock, "pinned", ClockSettings(now=…))``."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from bot.core.settings import CHINA, ClockSettings, settings
+
+__all__ = ["CHINA", "now", "today"]
+
+pinned: ClockSettings = settings.clock
 
 
 def now() -> dt.datetime:
-    pinned = os.environ.get("GONGKAI_NOW", "").strip()
-    if pinned:
-        moment = dt.datetime.fromisoformat(pinned)
-        return moment.replace(tzinfo=CHINA) if moment.tzinfo is None else moment.astimezone(CHINA)
-    return dt.datetime.now(CHINA)
+    return pinned.now if pinned.now is not None else dt.datetime.now(CHINA)
 
 
 def today() -> dt.date:
-    pinned = os.environ.get("GONGKAI_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else now().date()
+    return pinned.today if pinned.today is not None else now().date()

@@ -1,11 +1,8 @@
 """The project's one SQLAlchemy home: the declarative ``Base``, engines, sessions, migrations.
 
-Configuration (read when called, documented defaults):
-
-    GONGKAI_DATABASE_URL   default ``sqlite:///var/gongkai.db``. A relative SQLite path is taken
-                           relative to the project root (not the current directory), and its folder
-                           is created when missing. PostgreSQL: ``postgresql://user@host:5432/db``
-                           (psycopg2).
+The database is ``settings.database.url`` (GONGKAI_DATABASE_URL, bot.core.settings). A relative
+SQLite path is taken relative to the project root (not the current directory), and its folder is
+created when missing. Engines are built by the composition root (bot.core.bootstrap), one per URL.
 
 SQLite files hold personal data: they are created owner-only (``private_sqlite_file``: 0600, in
 a folder made 0700), and made so when found readable by others.
@@ -21,7 +18,7 @@ import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional
+from typing import Callable, Iterator, Optional
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -30,12 +27,12 @@ from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from bot.core.settings import settings
+
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
-DATABASE_URL_ENV = "GONGKAI_DATABASE_URL"
-DEFAULT_DATABASE_URL = "sqlite:///var/gongkai.db"
 
 # Modules that define models on Base; Alembic imports them so autogenerate sees every table.
 # A new feature appends its module here.
@@ -83,9 +80,9 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def database_url(env: Mapping[str, str] = os.environ) -> str:
+def database_url() -> str:
     """The configured database URL (``GONGKAI_DATABASE_URL``) or the embedded SQLite default."""
-    return env.get(DATABASE_URL_ENV, "").strip() or DEFAULT_DATABASE_URL
+    return settings.database.url
 
 
 def resolve_url(url: str) -> URL:

@@ -1,7 +1,7 @@
 """Mounting the desk and the REST message-collection endpoint on the project's web app.
 
     from bot.desk.app import mount
-    mount(app, database_url)       # in bot.web.app.create_app
+    mount(app, root)       # in bot.web.app.create_app; root: bot.core.bootstrap.Root
 
 One aiohttp session to Rasa per web-app process, opened lazily and closed when the server stops.
 """
@@ -15,19 +15,14 @@ from typing import Optional
 from sanic import Sanic
 
 from bot.content import knowledge
-from bot.cases.store import CaseStore
-from bot.desk.accounts import AccountStore
-from bot.desk.audit import ViewLog
-from bot.desk.config import DeskConfig
+from bot.core.bootstrap import Root
 from bot.desk.workbench import ChangeLog
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
-from bot.feedback.store import FeedbackStore
 from bot.handoff import api as handoff_api
 from bot.handoff.delivery import Channel, Channels
 from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
-from bot.handoff.store import HandoffStore
 from bot.rules.privacy import PIIMaskingFilter
 
 log = logging.getLogger(__name__)
@@ -62,24 +57,24 @@ def audit_logging() -> None:
         logger.propagate = False
 
 
-def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[DeskConfig] = None,
-          rasa: Optional[RasaClient] = None) -> DeskContext:
+def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskContext:
+    """The desk on `root`'s stores and settings, its context on ``app.ctx.desk``."""
     audit_logging()
-    config = config or DeskConfig.from_env()
-    rasa = rasa or RasaClient.from_env()
-    handoffs = HandoffStore.from_url(database_url)
+    settings = root.settings
+    rasa = rasa or RasaClient(settings.rasa.url, settings.rasa.token)
+    handoffs = root.handoffs
     kb = knowledge.cached()
     ctx = DeskContext(
-        accounts=AccountStore.from_url(database_url),
+        accounts=root.accounts,
         handoffs=handoffs,
-        cases=CaseStore.from_url(database_url),
-        feedback=FeedbackStore.from_url(database_url),
+        cases=root.cases,
+        feedback=root.feedback,
         ops=HandoffOperations(handoffs, rasa, channels(), kb),
         kb=kb,
-        config=config,
-        views=ViewLog.from_url(database_url),
-        changes=ChangeLog.from_url(database_url),
-        database_url=database_url,
+        settings=settings,
+        views=root.views,
+        changes=ChangeLog(root.sessions()),
+        root=root,
     )
     app.ctx.desk = ctx
     app.blueprint(desk)
@@ -101,6 +96,6 @@ def mount(app: Sanic, database_url: Optional[str] = None, *, config: Optional[De
     async def close_rasa_session(app, loop) -> None:
         await rasa.close()
 
-    if not config.secure_cookies:
+    if not settings.desk.secure_cookies:
         log.info("desk: session cookies without the Secure flag (set GONGKAI_DESK_SECURE_COOKIES=1 behind HTTPS)")
     return ctx

@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Iterable, Mapping, Optional, Sequence
+
+from bot.core.settings import Network
 
 WINDOW = dt.timedelta(minutes=15)
 
@@ -40,19 +42,6 @@ class Rule:
 
 ACCOUNT = Rule(free=3, cap=dt.timedelta(seconds=60))
 ADDRESS = Rule(free=10, cap=dt.timedelta(minutes=5))
-
-Network = ipaddress._BaseNetwork
-
-
-def parse_proxies(value: str) -> Tuple[Network, ...]:
-    """GONGKAI_TRUSTED_PROXIES: addresses or networks (comma- or space-separated) of the reverse
-    proxies in front of the web app, e.g. ``10.0.0.5`` or ``10.0.0.0/24``."""
-    try:
-        return tuple(ipaddress.ip_network(item, strict=False)
-                     for item in value.replace(",", " ").split())
-    except ValueError as error:
-        raise ValueError(f"GONGKAI_TRUSTED_PROXIES: {error}") from None
-
 
 def _ip(value: str):
     try:

@@ -26,12 +26,13 @@ from sanic.response import HTTPResponse
 from bot.cases.store import CaseStore
 from bot.content import knowledge
 from bot.core import clock
+from bot.core.bootstrap import Root
+from bot.core.settings import Settings
 from bot.core.threads import in_thread
 from bot.desk import audit, csrf, present
 from bot.desk.accounts import AccountStore, SessionInfo
 from bot.desk.models import STAFF
 from bot.desk.workbench import ChangeLog
-from bot.desk.config import DeskConfig
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import SYSTEM, Agent, HandoffOperations
@@ -76,11 +77,11 @@ class DeskContext:
     feedback: FeedbackStore
     ops: HandoffOperations
     kb: knowledge.KnowledgeBase
-    config: DeskConfig
+    settings: Settings  # the desk's own section, the trusted proxies, the default agency
     views: audit.ViewLog
     changes: ChangeLog  # staff edits to the knowledge base (bot.desk.workbench)
+    root: Root  # the engines, for the analytics
     now: Callable[[], dt.datetime] = clock.now
-    database_url: Optional[str] = None  # for the analytics (None: the default)
 
 
 def desk(request: Request) -> DeskContext:

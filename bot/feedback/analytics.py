@@ -19,12 +19,11 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
@@ -32,12 +31,11 @@ from sqlalchemy.engine import URL, Engine
 
 from bot.channels.edge import clean_text
 from bot.core.clock import CHINA
-from bot.core.db import make_engine, session_scope, make_session_factory
+from bot.core.db import session_scope, make_session_factory
 from bot.feedback.models import Feedback
 from bot.handoff.models import Handoff
 from bot.core.settings import PROJECT_ROOT
 
-TRACKER_URL_ENV = "GONGKAI_TRACKER_URL"
 FALLBACK_ACTION = "action_handle_fallback"
 MAX_DAYS = 366
 TOP = 10
@@ -58,10 +56,10 @@ EVENTS = Table(
 )
 
 
-def tracker_url(env: Mapping[str, str] = os.environ,
-                endpoints: Path = PROJECT_ROOT / "endpoints.yml") -> Optional[str]:
-    """Where the tracker store is: GONGKAI_TRACKER_URL, else endpoints.yml's SQL tracker store."""
-    value = env.get(TRACKER_URL_ENV, "").strip()
+def tracker_url(configured: str = "", endpoints: Path = PROJECT_ROOT / "endpoints.yml") -> Optional[str]:
+    """Where the tracker store is: `configured` (GONGKAI_TRACKER_URL), else endpoints.yml's SQL
+    tracker store."""
+    value = configured.strip()
     if value:
         return value
     try:
@@ -273,30 +271,22 @@ def _read_ours(report: Report, engine: Engine, begin: dt.datetime, until: dt.dat
                 report.ratings[row.rating] = report.ratings.get(row.rating, 0) + 1
 
 
-def build(start: dt.date, end: dt.date, database_url: Optional[str] = None,
-          tracker: Optional[str] = None) -> Report:
-    """The report for the days start … end (inclusive). The tracker-store part is left empty,
-    with ``tracker_problem`` set, when the tracker store cannot be read."""
+def build(start: dt.date, end: dt.date, ours: Engine, tracker: Optional[Engine]) -> Report:
+    """The report for the days start … end (inclusive) from our database (`ours`) and Rasa's
+    tracker store (engines of the composition root, bot.core.bootstrap). The tracker-store part
+    is left empty, with ``tracker_problem`` set, when there is none or it cannot be read."""
     if end < start or (end - start).days >= MAX_DAYS:
         raise ValueError("bad range")
     report = Report(start, end)
     begin, until = _bounds(start, end)
-    ours = make_engine(database_url)
-    try:
-        _read_ours(report, ours, begin, until)
-    finally:
-        ours.dispose()
-    url = tracker if tracker is not None else tracker_url()
-    if not url:
+    _read_ours(report, ours, begin, until)
+    if tracker is None:
         report.tracker_problem = "未配置对话记录库（GONGKAI_TRACKER_URL）"
         return report
-    engine = make_engine(url)
     try:
-        _read_tracker(report, engine, begin, until)
+        _read_tracker(report, tracker, begin, until)
     except Exception as error:  # noqa: BLE001 - no tracker yet, wrong URL …: say so on the page
         report.tracker_problem = f"对话记录库暂时无法读取（{error.__class__.__name__}）"
-    finally:
-        engine.dispose()
     return report
 
 

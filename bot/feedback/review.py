@@ -21,7 +21,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
@@ -33,7 +33,6 @@ from bot.content import facts, knowledge
 from bot.feedback.store import ReviewRecord
 from bot.nlp.normalize import normalize_text
 
-KB_DIR_ENV = "GONGKAI_REVIEW_KB_DIR"  # where the desk writes (default data/kb); tests use a copy
 SIMILAR = 70  # similarity (0–100, see similarity()) at least this → same group
 REASON_LABELS = {"fallback": "未听懂", "unsure": "拿不准（您是不是想问）", "unhelpful": "没帮助",
                  "handoff": "转人工", "out_of_scope": "超出范围"}
@@ -47,11 +46,6 @@ class ReviewError(ValueError):
     def __init__(self, problems: Sequence[str]):
         super().__init__("; ".join(problems))
         self.problems = list(problems)
-
-
-def review_kb_dir(env: Mapping[str, str] = os.environ) -> Path:
-    value = env.get(KB_DIR_ENV, "").strip()
-    return Path(value) if value else knowledge.KB_DIR
 
 
 def comparable(text: str) -> str:

@@ -1,5 +1,5 @@
 """When the hotline agents are on duty: working days (holidays and 调休 from ``bot.rules.workdays``),
-in shifts configured by GONGKAI_DESK_HOURS (default ``08:30-12:00,13:30-17:00``, Beijing time).
+in shifts configured by GONGKAI_DESK_HOURS (``settings.desk.hours``, bot.core.settings; Beijing time).
 
 Pure: ``duty(now, shifts, is_workday)`` takes the moment and the calendar as arguments. A day whose
 year the working-day calendar does not know counts as off duty with no known return time: the bot
@@ -8,16 +8,15 @@ then says so instead of promising someone is there.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 from bot.core.clock import CHINA
+from bot.core.settings import settings
 from bot.rules.workdays import CalendarUnknownError
 
 HOURS_ENV = "GONGKAI_DESK_HOURS"
-DEFAULT_HOURS = "08:30-12:00,13:30-17:00"
 LOOKAHEAD_DAYS = 40  # longer than any holiday (the Spring Festival break is at most 9 days)
 WEEKDAYS_ZH = "一二三四五六日"
 
@@ -68,8 +67,8 @@ def parse_hours(spec: str) -> Tuple[Shift, ...]:
     return tuple(shifts)
 
 
-def configured_hours(env: Mapping[str, str] = os.environ) -> Tuple[Shift, ...]:
-    return parse_hours(env.get(HOURS_ENV, "").strip() or DEFAULT_HOURS)
+def configured_hours() -> Tuple[Shift, ...]:
+    return parse_hours(settings.desk.hours)
 
 
 def duty(now: dt.datetime, shifts: Sequence[Shift],

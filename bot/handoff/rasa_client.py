@@ -1,7 +1,7 @@
 """Rasa's HTTP API, as the desk uses it (aiohttp; the server runs with ``--enable-api``).
 
-    GONGKAI_RASA_URL     default http://127.0.0.1:5005
-    GONGKAI_RASA_TOKEN   Rasa's ``--auth-token``, sent as ``?token=`` (unset: none sent)
+Where Rasa is and its token: ``settings.rasa`` (bot.core.settings: GONGKAI_RASA_URL,
+GONGKAI_RASA_TOKEN, sent as ``?token=``).
 
 Used: ``GET /conversations/<id>/tracker`` (the transcript), ``POST /conversations/<id>/tracker/events``
 with ``output_channel`` and ``execute_side_effects`` (agent messages, pause/resume) and
@@ -9,15 +9,11 @@ with ``output_channel`` and ``execute_side_effects`` (agent messages, pause/resu
 """
 from __future__ import annotations
 
-import os
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 import aiohttp
 
-URL_ENV = "GONGKAI_RASA_URL"
-TOKEN_ENV = "GONGKAI_RASA_TOKEN"
-DEFAULT_URL = "http://127.0.0.1:5005"
 
 
 class RasaError(RuntimeError):
@@ -30,10 +26,6 @@ class RasaClient:
         self.token = token or None
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: Optional[aiohttp.ClientSession] = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "RasaClient":
-        return cls(env.get(URL_ENV, "").strip() or DEFAULT_URL, env.get(TOKEN_ENV, "").strip() or None)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -33,7 +33,7 @@ import chinese_calendar
 from bot.core.settings import settings
 
 # data/calendar/overrides.yml unless GONGKAI_CALENDAR_OVERRIDES names another file (tests, staging)
-DEFAULT_OVERRIDES_PATH = settings.calendar_overrides
+DEFAULT_OVERRIDES_PATH = settings.content.calendar_overrides
 
 _YEAR_KEYS = {"source", "holidays", "workdays"}
 _OPTIONAL_YEAR_KEYS = {"note"}

@@ -28,12 +28,11 @@ import secrets
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from bot.core.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT, settings
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "GONGKAI_ACTION_TOKEN"
-HOST_ENV = "GONGKAI_ACTIONS_HOST"
 TOKEN_FILE = PROJECT_ROOT / "var" / "action-token"
 OPEN_PATHS = ("/health",)
 RETENTION_INTERVAL = 3600.0  # seconds
@@ -97,28 +96,24 @@ def create_app(token: str, actions: str = "actions"):
 
 
 async def _retention() -> None:
-    from bot.cases.store import CaseStore
+    from bot.core import bootstrap
     from bot.core.threads import in_thread
 
-    store = None
     while True:
         try:
-            store = store or CaseStore.from_url()
-            deleted = await in_thread(store.purge)
+            deleted = await in_thread(bootstrap.root().cases.purge)
             log.info("retention: deleted %s", deleted)
         except Exception as error:  # the database may be down for a while: try again later
             log.warning("retention failed (%s); next try in an hour", error.__class__.__name__)
         await asyncio.sleep(RETENTION_INTERVAL)
 
 
-METRICS_PORT_VARIABLE = "GONGKAI_ACTIONS_METRICS_PORT"
-
-
 def start_metrics() -> bool:
-    """The action server's /metrics (unset variable = off; a busy port is logged, not fatal)."""
+    """The action server's /metrics (GONGKAI_ACTIONS_METRICS_PORT unset = off; a busy port is
+    logged, not fatal)."""
     from bot.serving import metrics
 
-    return metrics.serve_from_env(METRICS_PORT_VARIABLE)
+    return metrics.serve(settings.actions.metrics_port, settings.guard.metrics_addr)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -129,7 +124,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot.serving.action_server",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=DEFAULT_SERVER_PORT)
-    parser.add_argument("--host", default=os.environ.get(HOST_ENV, "127.0.0.1"))
+    parser.add_argument("--host", default=settings.actions.host)
     parser.add_argument("--actions", default="actions")
     parser.add_argument("--logging-config-file")
     parser.add_argument("--loglevel", default=logging.INFO)

@@ -19,14 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from prometheus_client import Counter, Histogram
 
 from bot.channels.edge import clean_text, is_printable_id
+from bot.core.settings import GuardSettings, settings
 from bot.rules.privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -41,51 +41,6 @@ TURNS = Counter("gongkai_turns", "Citizen messages received, by channel and outc
                 "(ok, apology, rate_limited, too_long, refused)", ["channel", "outcome"])
 TURN_SECONDS = Histogram("gongkai_turn_seconds", "Time from receiving a message to the last reply",
                          ["channel"], buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60))
-
-
-class SettingsError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class GuardSettings:
-    rate_messages: int = 30          # GONGKAI_RATE_LIMIT "30/60": at most 30 messages …
-    rate_seconds: float = 60.0       # … per 60 seconds per sender; "off" = no limit
-    max_chars: int = 1000            # GONGKAI_MAX_MESSAGE_CHARS
-    reply_timeout: float = 30.0      # GONGKAI_REPLY_TIMEOUT seconds for one turn
-    redis_url: str = ""              # GONGKAI_REDIS_URL: shared rate limits (empty = in process)
-    redis_prefix: str = "gongkai"    # GONGKAI_REDIS_PREFIX
-    metrics_port: int = 9105         # GONGKAI_METRICS_PORT (0 = off)
-    metrics_addr: str = "127.0.0.1"  # GONGKAI_METRICS_ADDR
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "GuardSettings":
-        messages, seconds = parse_rate(env.get("GONGKAI_RATE_LIMIT", "30/60"))
-        try:
-            return cls(rate_messages=messages, rate_seconds=seconds,
-                       max_chars=int(env.get("GONGKAI_MAX_MESSAGE_CHARS", "1000")),
-                       reply_timeout=float(env.get("GONGKAI_REPLY_TIMEOUT", "30")),
-                       redis_url=env.get("GONGKAI_REDIS_URL", ""),
-                       redis_prefix=env.get("GONGKAI_REDIS_PREFIX", "gongkai"),
-                       metrics_port=int(env.get("GONGKAI_METRICS_PORT", "9105")),
-                       metrics_addr=env.get("GONGKAI_METRICS_ADDR", "127.0.0.1"))
-        except ValueError as error:
-            raise SettingsError(f"bad guard setting: {error}") from error
-
-
-def parse_rate(value: str) -> tuple[int, float]:
-    """"20/60" → (20, 60.0); "0" / "off" / "" → (0, 0) = unlimited."""
-    value = value.strip().lower()
-    if value in ("", "0", "off", "none"):
-        return 0, 0.0
-    try:
-        count, _, seconds = value.partition("/")
-        parsed = int(count), float(seconds or 60)
-    except ValueError:
-        raise SettingsError(f"GONGKAI_RATE_LIMIT must look like 20/60, not {value!r}") from None
-    if parsed[0] < 0 or parsed[1] <= 0:
-        raise SettingsError(f"GONGKAI_RATE_LIMIT must look like 20/60, not {value!r}")
-    return parsed
 
 
 class MemoryRateLimiter:
@@ -170,7 +125,7 @@ def apology_text(agency_id: Optional[str] = None) -> str:
     from bot.content import knowledge
     from bot.core.settings import settings
 
-    agency = knowledge.cached().agency(agency_id or settings.default_agency)
+    agency = knowledge.cached().agency(agency_id or settings.answers.default_agency)
     text = "抱歉，系统暂时出了点问题，没能及时回复您，请稍后再试。"
     hotline = agency.get("hotline") or {}
     if hotline.get("number"):
@@ -287,7 +242,6 @@ def shared_guard() -> Guard:
     if _shared is None:
         from bot.serving import metrics
 
-        settings = GuardSettings.from_env()
-        _shared = Guard(settings, apology_text())
-        metrics.serve(settings.metrics_port, settings.metrics_addr)
+        _shared = Guard(settings.guard, apology_text())
+        metrics.serve(settings.guard.metrics_port, settings.guard.metrics_addr)
     return _shared

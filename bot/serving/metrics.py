@@ -4,10 +4,7 @@ query are listed in docs/deployment.md."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from typing import Mapping
-
 from prometheus_client import start_http_server
 
 logger = logging.getLogger(__name__)
@@ -17,8 +14,9 @@ _lock = threading.Lock()
 
 
 def serve(port: int, addr: str = "127.0.0.1") -> bool:
-    """Serves /metrics on `port` (once per process; 0 = off). A busy port is logged, not fatal:
-    metrics must never stop the assistant."""
+    """Serves /metrics on `port` (once per process; 0 = off) at `addr` (both from
+    bot.core.settings). A busy port is logged, not fatal: metrics must never stop the assistant.
+    Called from a server's `main`, never on import."""
     if port <= 0:
         return False
     with _lock:
@@ -33,14 +31,3 @@ def serve(port: int, addr: str = "127.0.0.1") -> bool:
         logger.info("Prometheus metrics on http://%s:%s/metrics", addr, port)
         return True
 
-
-def serve_from_env(port_variable: str, env: Mapping[str, str] = os.environ) -> bool:
-    """Serves /metrics on the port named by `port_variable` (unset or 0 = off), on the address in
-    GONGKAI_METRICS_ADDR (default loopback). Called from a server's `main`, never on import."""
-    try:
-        port = int(env.get(port_variable, "").strip() or 0)
-    except ValueError:
-        logger.error("metrics not served: %s=%r is not a port number", port_variable,
-                     env.get(port_variable))
-        return False
-    return serve(port, env.get("GONGKAI_METRICS_ADDR", "127.0.0.1"))

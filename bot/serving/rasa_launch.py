@@ -25,7 +25,7 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
 """
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 
 def fast_action_response_validation() -> None:
@@ -71,11 +71,12 @@ def _fast_commits(dbapi_connection, _record) -> None:
         dbapi_connection.commit()  # a SET inside psycopg2's implicit transaction must stick
 
 
-def fast_commits() -> None:
-    """Tracker-store commits that do not wait for the disk (see the module docstring)."""
-    import os
+def fast_commits(enabled: Optional[bool] = None) -> None:
+    """Tracker-store commits that do not wait for the disk (see the module docstring), unless
+    `enabled` (default: GONGKAI_TRACKER_FAST_COMMITS, ``settings.rasa.fast_commits``) is false."""
+    from bot.core.settings import settings
 
-    if os.environ.get("GONGKAI_TRACKER_FAST_COMMITS", "1").strip().lower() in ("0", "off", "no"):
+    if not (settings.rasa.fast_commits if enabled is None else enabled):
         return
     from sqlalchemy import event
     from sqlalchemy.engine import Engine

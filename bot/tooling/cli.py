@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         base = f"http://127.0.0.1:{plan.rasa_port}"
         web = f"http://127.0.0.1:{plan.web_port}"
         print(f"""
-公开助手已启动（默认机构：{settings.default_agency}）。
+公开助手已启动（默认机构：{settings.answers.default_agency}）。
   对话接口 REST：   POST {base}/webhooks/rest/webhook   {{"sender": "me", "message": "申请信息公开多久答复？"}}
   网页聊天窗口：    {web}/widget/      （socket.io 渠道：{base}/socket.io）
   坐席工作台：      {web}/desk/        （先创建账号：.venv/bin/gongkai agent add 用户名）
@@ -156,8 +156,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_agent_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.core import clock, db
-    from bot.desk.accounts import AccountError, AccountStore
+    from bot.core import bootstrap, clock, db
+    from bot.desk.accounts import AccountError
     from bot.desk.models import AGENT, STAFF
 
     if args.password_stdin:
@@ -169,8 +169,8 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
             return 1
     db.upgrade()
     try:
-        agent = AccountStore.from_url().add_agent(args.username, args.display_name, password,
-                                                  clock.now(), STAFF if args.staff else AGENT)
+        agent = bootstrap.root().accounts.add_agent(args.username, args.display_name, password,
+                                                    clock.now(), STAFF if args.staff else AGENT)
     except AccountError as error:
         print(f"未创建账号：{error.message_zh}", file=sys.stderr)
         return 1
@@ -180,11 +180,10 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
 
 def cmd_agent_list(args: argparse.Namespace) -> int:
-    from bot.core import db
-    from bot.desk.accounts import AccountStore
+    from bot.core import bootstrap, db
 
     db.upgrade()
-    for agent in AccountStore.from_url().agents():
+    for agent in bootstrap.root().accounts.agents():
         role = "知识库维护" if agent.is_staff else "坐席"
         print(f"{agent.username}\t{agent.display_name}\t{role}\t{'启用' if agent.active else '停用'}")
     return 0

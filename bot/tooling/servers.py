@@ -314,7 +314,7 @@ def start_run(plan: RunPlan, model: Path, env: Optional[Mapping[str, str]] = Non
                "GONGKAI_RASA_URL": env.get("GONGKAI_RASA_URL") or f"http://127.0.0.1:{plan.rasa_port}",
                "GONGKAI_RASA_PUBLIC_URL": (env.get("GONGKAI_RASA_PUBLIC_URL")
                                            or f"http://127.0.0.1:{plan.rasa_port}")}
-    found = tracker_url(env, endpoints)
+    found = tracker_url(env.get("GONGKAI_TRACKER_URL", ""), endpoints)
     if found:
         web_env["GONGKAI_TRACKER_URL"] = found
     return [

@@ -10,9 +10,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.cases import api as case_api
-from bot.cases.store import CaseStore
-from bot.desk import app as desk
+from bot.core import bootstrap
 from bot.core.threads import in_thread
+from bot.desk import app as desk
 from bot.web.widget import widget_blueprint
 
 APP_NAME = "gongkai_web"
@@ -21,14 +21,20 @@ HEALTH_TIMEOUT = 3.0  # seconds for the database check of /health
 
 
 def create_app(name: str = APP_NAME, database_url: Optional[str] = None) -> Sanic:
-    """The web app on the database at `database_url` (default: GONGKAI_DATABASE_URL / SQLite)."""
+    """The web app on the database at `database_url` (default: the process's composition root,
+    on GONGKAI_DATABASE_URL / SQLite). Every part gets its stores from that one root: one engine."""
+    root = bootstrap.Root(database_url=database_url) if database_url else bootstrap.root()
     app = Sanic(name)
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
-    store = CaseStore.from_url(database_url)
-    app.blueprint(case_api.create_blueprint(store, case_api.api_token()))
+    store = root.cases
+    app.blueprint(case_api.create_blueprint(store, root.settings.cases.api_token))
     app.blueprint(widget_blueprint())
-    desk.mount(app, database_url)  # the assist desk (/desk) and GET /api/conversations/<id>/messages
+    desk.mount(app, root)  # the assist desk (/desk) and GET /api/conversations/<id>/messages
+
+    @app.listener("after_server_stop")
+    async def close_database(app, loop) -> None:
+        root.dispose()
 
     # Sanic's static handlers open whatever path they are given: a directory (/widget/vendor/),
     # a file taken for a directory (…/widget.css/x) or a NUL byte raised 500s

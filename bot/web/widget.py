@@ -2,25 +2,26 @@
 a demo page (/widget/), our stylesheet and the vendored rasa-webchat bundle. The widget talks to
 the Rasa server's socket.io channel directly; this app only serves the files.
 
-GONGKAI_RASA_PUBLIC_URL: the Rasa server's address as browsers reach it (default
-http://127.0.0.1:5005), baked into embed.js as the default socket URL. See docs/channels.md."""
+GONGKAI_RASA_PUBLIC_URL (``settings.rasa.public_url``, bot.core.settings): the Rasa server's
+address as browsers reach it, baked into embed.js as the default socket URL. See docs/channels.md."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Optional
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.core.settings import settings
+
 STATIC = Path(__file__).resolve().parent / "static"
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 _PLACEHOLDER = "/*DEFAULTS*/{}"
 
 
-def rasa_public_url(environ: Mapping[str, str] = os.environ) -> str:
-    url = (environ.get("GONGKAI_RASA_PUBLIC_URL") or DEFAULT_RASA_URL).strip().rstrip("/")
+def rasa_public_url(configured: Optional[str] = None) -> str:
+    """`configured` (default: ``settings.rasa.public_url``), checked to be an http(s) URL."""
+    url = (settings.rasa.public_url if configured is None else configured).strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"GONGKAI_RASA_PUBLIC_URL must be an http(s) URL, not {url!r}")
     return url

@@ -55,7 +55,12 @@ def test_vendored_bundle_loads_no_google_fonts():
 
 
 def test_rasa_public_url_default_and_validation():
-    assert rasa_public_url({}) == "http://127.0.0.1:5005"
-    assert rasa_public_url({"GONGKAI_RASA_PUBLIC_URL": "https://a.example/"}) == "https://a.example"
+    from bot.core.settings import Settings
+
+    def configured(env):
+        return rasa_public_url(Settings.from_env(env).rasa.public_url)
+
+    assert configured({}) == "http://127.0.0.1:5005"
+    assert configured({"GONGKAI_RASA_PUBLIC_URL": "https://a.example/"}) == "https://a.example"
     with pytest.raises(ValueError):
-        rasa_public_url({"GONGKAI_RASA_PUBLIC_URL": "rasa.example:5005"})
+        configured({"GONGKAI_RASA_PUBLIC_URL": "rasa.example:5005"})

@@ -174,10 +174,15 @@ def test_sqlite_engine_turns_on_foreign_keys_and_wal(tmp_path):
 
 
 def test_database_url_default_and_environment():
-    assert db.database_url({}) == "sqlite:///var/gongkai.db"
-    assert db.database_url({"GONGKAI_DATABASE_URL": "  "}) == "sqlite:///var/gongkai.db"
+    from bot.core.settings import Settings
+
+    def url_of(env):
+        return Settings.from_env(env).database.url
+
+    assert url_of({}) == "sqlite:///var/gongkai.db"
+    assert url_of({"GONGKAI_DATABASE_URL": "  "}) == "sqlite:///var/gongkai.db"
     url = "postgresql://postgres@127.0.0.1:5432/test"
-    assert db.database_url({"GONGKAI_DATABASE_URL": url}) == url
+    assert url_of({"GONGKAI_DATABASE_URL": url}) == url
 
 
 def test_relative_sqlite_path_is_under_the_project_root():

@@ -88,10 +88,10 @@ def test_digest_is_an_hmac_of_the_code():
 
 
 def test_secret_key_from_environment_or_dev_default_with_a_warning(caplog, monkeypatch):
-    assert verification.secret_key({"GONGKAI_SECRET_KEY": " s3cret "}) == b"s3cret"
+    assert verification.secret_key(" s3cret ") == b"s3cret"
     monkeypatch.setattr(verification, "_warned", False)
     with caplog.at_level(logging.WARNING, logger="bot.cases.verification"):
-        assert verification.secret_key({}) == verification.DEV_SECRET_KEY.encode()
-        verification.secret_key({})
+        assert verification.secret_key("") == verification.DEV_SECRET_KEY.encode()
+        verification.secret_key("")
     warnings = [r for r in caplog.records if "GONGKAI_SECRET_KEY is not set" in r.getMessage()]
     assert len(warnings) == 1

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from bot.core.settings import parse_networks
 from bot.desk import csrf, passwords, throttle
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
@@ -71,7 +72,7 @@ def test_failures_older_than_the_window_do_not_count():
     assert rule.retry_at(old, later) is None
 
 
-PROXIES = throttle.parse_proxies("10.0.0.5, 10.1.0.0/16")
+PROXIES = parse_networks("10.0.0.5, 10.1.0.0/16")
 
 
 @pytest.mark.parametrize("peer, headers, address", [
@@ -96,4 +97,4 @@ def test_no_proxies_configured_means_headers_are_ignored():
 
 def test_a_bad_proxy_setting_is_refused():
     with pytest.raises(ValueError, match="GONGKAI_TRUSTED_PROXIES"):
-        throttle.parse_proxies("10.0.0.5, nginx")
+        parse_networks("10.0.0.5, nginx")

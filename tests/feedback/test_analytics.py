@@ -7,6 +7,7 @@ import json
 from sqlalchemy import insert
 
 from bot.core import db
+from bot.core.bootstrap import Root
 from bot.core.clock import CHINA
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
@@ -102,7 +103,10 @@ def seed_ours(url):
 def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
     seed_tracker(database_url)
     seed_ours(database_url)
-    report = analytics.build(START, END, database_url, tracker=database_url)
+    root = Root(database_url=database_url)
+    report = analytics.build(START, END, root.engine(), tracker=root.engine(database_url))
+    assert root.engine_count == 1  # the same database: the same engine
+    root.dispose()
 
     assert report.tracker_problem is None
     assert report.conversations == 3  # a, b, c (d and e fall outside)
@@ -138,13 +142,15 @@ def test_the_numbers_of_a_seeded_week(database_url):  # noqa: F811
 
 
 def test_a_missing_tracker_store_is_reported_not_raised(database_url, tmp_path):  # noqa: F811
-    report = analytics.build(START, END, database_url, tracker=f"sqlite:///{tmp_path / 'none.db'}")
+    root = Root(database_url=database_url)
+    report = analytics.build(START, END, root.engine(), tracker=root.engine(f"sqlite:///{tmp_path / 'none.db'}"))
+    root.dispose()
     assert report.tracker_problem and report.conversations == 0
 
 
 def test_tracker_url_comes_from_the_environment_or_endpoints(tmp_path):
-    assert analytics.tracker_url({"GONGKAI_TRACKER_URL": "postgresql://x@h/db"}) == "postgresql://x@h/db"
+    assert analytics.tracker_url("postgresql://x@h/db") == "postgresql://x@h/db"
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: db.example\n"
                          "  port: 5432\n  db: rasa\n  username: rasa\n  password: secret\n")
-    assert analytics.tracker_url({}, endpoints) == "postgresql://rasa:secret@db.example:5432/rasa"
+    assert analytics.tracker_url("", endpoints) == "postgresql://rasa:secret@db.example:5432/rasa"

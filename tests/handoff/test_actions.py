@@ -1,12 +1,15 @@
 """The hand-off actions without servers: rasa_sdk trackers built by hand, the clock pinned, the
 store on a temporary SQLite database."""
+from contextlib import contextmanager
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation, handoff
-from bot.core import db
-from bot.handoff.store import HandoffStore
+from bot.core import bootstrap, clock, db
+from bot.core.bootstrap import Root
+from bot.core.settings import ClockSettings, parse_moment
 
 
 def user(text, intent, channel="rest"):
@@ -21,14 +24,31 @@ def tracker(events, sender="citizen-1"):
                    events, False, None, None, "action_listen")
 
 
+@contextmanager
+def actions_on(url):
+    """The actions' stores on `url`: a composition root of its own, the process's put back after."""
+    root = Root(database_url=url)
+    previous = bootstrap.use(root)
+    try:
+        yield root
+    finally:
+        bootstrap.use(previous)
+        root.dispose()
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(tmp_path):
     url = f"sqlite:///{tmp_path / 'gongkai.db'}"
     db.upgrade(url)
-    monkeypatch.setenv("GONGKAI_DATABASE_URL", url)
-    handoff.store.cache_clear()
-    yield HandoffStore.from_url(url)
-    handoff.store.cache_clear()
+    with actions_on(url) as root:
+        yield root.handoffs
+
+
+@pytest.fixture
+def pin(monkeypatch):
+    def pin_at(moment: str):
+        monkeypatch.setattr(clock, "pinned", ClockSettings(now=parse_moment(moment)))
+    return pin_at
 
 
 def answered(name):
@@ -60,8 +80,8 @@ def test_first_question_skips_the_request_itself():
     assert handoff.first_question(tracker(fallbacks), "fallback") == "啊啊 / 哦哦"
 
 
-async def test_in_office_hours_the_conversation_is_queued_and_paused(store, monkeypatch):
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T10:00:00")  # a Monday morning
+async def test_in_office_hours_the_conversation_is_queued_and_paused(store, pin):
+    pin("2026-11-23T10:00:00")  # a Monday morning
     dispatcher = CollectingDispatcher()
     events = await handoff.start_handoff(
         dispatcher, tracker([user("复议找谁", "faq"), user("转人工", "request_human", "socketio")]), "request")
@@ -71,8 +91,8 @@ async def test_in_office_hours_the_conversation_is_queued_and_paused(store, monk
     assert (record.channel, record.reason, record.first_question) == ("socketio", "request", "复议找谁")
 
 
-async def test_outside_office_hours_nobody_is_promised(store, monkeypatch):
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T18:30:00")
+async def test_outside_office_hours_nobody_is_promised(store, pin):
+    pin("2026-11-23T18:30:00")
     dispatcher = CollectingDispatcher()
     events = await handoff.start_handoff(dispatcher, tracker([user("我这个案子能告赢吗", "ask_dispute_advice")]),
                                          "dispute")
@@ -85,13 +105,11 @@ async def test_outside_office_hours_nobody_is_promised(store, monkeypatch):
     assert store.open_for("citizen-1") is None
 
 
-async def test_without_a_database_the_citizen_gets_the_phone_numbers(tmp_path, monkeypatch):
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T10:00:00")
-    monkeypatch.setenv("GONGKAI_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
-    handoff.store.cache_clear()
+async def test_without_a_database_the_citizen_gets_the_phone_numbers(tmp_path, pin):
+    pin("2026-11-23T10:00:00")
     dispatcher = CollectingDispatcher()
-    events = await handoff.start_handoff(dispatcher, tracker([user("转人工", "request_human")]), "request")
-    handoff.store.cache_clear()
+    with actions_on(f"sqlite:///{tmp_path / 'never-migrated.db'}"):
+        events = await handoff.start_handoff(dispatcher, tracker([user("转人工", "request_human")]), "request")
     assert not any(e["event"] == "pause" for e in events)
     assert "人工转接暂时不可用" in dispatcher.messages[0]["text"]
     assert "0533-2306909" in dispatcher.messages[0]["text"]
@@ -109,8 +127,8 @@ async def test_callback_form_validation():
     assert await form.validate_callback_note("想问 复议\n期限", dispatcher, t, {}) == {"callback_note": "想问 复议 期限"}
 
 
-async def test_submit_stores_the_ticket_and_says_when(store, monkeypatch):
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-27T19:00:00")  # Friday evening
+async def test_submit_stores_the_ticket_and_says_when(store, pin):
+    pin("2026-11-27T19:00:00")  # Friday evening
     t = Tracker("citizen-2", {"callback_phone": "13912345678", "callback_note": "复议期限"},
                 {"intent": {}, "entities": []}, [user("x", "faq", "socketio")], False, None, None, "callback_form")
     dispatcher = CollectingDispatcher()

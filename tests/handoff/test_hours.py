@@ -91,8 +91,10 @@ def test_the_time_zone_of_the_moment_does_not_matter():
 
 
 def test_hours_come_from_the_environment():
-    assert hours.configured_hours({}) == SHIFTS
-    custom = hours.configured_hours({hours.HOURS_ENV: "09:00-18:00"})
+    from bot.core.settings import Settings
+
+    assert hours.parse_hours(Settings.from_env({}).desk.hours) == SHIFTS
+    custom = hours.parse_hours(Settings.from_env({hours.HOURS_ENV: "09:00-18:00"}).desk.hours)
     assert custom == (hours.Shift(dt.time(9), dt.time(18)),)
     assert hours.hours_text(SHIFTS) == "工作日8:30—12:00、13:30—17:00（法定节假日除外）"
 
@@ -110,12 +112,15 @@ def test_shifts_given_out_of_order_are_sorted():
 
 def test_pinned_clock(monkeypatch):
     from bot.core import clock
+    from bot.core.settings import Settings
 
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T09:15:00")
-    monkeypatch.delenv("GONGKAI_TODAY", raising=False)
+    def pin(**env):
+        monkeypatch.setattr(clock, "pinned", Settings.from_env(env).clock)
+
+    pin(GONGKAI_NOW="2026-11-23T09:15:00")
     assert clock.now() == at("2026-11-23T09:15")
     assert clock.today() == dt.date(2026, 11, 23)
-    monkeypatch.setenv("GONGKAI_NOW", "2026-11-23T01:15:00+00:00")
+    pin(GONGKAI_NOW="2026-11-23T01:15:00+00:00")  # 01:15 UTC is 09:15 in Beijing
     assert clock.now() == at("2026-11-23T09:15")
-    monkeypatch.setenv("GONGKAI_TODAY", "2026-02-05")
+    pin(GONGKAI_NOW="2026-11-23T01:15:00+00:00", GONGKAI_TODAY="2026-02-05")
     assert clock.today() == dt.date(2026, 2, 5)

@@ -6,13 +6,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import case_status
+from bot.core import bootstrap
+from bot.core.bootstrap import Root
 from tests.support import free_closed_port
 
 
-async def test_database_down_during_lookup_says_try_later_and_offers_a_human(monkeypatch):
-    monkeypatch.setenv("GONGKAI_DATABASE_URL",
-                       f"postgresql://postgres@127.0.0.1:{free_closed_port()}/gongkai")
-    case_status.case_store.cache_clear()
+async def test_database_down_during_lookup_says_try_later_and_offers_a_human():
+    down = Root(database_url=f"postgresql://postgres@127.0.0.1:{free_closed_port()}/gongkai")
+    previous = bootstrap.use(down)  # the action's stores now come from the closed port
     tracker = Tracker("citizen-db-down", {"case_number": "ZBSP-2026-0101", "verification_code": "0001"},
                       {"intent": {"name": "inform"}, "text": "0001", "entities": []},
                       [], False, None, {"name": "case_lookup_form"}, "action_listen")
@@ -20,7 +21,8 @@ async def test_database_down_during_lookup_says_try_later_and_offers_a_human(mon
     try:
         events = await case_status.ActionCheckCaseStatus().run(dispatcher, tracker, {})
     finally:
-        case_status.case_store.cache_clear()
+        bootstrap.use(previous)
+        down.dispose()
     reply = dispatcher.messages[0]
     assert "稍后再试" in reply["text"]
     assert "0533-2306909" in reply["text"]  # the agency's phone (data/kb/agencies.yml)

@@ -11,7 +11,8 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.serving import guard as guard_module
-from bot.serving.guard import Guard, GuardSettings, MemoryRateLimiter, RedisRateLimiter, parse_rate
+from bot.core.settings import GuardSettings, parse_rate
+from bot.serving.guard import Guard, MemoryRateLimiter, RedisRateLimiter
 from tests.support import free_closed_port
 
 APOLOGY = guard_module.apology_text()

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from bot.channels.origin import SettingsError, address_tag, client_ip, parse_networks
+from bot.channels.origin import address_tag, client_ip
+from bot.core.settings import SettingsError, parse_networks
 from tests.channels import trackers
 
 NGINX = parse_networks("10.0.0.5")  # deploy/nginx.conf's proxy

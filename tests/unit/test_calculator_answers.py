@@ -1,14 +1,18 @@
 """The calculators' answers as the citizen reads them (dates hand-checked in test_deadlines)."""
+import datetime as dt
+
 import pytest
 
 from actions.calculators import due_date_answer, fee_answer
+from bot.core import clock
+from bot.core.settings import ClockSettings
 
 AGENCY_ID = "zibo_spj"
 
 
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
-    monkeypatch.setenv("GONGKAI_TODAY", "2026-11-23")
+    monkeypatch.setattr(clock, "pinned", ClockSettings(today=dt.date(2026, 11, 23)))
 
 
 def ask(text, previous=None):

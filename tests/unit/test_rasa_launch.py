@@ -66,10 +66,11 @@ def test_postgresql_connections_commit_without_waiting_for_the_disk():
         event.remove(Engine, "connect", rasa_launch._fast_commits)
 
 
-def test_fast_commits_can_be_switched_off(monkeypatch):
+def test_fast_commits_can_be_switched_off():
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    monkeypatch.setenv("GONGKAI_TRACKER_FAST_COMMITS", "0")
-    rasa_launch.fast_commits()
+    from bot.core.settings import Settings
+
+    rasa_launch.fast_commits(Settings.from_env({"GONGKAI_TRACKER_FAST_COMMITS": "0"}).rasa.fast_commits)
     assert not event.contains(Engine, "connect", rasa_launch._fast_commits)

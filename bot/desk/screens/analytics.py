@@ -2,6 +2,7 @@
 over a period, as charts and as CSV (bot.feedback.analytics, bot.feedback.charts)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.core import clock
+from bot.core.bootstrap import Root
 from bot.core.threads import in_thread
 from bot.desk import web
 from bot.feedback import analytics, charts
@@ -30,11 +32,15 @@ def minutes(seconds: Optional[float]) -> str:
     return f"{seconds / 60:.1f} 分钟" if seconds >= 60 else f"{seconds:.0f} 秒"
 
 
+def report_of(root: Root, start: dt.date, end: dt.date) -> analytics.Report:
+    return analytics.build(start, end, root.engine(), root.tracker_engine())
+
+
 @bp.get("/analytics", name="analytics")
 async def analytics_page(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     start, end, problem = web.date_range(request, clock.today())
-    report = await in_thread(analytics.build, start, end, ctx.database_url)
+    report = await in_thread(report_of, ctx.root, start, end)
     titles = {faq_id: faq.title for faq_id, faq in ctx.kb.faqs.items()}
     days = report.days
     return web.page(
@@ -52,7 +58,7 @@ async def analytics_page(request: Request) -> HTTPResponse:
 @bp.get("/analytics.csv", name="analytics_csv")
 async def analytics_csv(request: Request) -> HTTPResponse:
     start, end, _ = web.date_range(request, clock.today())
-    report = await in_thread(analytics.build, start, end, web.desk(request).database_url)
+    report = await in_thread(report_of, web.desk(request).root, start, end)
     return response.text(analytics.to_csv(report), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="gongkai-{start}-{end}.csv"',
         "Cache-Control": "no-store"})

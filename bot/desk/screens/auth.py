@@ -35,7 +35,7 @@ async def static(request: Request, name: str) -> HTTPResponse:
 def login_page(request: Request, message: str = "", status: int = 200, username: str = "") -> HTTPResponse:
     token = csrf.new_token()
     resp = web.page("login.html", status, csrf_token=token, message=message, username=username)
-    web.set_cookie(resp, web.LOGIN_COOKIE, token, 3600, web.desk(request).config.secure_cookies)
+    web.set_cookie(resp, web.LOGIN_COOKIE, token, 3600, web.desk(request).settings.desk.secure_cookies)
     return resp
 
 
@@ -51,7 +51,7 @@ async def login(request: Request) -> HTTPResponse:
         return login_page(request, "页面已过期，请重新输入。", 403)
     username = storable(request.form.get("username") or "", 64)
     password = storable(request.form.get("password") or "", 512)
-    ip = throttle.client_address(request.ip, request.headers, ctx.config.trusted_proxies)
+    ip = throttle.client_address(request.ip, request.headers, ctx.settings.trusted_proxies)
     now = ctx.now()
     result = await in_thread(ctx.accounts.login, username, password, ip, now)
     if result.status is LoginStatus.WAIT:
@@ -63,8 +63,8 @@ async def login(request: Request) -> HTTPResponse:
         return login_page(request, "用户名或密码不正确。", 401, username)
     resp = response.redirect("/desk/", status=303)
     web.set_cookie(resp, web.SESSION_COOKIE, result.token, int(ctx.accounts.absolute.total_seconds()),
-                   ctx.config.secure_cookies)
-    web.set_cookie(resp, web.LOGIN_COOKIE, "", 0, ctx.config.secure_cookies)
+                   ctx.settings.desk.secure_cookies)
+    web.set_cookie(resp, web.LOGIN_COOKIE, "", 0, ctx.settings.desk.secure_cookies)
     return resp
 
 
@@ -73,5 +73,5 @@ async def logout(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     await in_thread(ctx.accounts.logout, request.cookies.get(web.SESSION_COOKIE))
     resp = response.redirect("/desk/login", status=303)
-    web.set_cookie(resp, web.SESSION_COOKIE, "", 0, ctx.config.secure_cookies)
+    web.set_cookie(resp, web.SESSION_COOKIE, "", 0, ctx.settings.desk.secure_cookies)
     return resp

@@ -11,7 +11,6 @@ from sanic.response import HTTPResponse
 
 from bot.cases.vocab import AGENCIES
 from bot.core import clock
-from bot.core.settings import settings
 from bot.core.threads import in_thread
 from bot.desk import caller as caller_mode, web
 from bot.desk.models import AGENT
@@ -27,7 +26,7 @@ ROLE = AGENT  # citizens' conversations and personal data: agents only
 @bp.get("/caller", name="caller")
 async def caller_page(request: Request) -> HTTPResponse:
     return web.page("caller.html", **web.base_context(request), agencies=AGENCIES,
-                    default_agency=settings.default_agency)
+                    default_agency=web.desk(request).settings.answers.default_agency)
 
 
 @bp.post("/caller/ask", name="caller_ask")
@@ -37,7 +36,7 @@ async def caller_ask(request: Request) -> HTTPResponse:
     agency = web.field(request, "agency")
     if not question:
         return web.error(400, "请输入来电人的问题。")
-    agency = agency if agency in ctx.kb.agencies else settings.default_agency
+    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     try:
         found = await ctx.ops.suggestions(question, agency)
     except RasaError as failure:
@@ -66,6 +65,6 @@ async def caller_deadline(request: Request) -> HTTPResponse:
     agency = web.field(request, "agency")
     if not history:
         return web.error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
-    agency = agency if agency in ctx.kb.agencies else settings.default_agency
+    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     view = await in_thread(caller_mode.deadline_view, history[:web.MAX_FIELD], clock.today(), ctx.kb, agency)
     return web.json_answer({"ok": True, **view})

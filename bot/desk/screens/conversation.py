@@ -131,7 +131,7 @@ async def conversation_stream(request: Request, handoff_id: int) -> Optional[HTT
     async def produce():
         return await conversation_events(ctx, await in_thread(ctx.handoffs.get, handoff_id), request, latest)
 
-    await stream(request, produce, ctx.config.stream_interval, ctx.config.stream_lifetime,
+    await stream(request, produce, ctx.settings.desk.stream_interval, ctx.settings.desk.stream_lifetime,
                  web.SECURITY_HEADERS)
     return None
 

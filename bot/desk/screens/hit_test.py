@@ -13,7 +13,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.content import knowledge
-from bot.core.settings import settings
 from bot.core.threads import in_thread
 from bot.desk import web, workbench
 from bot.desk.models import STAFF
@@ -39,7 +38,7 @@ def decide(ranking, text):
 
 async def try_page_with(request: Request, status: int = 200, question: str = "", result: Any = None,
                         problems: List[str] = (), notice: str = "") -> HTTPResponse:
-    kb = await in_thread(knowledge.load, review.review_kb_dir())
+    kb = await in_thread(knowledge.load, web.desk(request).settings.content.review_kb_dir)
     best = None
     if result is not None:
         best = result.faq_id or (result.candidates[0].faq_id if result.candidates else None)
@@ -69,7 +68,7 @@ async def try_question(request: Request) -> HTTPResponse:
         log.warning("desk 试一试: %s", failure)
         return await try_page_with(request, 502, question, problems=["助手（Rasa 服务器）暂时无响应，请稍后再试。"])
     kb = knowledge.cached()  # what the assistant answers from right now
-    result = await in_thread(workbench.hit_test, parse, kb, settings.default_agency, decide)
+    result = await in_thread(workbench.hit_test, parse, kb, ctx.settings.answers.default_agency, decide)
     return await try_page_with(request, question=question, result=result)
 
 
@@ -78,7 +77,7 @@ async def try_paraphrase(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     question = " ".join(web.field(request, "question").split())[:MAX_QUESTION]
     faq_id = web.field(request, "faq_id")
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     if not question or not faq_id:
         return await try_page_with(request, 400, question, problems=["请先试一个问题，再选择它应得到的答复。"])
     who = web.username(request)

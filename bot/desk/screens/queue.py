@@ -46,5 +46,5 @@ async def queue_stream(request: Request) -> None:
     async def produce():
         return [("queue", await snapshot(ctx))]
 
-    await stream(request, produce, ctx.config.stream_interval, ctx.config.stream_lifetime,
+    await stream(request, produce, ctx.settings.desk.stream_interval, ctx.settings.desk.stream_lifetime,
                  web.SECURITY_HEADERS)

@@ -46,7 +46,7 @@ def wanted(request: Request) -> review.Query:
 
 async def review_page(request: Request, status: int = 200, problems=(), form=None) -> HTTPResponse:
     ctx = web.desk(request)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     start, end, problem = web.date_range(request, clock.today())
     items = await in_thread(ctx.feedback.open_items, *china_bounds(start, end))
     kb = await in_thread(knowledge.load, kb_dir)
@@ -85,7 +85,7 @@ def back(request: Request, text: str) -> HTTPResponse:
 @bp.post("/review/resolve", name="review_resolve")
 async def review_resolve(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     who = web.username(request)
     ids = item_ids(request)
     action = request.form.get("action")
@@ -126,7 +126,7 @@ async def review_new_faq(request: Request) -> HTTPResponse:
                           form["source_article"], form["topic"], form["examples"].splitlines())
     if not (draft.title and draft.answer and draft.source_ref):
         return await review_page(request, 400, ["新问题需要标题、答复和出处。"], form)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     try:
         faq_id = await in_thread(ctx.changes.tracked, kb_dir, who, workbench.NEW_FAQ, lambda made: made,
                                  lambda: review.add_faq(kb_dir, draft), ctx.now())

@@ -45,7 +45,7 @@ async def changes_context(request: Request, kb: knowledge.KnowledgeBase,
 
 @bp.get("/workbench", name="workbench")
 async def faq_list(request: Request) -> HTTPResponse:
-    kb = await in_thread(knowledge.load, review.review_kb_dir())
+    kb = await in_thread(knowledge.load, web.desk(request).settings.content.review_kb_dir)
     q = (request.args.get("q") or "").strip()[:MAX_QUERY]
     needle = knowledge.fold(q)
     faqs = [faq for faq in kb.faqs.values() if matches(faq, needle)]
@@ -72,14 +72,14 @@ async def edit_page(request: Request, kb: knowledge.KnowledgeBase, faq: knowledg
                     **await changes_context(request, kb, faq.id))
 
 
-async def faq_or_none(faq_id: str):
-    kb = await in_thread(knowledge.load, review.review_kb_dir())
+async def faq_or_none(request: Request, faq_id: str):
+    kb = await in_thread(knowledge.load, web.desk(request).settings.content.review_kb_dir)
     return kb, kb.faqs.get(faq_id)
 
 
 @bp.get("/workbench/faq/<faq_id:str>", name="workbench_faq")
 async def faq_page(request: Request, faq_id: str) -> HTTPResponse:
-    kb, faq = await faq_or_none(faq_id)
+    kb, faq = await faq_or_none(request, faq_id)
     if faq is None:
         return web.page("missing.html", 404, **web.base_context(request), what="这条问题")
     notice = workbench.LIVE if request.args.get("saved") else ""
@@ -88,7 +88,7 @@ async def faq_page(request: Request, faq_id: str) -> HTTPResponse:
 
 @bp.post("/workbench/faq/<faq_id:str>/preview", name="workbench_preview")
 async def faq_preview(request: Request, faq_id: str) -> HTTPResponse:
-    kb, faq = await faq_or_none(faq_id)
+    kb, faq = await faq_or_none(request, faq_id)
     if faq is None:
         return web.error(404, "没有这条问题。")
     shown = workbench.preview(kb, faq_id, edit_from_form(request))
@@ -98,14 +98,14 @@ async def faq_preview(request: Request, faq_id: str) -> HTTPResponse:
 @bp.post("/workbench/faq/<faq_id:str>", name="workbench_save")
 async def faq_save(request: Request, faq_id: str) -> HTTPResponse:
     ctx = web.desk(request)
-    kb, faq = await faq_or_none(faq_id)
+    kb, faq = await faq_or_none(request, faq_id)
     if faq is None:
         return web.page("missing.html", 404, **web.base_context(request), what="这条问题")
     edit = edit_from_form(request)
     if request.form.get("action") != "save":
         return await edit_page(request, kb, faq, edit)
     who = web.username(request)
-    kb_dir = review.review_kb_dir()
+    kb_dir = ctx.settings.content.review_kb_dir
     try:
         await in_thread(ctx.changes.tracked, kb_dir, who, workbench.EDIT, lambda _: faq_id,
                         lambda: workbench.save_edit(kb_dir, faq_id, edit), ctx.now())
