@@ -1,5 +1,6 @@
-"""Agent accounts, their server-side sessions and login throttling, in the database (so several
-web-app instances agree). Synchronous: call it from async code in a thread executor.
+"""Desk accounts (hotline agents and knowledge-base staff: ``role``), their server-side sessions
+and login throttling, in the database (so several web-app instances agree). Synchronous: call it
+from async code in a thread executor.
 
 A session is a random token in the agent's cookie; the database keeps only its SHA-256, the agent,
 a per-session CSRF token and timestamps. It ends on logout, after ``IDLE`` without a request, or
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.core.errors import RefusedError
 from bot.desk import csrf, passwords, throttle
-from bot.desk.models import Agent, DeskSession, LoginAttempt
+from bot.desk.models import AGENT, ROLES, STAFF, Agent, DeskSession, LoginAttempt
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ class AgentRecord:
     username: str
     display_name: str
     active: bool
+    role: str = AGENT
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == STAFF
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,10 @@ class AccountStore:
     # ---- accounts -----------------------------------------------------------------------------
 
     def add_agent(self, username: str, display_name: Optional[str], password: str,
-                  now: dt.datetime) -> AgentRecord:
+                  now: dt.datetime, role: str = AGENT) -> AgentRecord:
+        """An account; ``role`` AGENT answers citizens, STAFF keeps the knowledge base current."""
+        if role not in ROLES:
+            raise AccountError(f"角色只能是 {'、'.join(ROLES)}。")
         name = username.strip().lower()
         if not USERNAME.match(name):
             raise AccountError("用户名须为2–32位小写字母、数字或 . _ -，以字母或数字开头。")
@@ -98,7 +107,7 @@ class AccountStore:
         try:
             with session_scope(self._sessions) as session:
                 agent = Agent(username=name, display_name=shown, password_hash=password_hash,
-                              active=True, created_at=now)
+                              active=True, created_at=now, role=role)
                 session.add(agent)
                 session.flush()
                 return _agent(agent)
@@ -206,4 +215,5 @@ def _by_username(session, username: str) -> Optional[Agent]:
 
 
 def _agent(agent: Agent) -> AgentRecord:
-    return AgentRecord(agent.id, agent.username, agent.display_name, bool(agent.active))
+    return AgentRecord(agent.id, agent.username, agent.display_name, bool(agent.active),
+                       agent.role or AGENT)

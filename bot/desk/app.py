@@ -18,6 +18,7 @@ from bot.content import knowledge
 from bot.core.bootstrap import Root
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
+from bot.desk.workbench import ChangeLog
 from bot.handoff import api as handoff_api
 from bot.handoff.delivery import Channel, Channels
 from bot.handoff.operations import HandoffOperations
@@ -72,6 +73,7 @@ def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskCont
         kb=kb,
         settings=settings,
         views=root.views,
+        changes=ChangeLog(root.sessions()),
         root=root,
     )
     app.ctx.desk = ctx

@@ -1,11 +1,15 @@
-"""Tables of the assist desk: agent accounts, their server-side sessions, login attempts (for
-throttling) and the record of transcript views. Sessions are stored by the SHA-256 of the cookie value, so a copy of the
+"""Tables of the assist desk: accounts (hotline agents and knowledge-base staff), their
+server-side sessions, login attempts (for throttling), the record of transcript views and the
+record of knowledge-base changes. Sessions are stored by the SHA-256 of the cookie value, so a copy of the
 database does not let anyone log in as an agent."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
 
 from bot.core.db import Base, UTCDateTime, utcnow
+
+AGENT, STAFF = "agent", "staff"  # who answers citizens; who keeps the knowledge base current
+ROLES = (AGENT, STAFF)
 
 
 class Agent(Base):
@@ -17,6 +21,9 @@ class Agent(Base):
     password_hash = Column(String(255), nullable=False)  # argon2id
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    role = Column(String(16), nullable=False, default=AGENT, server_default=AGENT)
+
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
 
     def __repr__(self) -> str:
         return f"<Agent {self.username}>"
@@ -68,3 +75,20 @@ class TranscriptView(Base):
         Index("ix_desk_transcript_views_agent", "agent", "opened_at"),
         Index("ix_desk_transcript_views_opened", "opened_at"),
     )
+
+
+class KnowledgeChange(Base):
+    """One change a staff member made to the knowledge base from the desk (bot.desk.workbench):
+    who, when, which FAQ, what kind of change, and the change itself as a unified diff of the
+    YAML file, so the record reads like the file's history."""
+    __tablename__ = "desk_kb_changes"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False)
+    staff = Column(String(64), nullable=False)  # username
+    kind = Column(String(16), nullable=False)  # bot.desk.workbench.CHANGE_KINDS
+    faq_id = Column(String(64), nullable=False)
+    path = Column(String(200), nullable=False)  # the file, relative to the knowledge base
+    diff = Column(Text, nullable=False)
+
+    __table_args__ = (Index("ix_desk_kb_changes_at", "at"), Index("ix_desk_kb_changes_faq", "faq_id", "at"))

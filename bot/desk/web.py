@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Collection, Dict, Mapping, Optional, Tuple
 
 import jinja2
 from sanic import response
@@ -31,6 +31,8 @@ from bot.core.settings import Settings
 from bot.core.threads import in_thread
 from bot.desk import audit, csrf, present
 from bot.desk.accounts import AccountStore, SessionInfo
+from bot.desk.models import STAFF
+from bot.desk.workbench import ChangeLog
 from bot.feedback import analytics
 from bot.feedback.store import FeedbackStore
 from bot.handoff.operations import SYSTEM, Agent, HandoffOperations
@@ -77,6 +79,7 @@ class DeskContext:
     kb: knowledge.KnowledgeBase
     settings: Settings  # the desk's own section, the trusted proxies, the default agency
     views: audit.ViewLog
+    changes: ChangeLog  # staff edits to the knowledge base (bot.desk.workbench)
     root: Root  # the engines, for the analytics
     now: Callable[[], dt.datetime] = clock.now
 
@@ -182,10 +185,39 @@ async def agent_names(ctx: DeskContext) -> Dict[str, str]:
 Middleware = Callable[[Request], Awaitable[Optional[HTTPResponse]]]
 
 
-def session_guard(public: Collection[str], pages: Collection[str]) -> Middleware:
-    """The request middleware: a session for every route not named in `public`, then the CSRF
-    token for state-changing requests. Without a session, GETs of `pages` redirect to the login
-    page; everything else answers 401, which scripts and streams understand."""
+STAFF_HOME = "/desk/workbench"
+NOT_FOR_AGENTS = "这个页面供知识库维护人员使用，坐席账号不能打开。"
+NOT_FOR_STAFF = "这个页面供坐席使用：群众的对话和个人信息只对坐席开放。"
+
+
+def screen_name(request: Request) -> str:
+    """The blueprint (screen) of the route: ``app.desk_queue.queue`` → ``desk_queue``."""
+    parts = request.route.name.split(".") if request.route else []
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def role_refusal(request: Request, info: SessionInfo, roles: Mapping[str, str],
+                 pages: Collection[str]) -> Optional[HTTPResponse]:
+    """None when the account's role may use the route's screen (``roles``: screen → the one
+    role it is for; screens not named are for both). Otherwise a staff member asking for an
+    agent's page is taken to the workbench, and everything else answers 403 with the reason."""
+    wanted = roles.get(screen_name(request))
+    if wanted is None or wanted == info.agent.role:
+        return None
+    if request.method == "GET" and route_name(request) in pages:
+        if info.agent.role == STAFF:
+            return response.redirect(STAFF_HOME, status=303)
+        request.ctx.session = info
+        return page("forbidden.html", 403, **base_context(request), message=NOT_FOR_AGENTS, home="/desk/")
+    return error(403, NOT_FOR_STAFF if info.agent.role == STAFF else NOT_FOR_AGENTS)
+
+
+def session_guard(public: Collection[str], pages: Collection[str],
+                  roles: Mapping[str, str] = {}) -> Middleware:
+    """The request middleware: a session for every route not named in `public`, the role the
+    route's screen is for (``roles``, see role_refusal), then the CSRF token for state-changing
+    requests. Without a session, GETs of `pages` redirect to the login page; everything else
+    answers 401, which scripts and streams understand."""
 
     async def guard(request: Request) -> Optional[HTTPResponse]:
         request.ctx.session = None
@@ -199,6 +231,9 @@ def session_guard(public: Collection[str], pages: Collection[str]) -> Middleware
             if request.method == "GET" and name in pages:
                 return response.redirect("/desk/login", status=303)
             return error(401, "请先登录。")
+        refused = role_refusal(request, info, roles, pages)
+        if refused is not None:
+            return refused
         request.ctx.session = info
         if request.method not in SAFE_METHODS:
             given = request.headers.get(csrf.HEADER) or (

@@ -7,8 +7,9 @@
   gongkai crossval     5-fold cross-validation on the training data (rasa test nlu; ~30 min)
   gongkai run          train if needed, start the action server, the Rasa server and the web
                        app, and keep them running (a child that exits is started again)
-  gongkai agent add    create an assist-desk agent account (password prompted, or --password-stdin)
-  gongkai agent list   list the desk's agent accounts
+  gongkai agent add    create a desk account: a hotline agent, or with --staff a knowledge-base
+                       staff member (password prompted, or --password-stdin)
+  gongkai agent list   list the desk's accounts
 """
 from __future__ import annotations
 
@@ -157,6 +158,7 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
     from bot.core import bootstrap, clock, db
     from bot.desk.accounts import AccountError
+    from bot.desk.models import AGENT, STAFF
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -168,11 +170,12 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
     db.upgrade()
     try:
         agent = bootstrap.root().accounts.add_agent(args.username, args.display_name, password,
-                                                    clock.now())
+                                                    clock.now(), STAFF if args.staff else AGENT)
     except AccountError as error:
         print(f"未创建账号：{error.message_zh}", file=sys.stderr)
         return 1
-    print(f"已创建坐席账号 {agent.username}（{agent.display_name}）。登录地址：/desk/login")
+    kind = "知识库维护人员" if agent.is_staff else "坐席"
+    print(f"已创建{kind}账号 {agent.username}（{agent.display_name}）。登录地址：/desk/login")
     return 0
 
 
@@ -181,7 +184,8 @@ def cmd_agent_list(args: argparse.Namespace) -> int:
 
     db.upgrade()
     for agent in bootstrap.root().accounts.agents():
-        print(f"{agent.username}\t{agent.display_name}\t{'启用' if agent.active else '停用'}")
+        role = "知识库维护" if agent.is_staff else "坐席"
+        print(f"{agent.username}\t{agent.display_name}\t{role}\t{'启用' if agent.active else '停用'}")
     return 0
 
 
@@ -210,13 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--var", default=str(VAR),
                      help="folder for logs, the conversation store and the Rasa API token (default var/)")
     run.set_defaults(func=cmd_run)
-    agent = commands.add_parser("agent", help="assist-desk agent accounts")
+    agent = commands.add_parser("agent", help="desk accounts (agents and staff)")
     agent_commands = agent.add_subparsers(dest="agent_command", required=True)
-    add = agent_commands.add_parser("add", help="create an agent account")
+    add = agent_commands.add_parser("add", help="create an agent (or, with --staff, a staff) account")
     add.add_argument("username", help="2-32 lower-case letters, digits or . _ -")
     add.add_argument("--display-name", help="the name shown in the desk and to citizens")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
+    add.add_argument("--staff", action="store_true",
+                     help="a knowledge-base staff member (answer editing, 试一试, review queue) "
+                          "instead of a hotline agent")
     add.set_defaults(func=cmd_agent_add)
     agent_commands.add_parser("list", help="list agent accounts").set_defaults(func=cmd_agent_list)
     args = parser.parse_args(argv)

@@ -10,12 +10,14 @@ from sanic.response import HTTPResponse
 
 from bot.core.threads import in_thread
 from bot.desk import present, web
+from bot.desk.models import AGENT
 from bot.handoff.store import NotFound
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("desk_callbacks")
 PAGES = {"callback"}
+ROLE = AGENT  # citizens' conversations and personal data: agents only
 
 
 @bp.get("/callbacks/<ticket_id:int>", name="callback")

@@ -14,12 +14,14 @@ from bot.core import clock
 from bot.core.threads import in_thread
 from bot.desk import caller as caller_mode
 from bot.desk import web
+from bot.desk.models import AGENT
 from bot.handoff.rasa_client import RasaError
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("desk_caller")
 PAGES = {"caller"}
+ROLE = AGENT  # citizens' conversations and personal data: agents only
 
 
 @bp.get("/caller", name="caller")

@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse
 
 from bot.core.threads import in_thread
 from bot.desk import audit, present, web
+from bot.desk.models import AGENT
 from bot.desk.sse import stream
 from bot.handoff.operations import ReplyError
 from bot.handoff.rasa_client import RasaError
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("desk_conversation")
 PAGES = {"conversation"}
+ROLE = AGENT  # citizens' conversations and personal data: agents only
 
 
 def state_of(ctx: web.DeskContext, record, request: Request,

@@ -10,10 +10,12 @@ from sanic.response import HTTPResponse
 
 from bot.core.threads import in_thread
 from bot.desk import present, web
+from bot.desk.models import AGENT
 from bot.desk.sse import stream
 
 bp = Blueprint("desk_queue")
 PAGES = {"queue"}
+ROLE = AGENT  # citizens' conversations and personal data: agents only
 
 
 async def snapshot(ctx: web.DeskContext) -> Dict[str, Any]:

@@ -1,6 +1,8 @@
-"""The review queue (/desk/review): questions the assistant could not answer well, grouped; an
-agent adds them as paraphrases of an FAQ, drafts a new FAQ from them, or marks them out of scope
-(bot.feedback.review). Plain HTML forms, post-redirect-get; no script needed."""
+"""The review queue (/desk/review): questions the assistant could not answer well, grouped,
+searched, filtered by kind and date and paged; an agent or staff member adds them as paraphrases
+of an FAQ, drafts a new FAQ from them, or marks them out of scope (bot.feedback.review). Changes
+to the knowledge base are recorded (bot.desk.workbench.ChangeLog). Plain HTML forms,
+post-redirect-get; no script needed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +17,7 @@ from bot.channels.labels import CHANNEL_LABELS
 from bot.content import knowledge
 from bot.core import clock
 from bot.core.threads import in_thread
-from bot.desk import web
+from bot.desk import web, workbench
 from bot.feedback import review
 
 log = logging.getLogger(__name__)
@@ -25,12 +27,22 @@ PAGES = {"review"}
 
 DONE = {"paraphrase": "已把 {n} 条问法加入「{title}」。", "out_of_scope": "已将 {n} 条记录标记为不在服务范围。",
         "new_faq": "已新建问题「{title}」（{n} 条记录）。"}
-RETRAIN = "修改已写入知识库并通过校验；在项目目录运行 make train 重新训练后生效，再用 make evaluate 检查准确率。"
+RETRAIN = "修改已写入知识库并通过校验。" + workbench.NEEDS_TRAINING
+MAX_QUERY = 50
 
 
 def china_bounds(start: dt.date, end: dt.date):
     begin = dt.datetime.combine(start, dt.time(), clock.CHINA)
     return begin, dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), clock.CHINA)
+
+
+def wanted(request: Request) -> review.Query:
+    """?q=words&kind=fallback&kind=…&page=2, each checked: unknown kinds and odd pages are
+    ignored rather than refused."""
+    page = request.args.get("page") or ""
+    kinds = tuple(k for k in request.args.getlist("kind") or [] if k in review.REASON_LABELS)
+    return review.Query((request.args.get("q") or "").strip()[:MAX_QUERY], kinds,
+                        int(page) if page.isdigit() and len(page) <= 6 else 1)
 
 
 async def review_page(request: Request, status: int = 200, problems=(), form=None) -> HTTPResponse:
@@ -39,12 +51,19 @@ async def review_page(request: Request, status: int = 200, problems=(), form=Non
     start, end, problem = web.date_range(request, clock.today())
     items = await in_thread(ctx.feedback.open_items, *china_bounds(start, end))
     kb = await in_thread(knowledge.load, kb_dir)
-    groups = review.group_items(items)
+    query = wanted(request)
+    found = await in_thread(review.find, items, query)
     notice = request.args.get("notice", "")
-    return web.page("review.html", status, **web.base_context(request), groups=groups, kb=kb,
+    filters = [("q", query.text), ("start", start), ("end", end)] + [("kind", k) for k in query.reasons]
+
+    def page_query(number: int) -> str:
+        return urlencode(filters + [("page", number)])
+
+    return web.page("review.html", status, **web.base_context(request), groups=found.groups, found=found,
+                    kb=kb, q=query.text, kinds=query.reasons, page_query=page_query,
                     start=start, end=end, problems=list(problems) + ([problem] if problem else []),
                     notice=notice, reasons=review.REASON_LABELS, channels=CHANNEL_LABELS,
-                    topics=sorted(p.stem for p in (kb_dir / "faq").glob("*.yml")),
+                    topics=workbench.topics(kb_dir), sources=workbench.sources_choice(kb),
                     local=lambda m: m.astimezone(clock.CHINA).strftime("%m-%d %H:%M"),
                     form=form or {}, query=urlencode({"start": start, "end": end}))
 
@@ -84,7 +103,8 @@ async def review_resolve(request: Request) -> HTTPResponse:
     if not questions:
         return await review_page(request, 400, ["请至少勾选一条问法。"])
     try:
-        added = await in_thread(review.add_paraphrases, kb_dir, faq_id, questions)
+        added = await in_thread(ctx.changes.tracked, kb_dir, who, workbench.PARAPHRASE, lambda _: faq_id,
+                                lambda: review.add_paraphrases(kb_dir, faq_id, questions), ctx.now())
     except review.ReviewError as refused:
         return await review_page(request, 400, refused.problems)
     await in_thread(ctx.feedback.resolve, ids, "paraphrase", who, ctx.now(), faq_id)
@@ -107,10 +127,12 @@ async def review_new_faq(request: Request) -> HTTPResponse:
                           form["source_article"], form["topic"], form["examples"].splitlines())
     if not (draft.title and draft.answer and draft.source_ref):
         return await review_page(request, 400, ["新问题需要标题、答复和出处。"], form)
+    kb_dir = ctx.settings.content.review_kb_dir
     try:
-        await in_thread(review.add_faq, ctx.settings.content.review_kb_dir, draft)
+        faq_id = await in_thread(ctx.changes.tracked, kb_dir, who, workbench.NEW_FAQ, lambda made: made,
+                                 lambda: review.add_faq(kb_dir, draft), ctx.now())
     except review.ReviewError as refused:
         return await review_page(request, 400, refused.problems, form)
-    n = await in_thread(ctx.feedback.resolve, ids, "new_faq", who, ctx.now(), draft.id)
-    log.info("desk review: %s drafted FAQ %s from %d item(s)", who, draft.id, n)
+    n = await in_thread(ctx.feedback.resolve, ids, "new_faq", who, ctx.now(), faq_id)
+    log.info("desk review: %s drafted FAQ %s from %d item(s)", who, faq_id, n)
     return back(request, DONE["new_faq"].format(n=n, title=draft.title) + RETRAIN)

@@ -8,9 +8,11 @@ from sanic.response import HTTPResponse
 
 from bot.core.threads import in_thread
 from bot.desk import present, web
+from bot.desk.models import AGENT
 
 bp = Blueprint("desk_views")
 PAGES = {"views"}
+ROLE = AGENT  # citizens' conversations and personal data: agents only
 
 
 @bp.get("/views", name="views")

@@ -26,7 +26,18 @@ def test_an_agent_created_on_the_command_line_can_log_in(tmp_path):
                                               dt.datetime.now(dt.timezone.utc))
     assert result.status is LoginStatus.OK
     listed = gongkai(url, "list")
-    assert listed.returncode == 0 and "zhao\t赵敏\t启用" in listed.stdout
+    assert listed.returncode == 0 and "zhao\t赵敏\t坐席\t启用" in listed.stdout
+
+
+def test_a_staff_account_is_made_with_the_staff_flag(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gongkai.db'}"
+    made = gongkai(url, "add", "sun", "--display-name", "孙丽", "--staff", "--password-stdin",
+                   stdin="a long enough passphrase\n")
+    assert made.returncode == 0, made.stderr
+    assert "已创建知识库维护人员账号 sun（孙丽）" in made.stdout
+    [account] = AccountStore.from_url(url).agents()
+    assert account.role == "staff" and account.is_staff
+    assert "sun\t孙丽\t知识库维护\t启用" in gongkai(url, "list").stdout
 
 
 def test_refusals_say_why_and_create_nothing(tmp_path):

@@ -76,7 +76,7 @@ def test_a_question_another_faq_owns_is_refused_and_nothing_is_written(kb_dir):
 
 def draft(examples, **changes):
     fields = dict(id="apply_by_post", title="可以寄信申请吗？",
-                  answer="可以。需要签收的邮寄申请（如挂号信、EMS），以{{ agency.name }}签收之日为收到申请之日。",
+                  answer="可以。需要签收的邮寄申请（如挂号信、EMS），以【本机构】签收之日为收到申请之日。",
                   source_ref="条例", source_article="第三十一条", topic="apply", examples=examples)
     return review.NewFaq(**{**fields, **changes})
 
@@ -111,3 +111,65 @@ def test_a_new_faq_needs_what_the_validator_needs(kb_dir):
     assert answer.full_text == ("可以。需要签收的邮寄申请（如挂号信、EMS），"
                                 "以淄博市行政审批服务局签收之日为收到申请之日。\n"
                                 "来源：《政府信息公开条例》第三十一条")
+
+
+# ---- finding groups: search, kinds, pages ------------------------------------------------------
+
+def test_search_filter_and_paging_over_groups():
+    # 25 questions with no words in common (so 25 groups), every third one out of scope; and two
+    # similar 微信 questions that form one group
+    questions = ["收费标准", "多久答复", "复议找谁", "怎么起诉", "邮寄地址", "当面递交", "网上填表",
+                 "年报在哪", "法律依据", "主动公开目录", "不予公开理由", "第三方意见", "延期通知",
+                 "补正材料", "更正记录", "听证程序", "保密审查", "档案查阅", "历史文件", "法院电话",
+                 "信访渠道", "征收方案", "规划许可", "处罚决定", "营业执照"]
+    items = [item(n, question, reason="out_of_scope" if n % 3 == 0 else "fallback")
+             for n, question in enumerate(questions, start=1)]
+    items += [item(30, "能用微信申请吗"), item(31, "能用 微信 申请吗？", reason="handoff")]
+    everything = review.find(items, review.Query(), per_page=10)
+    # 25 single groups + the 微信 pair = 26 groups → pages of 10, 10, 6
+    assert (everything.total_groups, everything.total_items, everything.pages) == (26, 27, 3)
+    assert everything.groups[0].ids == [30, 31]  # the biggest group first
+    last = review.find(items, review.Query(page=3), per_page=10)
+    assert last.page == 3 and len(last.groups) == 6
+    assert review.find(items, review.Query(page=99), per_page=10).page == 3  # past the end: the last page
+    assert review.find(items, review.Query(page=-1), per_page=10).page == 1
+
+    found = review.find(items, review.Query(text="微 信"))
+    assert [g.ids for g in found.groups] == [[30, 31]]
+    # out of scope: numbers 3, 6, …, 24 → 8 items, each its own group
+    scoped = review.find(items, review.Query(reasons=("out_of_scope",)))
+    assert scoped.total_items == 8 and all(set(g.reasons) == {"out_of_scope"} for g in scoped.groups)
+    # kinds narrow the group too: only the 转人工 half of the 微信 pair
+    assert [g.ids for g in review.find(items, review.Query(text="微信", reasons=("handoff",))).groups] == [[31]]
+    assert review.find(items, review.Query(text="没有这样的问题")).total_groups == 0
+
+
+def test_an_id_is_made_from_the_title():
+    # pinyin worked out by hand: 能 neng 用 yong 微 wei 信 xin 申 shen 请 qing 吗 ma
+    assert review.new_faq_id("能用微信申请吗？", []) == "neng_yong_wei_xin_shen_qing_ma"
+    taken = ["neng_yong_wei_xin_shen_qing_ma"]
+    assert review.new_faq_id("能用微信申请吗？", taken) == "neng_yong_wei_xin_shen_qing_ma_2"
+    long_id = review.new_faq_id("申请政府信息公开需要提供哪些身份证明材料", [])
+    assert long_id == "shen_qing_zheng_fu_xin_xi_gong_kai_xu" and len(long_id) <= review.MAX_ID
+    assert review.new_faq_id("12345热线", []) == "faq_12345_re_xian"
+
+
+def test_a_draft_without_an_id_gets_one_and_template_marks_are_refused(kb_dir):
+    with pytest.raises(review.ReviewError) as refused:
+        review.add_faq(kb_dir, draft(QUESTIONS, id="", answer="可以，{{ agency.phones }}"))
+    assert "模板符号" in refused.value.problems[0]
+    assert review.add_faq(kb_dir, draft(QUESTIONS, id="", title="能寄信申请吗？")) == "neng_ji_xin_shen_qing_ma"
+    assert knowledge.load(kb_dir).faqs["neng_ji_xin_shen_qing_ma"].title == "能寄信申请吗？"
+
+
+def test_a_phone_number_the_knowledge_base_cannot_back_is_refused(kb_dir):
+    before = (kb_dir / "faq" / "apply.yml").read_text(encoding="utf-8")
+    # 0533-1234567 is in no contact of agencies.yml (grep finds it nowhere in data/kb)
+    with pytest.raises(review.ReviewError) as refused:
+        review.add_faq(kb_dir, draft(QUESTIONS, answer="可以，寄前可拨打0533-1234567咨询。"))
+    assert refused.value.problems == [
+        "「可以寄信申请吗？」：电话号码「0533-1234567」在知识库的机构联系方式和出处目录中都找不到，不能写进答复："
+        "请核对；确是新的电话号码，先连同出处补进机构目录（agencies.yml）或出处目录（sources.yml）。"]
+    assert (kb_dir / "faq" / "apply.yml").read_text(encoding="utf-8") == before
+    # 0533-2306909 is 淄博市行政审批服务局's number in agencies.yml: backed
+    assert review.add_faq(kb_dir, draft(QUESTIONS, answer="可以，寄前可拨打0533-2306909咨询。"))
