@@ -68,7 +68,9 @@ def tracker_url(env: Mapping[str, str] = os.environ,
         store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
     except (OSError, yaml.YAMLError):
         return None
-    if str(store.get("type", "")).upper() != "SQL":
+    from bot.tooling.servers import is_sql_tracker_store
+
+    if not is_sql_tracker_store(store.get("type")):
         return None
     dialect = store.get("dialect") or "sqlite"
     database = store.get("db") or "rasa.db"

@@ -25,7 +25,7 @@ the desk's transcript (``GET /conversations/<id>/tracker``, Rasa's ``retrieve_fu
 unchanged here), the analytics and the hand-off window read every event.
 
 endpoints.yml: ``type: bot.serving.tracker_store.WindowedSQLTrackerStore`` with the settings of
-``type: SQL`` plus ``window_turns`` (default 20).
+``type: SQL`` plus ``window_turns`` (default 20); bot.tooling.servers.sql_tracker_store writes them.
 """
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-TYPE = "bot.serving.tracker_store.WindowedSQLTrackerStore"  # endpoints.yml's tracker_store type
 DEFAULT_WINDOW_TURNS = 20
 # how many of a retrieved tracker's events are already stored (save adds only the rest)
 STORED_ATTRIBUTE = "_gongkai_stored_events"
@@ -161,17 +160,3 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         if getattr(tracker, STORED_ATTRIBUTE, None) is not None:
             setattr(tracker, STORED_ATTRIBUTE, len(tracker.events))
 
-
-def settings(sql_settings: Dict[str, Any], window_turns: Optional[int] = None) -> Dict[str, Any]:
-    """The endpoints.yml ``tracker_store`` of this store for the settings of Rasa's ``type: SQL``."""
-    config = {**sql_settings, "type": TYPE}
-    if window_turns is not None:
-        config["window_turns"] = window_turns
-    return config
-
-
-def is_sql_tracker_store(store_type: Any) -> bool:
-    """Whether an endpoints.yml ``tracker_store`` type keeps the events in Rasa's SQL ``events``
-    table (Rasa's own ``SQL`` or this store)."""
-    value = str(store_type or "").strip()
-    return value.upper() == "SQL" or value == TYPE

@@ -9,13 +9,15 @@ import asyncio
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.utils.common import class_from_module_path
 from rasa.shared.core.events import (ActionExecuted, ActionExecutionRejected, ActiveLoop,
                                      AllSlotsReset, BotUttered, ConversationPaused,
                                      ConversationResumed, Restarted, SessionStarted, SlotSet,
                                      UserUttered, UserUtteranceReverted)
 
 from bot.core.settings import PROJECT_ROOT
-from bot.serving.tracker_store import WindowedSQLTrackerStore, is_sql_tracker_store
+from bot.serving.tracker_store import WindowedSQLTrackerStore
+from bot.tooling.servers import WINDOWED_TRACKER_STORE, is_sql_tracker_store
 
 WINDOW = 3
 
@@ -154,6 +156,6 @@ def test_window_turns_is_checked(tmp_path, domain):
         with pytest.raises(ValueError):
             WindowedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "x.db"),
                                     window_turns=bad)
-    assert is_sql_tracker_store("SQL") and is_sql_tracker_store("bot.serving.tracker_store"
-                                                                 ".WindowedSQLTrackerStore")
+    assert is_sql_tracker_store("SQL") and is_sql_tracker_store(WINDOWED_TRACKER_STORE)
     assert not is_sql_tracker_store("redis")
+    assert class_from_module_path(WINDOWED_TRACKER_STORE) is WindowedSQLTrackerStore
