@@ -204,11 +204,13 @@ def redis_lock_store(redis_url: str, key_prefix: str = "gongkai") -> dict:
 
 def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = None, *,
                     action_url: Optional[str] = None, tracker_store: Optional[dict] = None,
-                    lock_store: Optional[dict] = None) -> Path:
+                    lock_store: Optional[dict] = None,
+                    window_turns: Optional[int] = WINDOW_TURNS) -> Path:
     """An endpoints file for one Rasa instance: the action server at `action_port` (or
     `action_url`) with the shared secret it wants (bot.serving.action_server.action_token()), the tracker
     store (`tracker_store` settings, e.g. sql_tracker_store(url), or a SQLite file `tracker_db`,
-    created owner-only) and optionally a lock store (e.g. redis_lock_store(url)).
+    created owner-only, keeping `window_turns` turns per turn) and optionally a lock store (e.g.
+    redis_lock_store(url)).
 
     Written per instance rather than with ${VAR}s because Rasa refuses unset variables. The file
     holds the secret: it is written owner-only."""
@@ -220,7 +222,7 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = N
         if tracker_db is None:
             raise ValueError("write_endpoints needs tracker_db or tracker_store")
         private_sqlite_file(Path(tracker_db))
-        tracker_store = sql_tracker_store(f"sqlite:///{tracker_db}")
+        tracker_store = sql_tracker_store(f"sqlite:///{tracker_db}", window_turns)
     config = {
         "action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook",
                             "headers": authorization_header(action_token())},
