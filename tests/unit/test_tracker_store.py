@@ -27,11 +27,29 @@ def domain():
     return Domain.load(str(PROJECT_ROOT / "domain"))
 
 
-@pytest.fixture
-def stores(tmp_path, domain):
-    db = str(tmp_path / "tracker.db")
-    return (WindowedSQLTrackerStore(domain=domain, dialect="sqlite", db=db, window_turns=WINDOW),
-            SQLTrackerStore(domain=domain, dialect="sqlite", db=db))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stores(request, tmp_path, domain):
+    """The windowed store and Rasa's own on one database: a SQLite file, or a fresh database on
+    the real PostgreSQL at 127.0.0.1:5432 (dropped afterwards)."""
+    if request.param == "sqlite":
+        settings = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+        yield (WindowedSQLTrackerStore(domain=domain, window_turns=WINDOW, **settings),
+               SQLTrackerStore(domain=domain, **settings))
+        return
+    from bot.tooling import cluster, servers
+
+    url, name = cluster._create_database(cluster.POSTGRES_ADMIN_URL)
+    settings = servers.sql_tracker_store(url, window_turns=None)
+    del settings["type"]
+    host = settings.pop("url")
+    windowed = WindowedSQLTrackerStore(domain=domain, host=host, window_turns=WINDOW, **settings)
+    reference = SQLTrackerStore(domain=domain, host=host, **settings)
+    try:
+        yield windowed, reference
+    finally:
+        windowed.engine.dispose()
+        reference.engine.dispose()
+        cluster._drop_database(name)
 
 
 def run(coroutine):
