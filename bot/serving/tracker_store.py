@@ -42,9 +42,50 @@ DEFAULT_WINDOW_TURNS = 20
 # how many of a retrieved tracker's events are already stored (save adds only the rest)
 STORED_ATTRIBUTE = "_gongkai_stored_events"
 
-# events whose effect on earlier slots can only be known from the whole history
-HISTORY_REWRITES = ("rewind", "undo")
-LOOP_EVENTS = ("active_loop", "form")  # ``form``: the legacy name of ``active_loop``
+
+def _latest(condition: str) -> str:
+    """The id of the session's latest event before the window matching ``condition``."""
+    return (f"(SELECT max(id) FROM events WHERE sender_id = :sender AND {condition} "
+            f"AND id >= bounds.start AND id < bounds.first)")
+
+
+def window_lookup(slot_count: int) -> Any:
+    """The query of ``_window``: where the session starts, where the window starts, and the ids
+    of the events before the window that carry the state (see the unpacking in ``_window``)."""
+    # a rewind or undo before the window: the slots depend on the whole history; ``form`` is the
+    # legacy name of ``active_loop``
+    lookups = [_latest("type_name IN ('rewind', 'undo')"),
+               _latest("type_name = 'restart'"),
+               _latest("type_name = 'reset_slots'"),
+               _latest("type_name IN ('active_loop', 'form')"),
+               _latest("type_name IN ('active_loop', 'form') AND action_name IS NULL"),
+               _latest("type_name = 'pause'"),
+               _latest("type_name = 'resume'"),
+               _latest("type_name = 'action'")]  # the latest action: normally action_listen
+    lookups += [_latest(f"type_name = 'slot' AND action_name = :slot{i}")
+                for i in range(slot_count)]
+    return sa.text(
+        "WITH bounds AS (SELECT s.start AS start, "
+        "(SELECT id FROM events WHERE sender_id = :sender AND type_name = 'user' AND id >= s.start "
+        " ORDER BY id DESC LIMIT 1 OFFSET :skip) AS first "
+        " FROM (SELECT coalesce(max(id), 0) AS start FROM events"
+        "       WHERE sender_id = :sender AND type_name = 'session_started') AS s) "
+        f"SELECT bounds.start, bounds.first, {', '.join(lookups)} FROM bounds")
+
+
+# the active loop's latest rejection before the window, if the loop has not run since
+LOOP_REJECTED = sa.text(
+    "SELECT r.id FROM events AS l JOIN events AS r ON r.sender_id = l.sender_id "
+    " AND r.type_name = 'action_execution_rejected' AND r.action_name = l.action_name "
+    " AND r.id > l.id AND r.id < :first "
+    "WHERE l.id = :loop AND l.sender_id = :sender AND NOT EXISTS ("
+    " SELECT 1 FROM events AS a WHERE a.sender_id = l.sender_id AND a.type_name = 'action' "
+    " AND a.action_name = l.action_name AND a.id > r.id AND a.id < :first) "
+    "ORDER BY r.id DESC LIMIT 1")
+
+WINDOW_EVENTS = sa.text(
+    "SELECT data FROM events WHERE sender_id = :sender AND (id IN :prefix OR id >= :first) "
+    "ORDER BY id").bindparams(sa.bindparam("prefix", expanding=True))
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -57,6 +98,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             raise ValueError(f"tracker_store window_turns must be a whole number, not {window_turns!r}")
         if self.window_turns < 1:
             raise ValueError(f"tracker_store window_turns must be at least 1, not {window_turns!r}")
+        self._lookup: Optional[Tuple[List[str], Any]] = None  # (slot names, window_lookup(…))
         super().__init__(*args, **kwargs)
         self._create_indexes()
 
@@ -86,11 +128,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                                          fetch_events_from_all_sessions=False).all()
             else:
                 prefix, first = window
-                event = self.SQLEvent
-                rows = (session.query(event.data)
-                        .filter(event.sender_id == sender_id,
-                                sa.or_(event.id.in_(prefix), event.id >= first))
-                        .order_by(event.id).all())
+                rows = session.execute(WINDOW_EVENTS, {"sender": sender_id, "prefix": prefix,
+                                                       "first": first}).all()
             events = [json.loads(row.data) for row in rows]
         if not events or not self.domain:
             return None
@@ -100,50 +139,29 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
     def _window(self, session: Any, sender_id: Text) -> Optional[Tuple[List[int], int]]:
         """(ids of the events carrying the state before the window, id of the window's first
-        event), or None when the whole session is to be retrieved. A few indexed look-ups, however
-        long the session."""
-        event = self.SQLEvent
-        of_sender = event.sender_id == sender_id
-
-        def latest(*conditions: Any) -> Any:
-            return session.query(sa.func.max(event.id)).filter(of_sender, *conditions)
-
-        start = latest(event.type_name == "session_started").scalar() or 0
-        first = (session.query(event.id)
-                 .filter(of_sender, event.type_name == "user", event.id >= start)
-                 .order_by(event.id.desc()).offset(self.window_turns - 1).limit(1).scalar())
-        if first is None:
-            return None  # a short session: all of it
-        before = (event.id >= start, event.id < first)
-        lookups = [latest(event.type_name.in_(HISTORY_REWRITES), *before),
-                   latest(event.type_name == "restart", *before),
-                   latest(event.type_name == "reset_slots", *before),
-                   latest(event.type_name.in_(LOOP_EVENTS), *before),
-                   latest(event.type_name.in_(("pause", "resume")), *before),
-                   latest(event.type_name == "action", *before)]  # the latest action (listen)
-        lookups += [latest(event.type_name == "slot", event.action_name == slot.name, *before)
-                    for slot in self.domain.slots]
-        rewrite, restart, reset_slots, loop, paused, last, *slots = session.query(
-            *(lookup.scalar_subquery() for lookup in lookups)).one()
-        if rewrite is not None:
-            return None
+        event), or None when the whole session is to be retrieved. One indexed query (two with an
+        active loop), however long the session; plain SQL, prepared once: building it with
+        SQLAlchemy's expressions cost more CPU than running it."""
+        slots = [slot.name for slot in self.domain.slots]
+        if self._lookup is None or self._lookup[0] != slots:
+            self._lookup = (slots, window_lookup(len(slots)))
+        values = {"sender": sender_id, "skip": self.window_turns - 1,
+                  **{f"slot{i}": name for i, name in enumerate(slots)}}
+        found = session.execute(self._lookup[1], values).one()
+        (start, first, rewrite, restart, reset_slots, loop, loop_ended, pause, resume, last,
+         *slot_ids) = found
+        if first is None or rewrite is not None:
+            return None  # a short session, or one whose rewind needs the whole history
         restart = restart or 0
         slots_from = max(restart, reset_slots or 0)
-        prefix = [start, last] + [slot for slot in slots if slot and slot > slots_from]
-        rows = {row.id: row for row in session.query(event.id, event.type_name, event.action_name)
-                .filter(event.id.in_([i for i in (loop, paused) if i]))}
-        if paused and paused > restart and rows[paused].type_name == "pause":
-            prefix.append(paused)  # paused when the window opens
-        name = rows[loop].action_name if loop and loop > restart else None
-        if name:  # a loop is active (an ActiveLoop without a name ended it)
+        prefix = [start, last] + [i for i in slot_ids if i and i > slots_from]
+        if pause and pause > restart and pause > (resume or 0):
+            prefix.append(pause)  # paused when the window opens
+        if loop and loop > restart and loop != loop_ended:  # a loop is active
             prefix.append(loop)
-            since = (event.id > loop, event.id < first)
-            rejected, ran = session.query(
-                latest(event.type_name == "action_execution_rejected", event.action_name == name,
-                       *since).scalar_subquery(),
-                latest(event.type_name == "action", event.action_name == name,
-                       *since).scalar_subquery()).one()
-            if rejected and (ran is None or rejected > ran):
+            rejected = session.execute(LOOP_REJECTED, {"sender": sender_id, "loop": loop,
+                                                       "first": first}).scalar()
+            if rejected:
                 prefix.append(rejected)  # rejected, and not run since: part of the loop's state
         return [i for i in prefix if i], first
 

@@ -73,3 +73,25 @@ def test_fast_commits_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("GONGKAI_TRACKER_FAST_COMMITS", "0")
     rasa_launch.fast_commits()
     assert not event.contains(Engine, "connect", rasa_launch._fast_commits)
+
+
+def test_event_lookup_table_finds_the_classes_rasa_finds(monkeypatch):
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(original))
+    rasa_launch.fast_event_lookup()
+    assert getattr(Event.resolve_by_type, "cached_classes", False)
+    # every event type name Rasa knows, e.g. "slot" and "user", resolves to the same class
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"slot", "user", "active_loop", "session_started"} <= names
+    for name in names:
+        assert Event.resolve_by_type(name) is original(name)
+    assert Event.resolve_by_type("slot") is SlotSet and Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("topic") is None  # Rasa's old TopicSet: ignored, as by Rasa
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    event = Event.from_parameters({"event": "slot", "name": "topic", "value": "fees"})
+    assert isinstance(event, SlotSet) and event.value == "fees"
