@@ -102,8 +102,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     rasa = servers._spawn("Rasa server", profiled(rasa_cmd, work / "rasa.prof"),
                           f"http://127.0.0.1:{rasa_port}/status", work / "rasa.log", env)
     try:
-        actions.wait_ready()
-        rasa.wait_ready()
+        actions.wait_ready(timeout=900)  # the profiler slows start-up down
+        rasa.wait_ready(timeout=900)
         questions = faq_questions()
         random.Random(17).shuffle(questions)
         http = requests.Session()

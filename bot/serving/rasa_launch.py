@@ -13,6 +13,9 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   ``inspect.isabstract`` per class, for each event: ~0.2 ms of CPU per event, the largest part of
   loading a tracker. The replacement looks the class up in a table of the same classes built once
   (built again when a type name is not found, then Rasa's own lookup answers);
+* less resident memory (``lean_process``): two malloc arenas instead of glibc's eight per core and
+  one TensorFlow thread pool thread each for intra- and inter-op work: ~65–125 MB less RSS
+  (docs/benchmarks.md, "Memory"); ``GONGKAI_RASA_LEAN=0`` keeps the defaults;
 * tracker-store commits that do not wait for the disk: Rasa's SQL tracker store commits
   synchronously inside the event loop, and each commit's fsync (2–10 ms on this disk) blocked
   every other conversation of the process. SQLite: WAL mode with ``synchronous=NORMAL`` (a commit

@@ -95,3 +95,19 @@ def test_event_lookup_table_finds_the_classes_rasa_finds(monkeypatch):
         Event.resolve_by_type("no_such_event")
     event = Event.from_parameters({"event": "slot", "name": "topic", "value": "fees"})
     assert isinstance(event, SlotSet) and event.value == "fees"
+
+
+@pytest.mark.parametrize("lean, threads", [("1", "1"), ("0", "unset")])
+def test_lean_process_sets_one_tensorflow_thread_unless_turned_off(lean, threads):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os; from bot.serving import rasa_launch; rasa_launch.lean_process(); "
+            "print(os.environ.get('TF_INTRA_OP_PARALLELISM_THREADS', 'unset'), "
+            "os.environ.get('TF_INTER_OP_PARALLELISM_THREADS', 'unset'))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env["GONGKAI_RASA_LEAN"] = lean
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [threads, threads]
