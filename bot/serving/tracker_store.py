@@ -100,7 +100,22 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             raise ValueError(f"tracker_store window_turns must be at least 1, not {window_turns!r}")
         self._lookup: Optional[Tuple[List[str], Any]] = None  # (slot names, window_lookup(…))
         super().__init__(*args, **kwargs)
+        self._pool_sqlite_connections()
         self._create_indexes()
+
+    def _pool_sqlite_connections(self) -> None:
+        """SQLite: connections kept open in a pool. SQLAlchemy 1.4 opens and closes a file
+        database's connection for every session (NullPool), and in WAL mode (rasa_launch's fast
+        commits) closing the last connection checkpoints the log: a checkpoint and its fsync on
+        every retrieve and save (the sqlite close in bench/profile_turn.py's profile). Rasa uses
+        the store from its event loop only; the pool hands a connection to one user at a time."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
+                                       connect_args={"check_same_thread": False})
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _create_indexes(self) -> None:
         """The look-ups of ``retrieve`` by sender, event type (and slot name) and order: without
