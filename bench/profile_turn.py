@@ -6,7 +6,7 @@
 Starts the action server and the Rasa server as `gongkai run` does (SQLite tracker store, rate
 limit off), each inside ``python -m cProfile``, drives ``--turns`` turns spread over ``--senders``
 conversations (the FAQ questions of the load benchmark; one sender = one long conversation), stops
-both and prints, per process, the CPU seconds per turn of the parts of a turn (by the function
+both and prints, per process, the time per turn (cProfile measures wall time: on a busy machine it includes waiting for a core) of the parts of a turn (by the function
 that contains the time: NLU, policies, tracker load/save, action call, JSON, HTTP…) and the top
 functions by own time. ``--window 0`` uses Rasa's own SQLTrackerStore instead of the windowed one.
 The profiles are kept (path printed) for ``python -m pstats``.
@@ -60,7 +60,7 @@ def cumulative(stats: pstats.Stats, file_part: str, function: str) -> float:
 def report(title: str, path: Path, parts, turns: int, top: int) -> str:
     stats = pstats.Stats(str(path))
     lines = [f"### {title} ({turns} turns; profile: {path})", "",
-             "| part | CPU ms per turn |", "| --- | --- |"]
+             "| part | ms per turn (profiled, wall time) |", "| --- | --- |"]
     for label, file_part, function in parts:
         lines.append(f"| {label} | {cumulative(stats, file_part, function) * 1000 / turns:.1f} |")
     lines += ["", f"Top {top} functions by own time (ms per turn):", ""]
