@@ -30,15 +30,16 @@ endpoints.yml: ``type: bot.serving.tracker_store.WindowedSQLTrackerStore`` with 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
+from typing import Any, Iterator, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.tooling.servers import WINDOW_TURNS  # the default, where the endpoints files are written
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_TURNS = 20
 # how many of a retrieved tracker's events are already stored (save adds only the rest)
 STORED_ATTRIBUTE = "_gongkai_stored_events"
 
@@ -91,7 +92,7 @@ WINDOW_EVENTS = sa.text(
 class WindowedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose trackers hold the session's state and last turns (module docstring)."""
 
-    def __init__(self, *args: Any, window_turns: int = DEFAULT_WINDOW_TURNS, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, window_turns: int = WINDOW_TURNS, **kwargs: Any) -> None:
         try:
             self.window_turns = int(window_turns)
         except (TypeError, ValueError):
