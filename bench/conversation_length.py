@@ -68,6 +68,9 @@ def start(name: str, window_turns: Optional[int], work: Path, database_url: str,
           model: Path) -> Assistant:
     work.mkdir(parents=True)
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY,
+           # an evening: a question that hands off offers a call-back instead of pausing the
+           # conversation (in office hours the bot falls silent for the rest of the run)
+           "GONGKAI_NOW": f"{DEMO_TODAY}T20:00:00",
            "GONGKAI_RATE_LIMIT": "off",
            "GONGKAI_METRICS_PORT": str(servers.free_port()),
            "GONGKAI_ACTIONS_METRICS_PORT": str(servers.free_port())}

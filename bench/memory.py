@@ -43,6 +43,9 @@ def measure(name: str, extra_env: Dict[str, str], model: Path, turns: int, work:
             database_url: str, questions: List[str]) -> Dict[str, float]:
     work.mkdir(parents=True)
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY,
+           # an evening: a question that hands off offers a call-back instead of pausing the
+           # conversation (in office hours the bot falls silent for the rest of the run)
+           "GONGKAI_NOW": f"{DEMO_TODAY}T20:00:00",
            "GONGKAI_RATE_LIMIT": "off", "GONGKAI_METRICS_PORT": str(servers.free_port()),
            "GONGKAI_ACTIONS_METRICS_PORT": str(servers.free_port()), **extra_env}
     action_port, rasa_port = servers.free_port(), servers.free_port()

@@ -86,7 +86,10 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": demo_database(work),
-           "GONGKAI_TODAY": DEMO_TODAY, "GONGKAI_RATE_LIMIT": "off",
+           "GONGKAI_TODAY": DEMO_TODAY,
+           # an evening: a question that hands off offers a call-back instead of pausing the
+           # conversation (in office hours the bot falls silent for the rest of the run)
+           "GONGKAI_NOW": f"{DEMO_TODAY}T20:00:00", "GONGKAI_RATE_LIMIT": "off",
            "GONGKAI_METRICS_PORT": str(servers.free_port()),
            "GONGKAI_ACTIONS_METRICS_PORT": str(servers.free_port())}
     action_port, rasa_port = servers.free_port(), servers.free_port()
