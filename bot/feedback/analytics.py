@@ -83,7 +83,9 @@ def tracker_url(configured: str = "", endpoints: Path = PROJECT_ROOT / "endpoint
         store = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
     except (OSError, yaml.YAMLError):
         return None
-    if str(store.get("type", "")).upper() != "SQL":
+    from bot.tooling.servers import is_sql_tracker_store
+
+    if not is_sql_tracker_store(store.get("type")):
         return None
     dialect = store.get("dialect") or "sqlite"
     database = store.get("db") or "rasa.db"

@@ -1,4 +1,4 @@
-"""``python -m bot.serving.rasa_launch <arguments of the rasa command>``: the ``rasa`` command with two
+"""``python -m bot.serving.rasa_launch <arguments of the rasa command>``: the ``rasa`` command with
 process-wide adjustments made before it starts (bot/tooling/servers.py starts the Rasa server this way):
 
 * personal data masked in every log record (bot.rules.privacy.install_log_masking; logging.yml does the
@@ -8,6 +8,15 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   of CPU per custom-action call, the largest single cost of a turn in a profile of the server
   under load (docs/benchmarks.md, "Load"). The replacement validates against the same schema with
   a validator built once (~0.4 ms) and raises the same error;
+* ``Event.resolve_by_type`` (every event read from the tracker store or an action's response
+  becomes an object through it) walks the whole tree of Event classes, with an
+  ``inspect.isabstract`` per class, for each event: 2.5 of the 2.9 s of rebuilding 20 trackers of
+  124 events in a profile (docs/benchmarks.md, "Conversation length: the mechanism"). The
+  replacement looks the class up in a table of the same classes built once
+  (built again when a type name is not found, then Rasa's own lookup answers);
+* less resident memory (``lean_process``): two malloc arenas instead of glibc's eight per core and
+  one TensorFlow thread pool thread each for intra- and inter-op work: ~65–125 MB less RSS
+  (docs/benchmarks.md, "Memory"); ``GONGKAI_RASA_LEAN=0`` keeps the defaults;
 * tracker-store commits that do not wait for the disk: Rasa's SQL tracker store commits
   synchronously inside the event loop, and each commit's fsync (2–10 ms on this disk) blocked
   every other conversation of the process. SQLite: WAL mode with ``synchronous=NORMAL`` (a commit
@@ -55,6 +64,29 @@ def fast_action_response_validation() -> None:
 
     _validate_action_result.cached_validator = True  # type: ignore[attr-defined]  # a marker for tests
     RemoteAction._validate_action_result = _validate_action_result
+
+
+def fast_event_lookup() -> None:
+    """``Event.resolve_by_type`` from a table built once (module docstring)."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    if getattr(original, "cached_classes", False):
+        return
+    classes: Dict[str, Any] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        found = classes.get(type_name)
+        if found is None:  # first call, or a class imported since: the table again
+            classes.clear()
+            for cls in all_subclasses(Event):
+                classes.setdefault(cls.type_name, cls)  # the first one wins, as in Rasa's loop
+            found = classes.get(type_name)
+        return found if found is not None else original(type_name, default)
+
+    resolve_by_type.cached_classes = True  # type: ignore[attr-defined]  # a marker: patched once
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def _fast_commits(dbapi_connection, _record) -> None:
@@ -115,10 +147,38 @@ def exit_only_on_missing_schema() -> None:
     SQLTrackerStore.session_scope = session_scope
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+
+
+def lean_process() -> None:
+    """Less resident memory (docs/benchmarks.md, "Memory"): two malloc arenas instead of glibc's
+    eight per core, whose partly used arenas TensorFlow's many threads keep resident; and one
+    thread for TensorFlow's operations (Rasa predicts one small batch at a time: more threads only
+    add pools and stacks). Set before Rasa imports TensorFlow and starts a thread; an operator's
+    own TF_*_PARALLELISM_THREADS win; GONGKAI_RASA_LEAN=0 (``settings.rasa.lean``) keeps every
+    default."""
+    import ctypes
+    import ctypes.util
+    import os
+
+    from bot.core.settings import settings
+
+    if not settings.rasa.lean:
+        return
+    os.environ.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    os.environ.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # not glibc: its allocator has no arenas to limit
+        pass
+
+
 def main() -> None:
     from bot.rules.privacy import install_log_masking
 
+    lean_process()
     install_log_masking()
+    fast_event_lookup()
     fast_action_response_validation()
     fast_commits()
     exit_only_on_missing_schema()

@@ -155,14 +155,31 @@ def start_web(port: int, log_path: Path, env: Optional[dict] = None) -> Process:
     return _spawn("web app", command, f"http://127.0.0.1:{port}/health", log_path, env)
 
 
-def sql_tracker_store(database_url: str) -> dict:
-    """Rasa's SQL tracker-store settings for a SQLAlchemy URL (sqlite:///… or postgresql://…)."""
+# the Rasa server's tracker store (bot/serving/tracker_store.py): Rasa's SQL events table, and each
+# turn works on the session's state and its last WINDOW_TURNS turns
+WINDOWED_TRACKER_STORE = "bot.serving.tracker_store.WindowedSQLTrackerStore"
+WINDOW_TURNS = 20
+
+
+def is_sql_tracker_store(store_type: object) -> bool:
+    """Whether an endpoints file's tracker_store type keeps every event in Rasa's SQL ``events``
+    table (Rasa's ``SQL`` or the windowed store), where the analytics and the desk read them."""
+    value = str(store_type or "").strip()
+    return value.upper() == "SQL" or value == WINDOWED_TRACKER_STORE
+
+
+def sql_tracker_store(database_url: str, window_turns: Optional[int] = WINDOW_TURNS) -> dict:
+    """The tracker-store settings for a SQLAlchemy URL (sqlite:///… or postgresql://…): the windowed
+    store keeping `window_turns` turns; None: Rasa's own SQLTrackerStore, which loads the whole
+    session on every turn (for comparisons, bench/conversation_length.py)."""
     from sqlalchemy.engine.url import make_url
 
     url = make_url(database_url)
+    kind = {"type": "SQL"} if window_turns is None else {"type": WINDOWED_TRACKER_STORE,
+                                                         "window_turns": window_turns}
     if url.drivername.startswith("sqlite"):
-        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
-    config = {"type": "SQL", "dialect": url.drivername, "url": url.host or "127.0.0.1",
+        return {**kind, "dialect": "sqlite", "db": url.database}
+    config = {**kind, "dialect": url.drivername, "url": url.host or "127.0.0.1",
               "port": url.port or 5432, "db": url.database, "username": url.username}
     if url.password:
         config["password"] = url.password
@@ -187,11 +204,13 @@ def redis_lock_store(redis_url: str, key_prefix: str = "gongkai") -> dict:
 
 def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = None, *,
                     action_url: Optional[str] = None, tracker_store: Optional[dict] = None,
-                    lock_store: Optional[dict] = None) -> Path:
+                    lock_store: Optional[dict] = None,
+                    window_turns: Optional[int] = WINDOW_TURNS) -> Path:
     """An endpoints file for one Rasa instance: the action server at `action_port` (or
     `action_url`) with the shared secret it wants (bot.serving.action_server.action_token()), the tracker
     store (`tracker_store` settings, e.g. sql_tracker_store(url), or a SQLite file `tracker_db`,
-    created owner-only) and optionally a lock store (e.g. redis_lock_store(url)).
+    created owner-only, keeping `window_turns` turns per turn) and optionally a lock store (e.g.
+    redis_lock_store(url)).
 
     Written per instance rather than with ${VAR}s because Rasa refuses unset variables. The file
     holds the secret: it is written owner-only."""
@@ -203,7 +222,7 @@ def write_endpoints(path: Path, action_port: int, tracker_db: Optional[Path] = N
         if tracker_db is None:
             raise ValueError("write_endpoints needs tracker_db or tracker_store")
         private_sqlite_file(Path(tracker_db))
-        tracker_store = {"type": "SQL", "dialect": "sqlite", "db": str(tracker_db)}
+        tracker_store = sql_tracker_store(f"sqlite:///{tracker_db}", window_turns)
     config = {
         "action_endpoint": {"url": action_url or f"http://127.0.0.1:{action_port}/webhook",
                             "headers": authorization_header(action_token())},

@@ -25,8 +25,11 @@ class Assistant:
 
 
 @contextlib.contextmanager
-def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Iterator[Assistant]:
-    """The real action server and Rasa server on the demo cases, in the folder ``work``."""
+def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None,
+                      window_turns: Optional[int] = None) -> Iterator[Assistant]:
+    """The real action server and Rasa server on the demo cases, in the folder ``work``; its
+    tracker store keeps ``window_turns`` turns (bot/serving/tracker_store.py; default: as
+    `gongkai run`)."""
     from bot.cases import importer
     from bot.tooling import servers, training
 
@@ -38,7 +41,8 @@ def running_assistant(work: Path, extra_env: Optional[Dict[str, str]] = None) ->
     env = {**training.rasa_env(), "GONGKAI_DATABASE_URL": database_url, "GONGKAI_TODAY": DEMO_TODAY,
            "GONGKAI_NOW": DEMO_EVENING, **(extra_env or {})}
     action_port, rasa_port = servers.free_port(), servers.free_port()
-    endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db")
+    endpoints = servers.write_endpoints(work / "endpoints.yml", action_port, work / "tracker.db",
+                                        window_turns=window_turns or servers.WINDOW_TURNS)
     actions = servers.start_action_server(action_port, work / "actions.log", env=env)
     rasa = servers.start_rasa_server(rasa_port, model, endpoints, work / "rasa.log", env=env)
     try:

@@ -74,3 +74,41 @@ def test_fast_commits_can_be_switched_off():
 
     rasa_launch.fast_commits(Settings.from_env({"GONGKAI_TRACKER_FAST_COMMITS": "0"}).rasa.fast_commits)
     assert not event.contains(Engine, "connect", rasa_launch._fast_commits)
+
+
+def test_event_lookup_table_finds_the_classes_rasa_finds(monkeypatch):
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.resolve_by_type
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(original))
+    rasa_launch.fast_event_lookup()
+    assert getattr(Event.resolve_by_type, "cached_classes", False)
+    # every event type name Rasa knows, e.g. "slot" and "user", resolves to the same class
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"slot", "user", "active_loop", "session_started"} <= names
+    for name in names:
+        assert Event.resolve_by_type(name) is original(name)
+    assert Event.resolve_by_type("slot") is SlotSet and Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("topic") is None  # Rasa's old TopicSet: ignored, as by Rasa
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+    event = Event.from_parameters({"event": "slot", "name": "topic", "value": "fees"})
+    assert isinstance(event, SlotSet) and event.value == "fees"
+
+
+@pytest.mark.parametrize("lean, threads", [("1", "1"), ("0", "unset")])
+def test_lean_process_sets_one_tensorflow_thread_unless_turned_off(lean, threads):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os; from bot.serving import rasa_launch; rasa_launch.lean_process(); "
+            "print(os.environ.get('TF_INTRA_OP_PARALLELISM_THREADS', 'unset'), "
+            "os.environ.get('TF_INTER_OP_PARALLELISM_THREADS', 'unset'))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env["GONGKAI_RASA_LEAN"] = lean
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [threads, threads]

@@ -9,7 +9,7 @@ from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot.serving.lockstore import SerialRedisLockStore
-from bot.tooling import cluster
+from bot.tooling import cluster, servers
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 EXAMPLE = ["--action-url", "http://10.0.0.21:5055/webhook",
@@ -34,4 +34,4 @@ def test_rasa_builds_the_serial_redis_lock_store_from_it():
     kwargs = store.red.connection_pool.connection_kwargs
     assert (kwargs["host"], kwargs["port"], kwargs["db"]) == ("10.0.0.11", 6379, 0)
     tracker = read_endpoint_config(str(DEPLOY / "endpoints.production.yml"), "tracker_store")
-    assert tracker.type == "SQL" and tracker.kwargs["dialect"] == "postgresql"
+    assert tracker.type == servers.WINDOWED_TRACKER_STORE and tracker.kwargs["dialect"] == "postgresql"
