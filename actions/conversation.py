@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, faq_ranking,
-                         suggestion_buttons)
+from actions.faq import (HUMAN_BUTTON, agreed, answer_faq, answer_in_context, ask_options,
+                         faq_ranking, suggestion_buttons)
 from actions.handoff import asks_for_person, start_handoff
 from bot.core import clock
 
@@ -117,7 +117,7 @@ class ActionHandleFallback(Action):
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),
-                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]]))
+                                     buttons=suggestion_buttons(ask_options(ranking, text)))
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
                                      buttons=context.numbered([HUMAN_BUTTON]))
