@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
 from actions.common import agency_for, kb
-from actions.faq import agreed, answer_faq, answer_in_context, faq_ranking, suggestion_buttons
+from actions.faq import agreed, answer_faq, answer_in_context, ask_options, faq_ranking, suggestion_buttons
 from actions.handoff import asks_for_person, start_handoff
 from bot.core import clock, history
 from bot.handoff import buttons
@@ -114,8 +114,7 @@ class ActionHandleFallback(Action):
         if ranking:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id) + "\n"
                                      + kb().message("did_you_mean", agency_id),
-                                     buttons=suggestion_buttons([c["faq_id"] for c in ranking[:3]],
-                                                                agency_id))
+                                     buttons=suggestion_buttons(ask_options(ranking, text), agency_id))
         else:
             dispatcher.utter_message(text=kb().message("rephrase", agency_id),
                                      buttons=context.numbered([buttons.human(kb(), agency_id,

@@ -31,6 +31,8 @@ LEXICAL_AGREE = 60
 LEXICAL_NEAR_COPY = 90
 # the retrieval's candidates must not be hopeless for an agreement to count
 AGREE_MIN_CONFIDENCE = 0.2
+# how many FAQs 「您是不是想问」 offers (suggestion_buttons shows at most four, then 转人工)
+ASK_OPTIONS = 4
 
 
 def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -96,9 +98,8 @@ def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
 
 def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
     """("answer", faq_id) or ("ask", [faq_id, …]): the retrieval when it is sure; else the
-    lexical signal when it agrees with the retrieval or finds a near copy; else ask: the
-    retrieval's top three and the lexically closest FAQ (so the right answer is offered more
-    often)."""
+    lexical signal when it agrees with the retrieval or finds a near copy; else ask
+    (ask_options)."""
     if ranking and not is_unsure(ranking):
         return "answer", ranking[0]["faq_id"]
     if agreed(ranking, text):
@@ -106,10 +107,21 @@ def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
     best, score = lexical_best(text)
     if best and score >= LEXICAL_NEAR_COPY:
         return "answer", best
-    options = [c["faq_id"] for c in ranking[:3]]
-    if best and best not in options:
-        options.append(best)
-    return "ask", options
+    return "ask", ask_options(ranking, text)
+
+
+def ask_options(ranking: List[Dict[str, Any]], text: str) -> List[str]:
+    """The FAQs offered by 「您是不是想问」: the retrieval's top three and the lexically closest FAQ,
+    or the retrieval's fourth when that one is already among them (four options either way: the
+    right one is offered more often)."""
+    best, _ = lexical_best(text)
+    options = [c["faq_id"] for c in ranking[:ASK_OPTIONS - 1]]
+    for candidate in [best, *(c["faq_id"] for c in ranking[ASK_OPTIONS - 1:])]:
+        if len(options) >= ASK_OPTIONS:
+            break
+        if candidate and candidate not in options:
+            options.append(candidate)
+    return options
 
 
 # ---- answering -------------------------------------------------------------------------------

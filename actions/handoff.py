@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import feedback, metrics
-from actions.common import agency_for, kb
+from actions.common import agency_for, agency_named, kb
 from bot.core import bootstrap, clock, history
 from bot.core.threads import in_thread
 from bot.handoff import buttons, hours
@@ -106,6 +106,14 @@ class ActionRequestHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or ""
+        if intent == "request_human" and agency_named(tracker)[0] and not asks_for_person(text):
+            # 「那枣庄的呢」 after a contact card: the classifier can hear a short question about
+            # another agency as asking for a person; the conversation's topic answers it
+            from actions.faq import answer_in_context  # actions.faq imports this module
+            followed = await answer_in_context(dispatcher, tracker)
+            if followed is not None:
+                return followed
         reason = "dispute" if intent == "ask_dispute_advice" else "request"
         return await start_handoff(dispatcher, tracker, reason)
 

@@ -48,7 +48,9 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
                    or ch in "\n\t")
-    text = _converter().convert(text)
+    # tw2sp reads a lone simplified 么 as the Taiwan form of 幺 (能申请么 → 能申请幺); as 麼 it
+    # comes back as 么, the only meaning citizens type it with.
+    text = _converter().convert(text.replace("么", "麼"))
     text = _TYPO_RE.sub(lambda m: _TYPOS[m.group(0)], text)
     text = _CN_QUANTITY.sub(_digits, text)
     return _SPACES.sub(" ", text).strip()

@@ -173,6 +173,16 @@ def test_an_unsure_retrieval_asks_with_the_lexically_closest_faq_among_the_optio
                                          "third_party_consultation"]
 
 
+def test_the_retrievals_fourth_is_offered_when_the_lexically_closest_is_already_among_the_first_three():
+    # third_party_consultation is the lexically closest (asserted above) and second here; 0.15 is
+    # below AGREE_MIN_CONFIDENCE, so it asks: the fourth option is the retrieval's fourth
+    kind, options = faq.decide(ranking(("exempt_info", 0.15), ("third_party_consultation", 0.14),
+                                       ("partial_disclosure", 0.1), ("answer_types", 0.05)),
+                               "涉及别人的信息会怎么处理")
+    assert kind == "ask" and options == ["exempt_info", "third_party_consultation",
+                                         "partial_disclosure", "answer_types"]
+
+
 # ---- option numbers -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, number", [("3", 3), ("３。", 3), ("第2个", 2), ("选1", 1), ("②", 2),

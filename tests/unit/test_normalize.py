@@ -12,6 +12,8 @@ from bot.nlp.normalize import normalize_text
     ("二十个工作日包括周末吗", "20个工作日包括周末吗"),  # Chinese numerals before a unit
     ("十月十号交的 一百二十页", "10月10号交的 120页"),
     ("十几天了 三五天 看一下", "十几天了 三五天 看一下"),     # vague amounts and words stay
+    # a standalone 么 stays 么 (OpenCC tw2sp alone gives 幺); traditional 麼 becomes 么
+    ("能申请么 么办 什麼", "能申请么 么办 什么"),
     ("", ""),
     ("😀", "😀"),
 ])

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.servers
 # answer it should have given
 # questions the current model asks about (「您是不是想问」; re-measured 2026-12-06 after the
 # conversation work made it answer more plain questions directly)
-# (「要交钱么」 is asked about too, but the normaliser stores it as 「要交钱幺」: OpenCC's tw2sp)
+# (「要交钱么」 is asked about too; the normaliser keeps its 么 since 2026-12-07)
 DEMO = {"寄过去行吗": "how_to_submit", "申请书哪里下载": "application_form"}
 
 

@@ -141,6 +141,14 @@ CASES = [
                                  "第四十三条", "第二十九条"]),
     ("accessibility_help", [ZIBO], ["淄博市张店区西四路119号", "0533-2306909"]),
     ("accessibility_help", [ZAOZHUANG], ["0632-3168699"]),
+    # the three routes at once: FACTS.md §1.13 (条例51), §4.2 (60日, free), §4.3 (不予公开 first to
+    # reconsideration, then 15日), §4.4 (6个月); the bodies as in complaint/review/litigation above
+    ("remedies", ALL, ["投诉、举报", "60日", "免费", "6个月", "先申请行政复议", "15日",
+                       "以答复书告知的复议机关为准", "第五十一条", "第二十三条", "第四十六条"]),
+    ("remedies", [ZIBO], ["淄博市人民政府办公室", "0533-3183622", "复议机关是淄博市人民政府",
+                          "淄博市张店区人民法院"]),
+    ("remedies", [ZAOZHUANG], ["枣庄市人民政府办公室", "复议机关是枣庄市人民政府"]),
+    ("remedies", [ZHANGDIAN], ["推测为张店区人民政府", "复议机关是张店区人民政府"]),
 ]
 
 

@@ -22,7 +22,7 @@ CATALOGUE = {
     "website_wechat", "hotline_2512345", "office_hours", "contact_info", "annual_report_timing",
     # added from the audit of the regulation, article by article (docs/coverage.md)
     "on_request_vs_proactive", "third_party_privacy", "process_info", "provision_form",
-    "accessibility_help",
+    "accessibility_help", "remedies",
 }
 MIN_EXAMPLES_CONTENT = 22  # the content brief asks for more than the validator's floor
 
