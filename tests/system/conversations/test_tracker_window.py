@@ -52,7 +52,7 @@ def test_a_form_opened_before_the_window_completes(windowed):
     assert "没有认出查询码" in texts(say(windowed.rasa_url, sender, "1234"))
     # the form was opened three turns ago: outside the two-turn window that answers the code
     reply = texts(say(windowed.rasa_url, sender, demo_code("ZBSP-2026-0101")))
-    assert "当前进度：已受理" in reply  # as tests/integration/test_case_status.py (demo case 0101)
+    assert "当前进度：已受理" in reply  # as tests/system/conversations/test_case_status.py (demo case 0101)
     assert "依法应于2026年12月18日前答复" in reply  # received 2026-11-20 (Fri), hand-checked there
     users = [e["text"] for e in full_tracker(windowed, sender)["events"] if e["event"] == "user"]
     assert users == ["市审批局几点上班", "我的申请到哪一步了", "ZBSP-2026-0101", "1234",

@@ -161,7 +161,7 @@ def test_staff_and_agents_each_keep_to_their_pages(bench):
 
 
 def test_a_refusal_as_out_of_scope_reaches_the_review_queue(bench):
-    question = "今天天气怎么样"  # declined, as tests/integration/test_rest.py shows
+    question = "今天天气怎么样"  # declined, as tests/system/conversations/test_rest.py shows
     assert "超出了我的服务范围" in ask(bench, question)
     client = staff(bench)
     found = client.get("/desk/review?kind=out_of_scope&q=" + requests.utils.quote("天气"))
