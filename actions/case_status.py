@@ -57,8 +57,7 @@ def _asks_a_question(tracker: Tracker) -> bool:
 
 def explain_where_to_find(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(
-        text="申请编号和查询码都印在机关出具的受理回执（或告知书）上。找不到回执的，可以转人工服务，"
-             "或者打电话请机关工作人员核实身份后告诉您办理进度。\n"
+        text=kb().message("case_where_to_find", agency_for(tracker)) + "\n"
              + kb().message("contact", agency_for(tracker)),
         buttons=[buttons.human(kb(), agency_for(tracker))])
 
@@ -91,7 +90,7 @@ class ValidateCaseLookupForm(FormValidationAction):
         if _has_none(text):
             explain_where_to_find(dispatcher, tracker)
         elif _asks_a_question(tracker):
-            dispatcher.utter_message(text="好的，先不查进度了，下面回答您的问题。需要查进度时再说“查询进度”。")
+            dispatcher.utter_message(text=kb().message("case_lookup_left", agency_for(tracker)))
         else:
             return None
         return {"case_number": None, "verification_code": None, "requested_slot": None}
@@ -104,8 +103,7 @@ class ValidateCaseLookupForm(FormValidationAction):
             ended = self._end(dispatcher, tracker, text)
             if ended:
                 return ended
-            dispatcher.utter_message(text="没有认出申请编号，编号一般由字母和数字组成，例如 ZBSP-2026-0001，"
-                                          "请再输入一次（不查了可以回复“取消”）。")
+            dispatcher.utter_message(text=kb().message("case_number_unrecognised", agency_for(tracker)))
         return {"case_number": number}
 
     def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
@@ -116,8 +114,7 @@ class ValidateCaseLookupForm(FormValidationAction):
             ended = self._end(dispatcher, tracker, text)
             if ended:
                 return ended
-            dispatcher.utter_message(text="没有认出查询码。查询码是受理回执上的12位数字（例如 1234 5678 9012），"
-                                          "请再输入一次（不查了可以回复“取消”）。")
+            dispatcher.utter_message(text=kb().message("case_code_unrecognised", agency_for(tracker)))
         return {"verification_code": code}
 
 
@@ -146,27 +143,26 @@ class ActionCheckCaseStatus(Action):
         except SQLAlchemyError as error:
             log.error("case look-up failed: database unavailable (%s)", error.__class__.__name__)
             metrics.CASE_LOOKUP_ERRORS.inc()
-            dispatcher.utter_message(text="抱歉，查询系统暂时不可用，请稍后再试。\n"
+            dispatcher.utter_message(text=kb().message("case_lookup_unavailable", agency_id) + "\n"
                                      + kb().message("contact", agency_id),
                                      buttons=[buttons.human(kb(), agency_id)])
             return clear
         if result.status is VerifyStatus.LOCKED:
             # the same words for a case that exists and one that does not
             dispatcher.utter_message(
-                text=f"查询失败次数过多，为保护申请人信息，网上查询已暂停到{_beijing(result.locked_until)}。"
-                     "需要帮助可以转人工服务，或者打电话查询。\n" + kb().message("contact", agency_id),
+                text=kb().message("case_locked", agency_id, until=_beijing(result.locked_until)) + "\n"
+                     + kb().message("contact", agency_id),
                 buttons=[buttons.human(kb(), agency_id)])
             return clear
         if result.status is VerifyStatus.WRONG:
             if result.attempts_left <= 0:
                 dispatcher.utter_message(
-                    text="没有查到与这个编号和查询码都相符的申请。查询失败次数过多，为保护申请人信息，网上查询已暂停。"
-                         "需要帮助可以转人工服务，或者打电话查询。\n" + kb().message("contact", agency_id),
+                    text=kb().message("case_not_found_locked", agency_id) + "\n"
+                         + kb().message("contact", agency_id),
                     buttons=[buttons.human(kb(), agency_id)])
                 return clear
             dispatcher.utter_message(
-                text=f"没有查到与这个编号和查询码都相符的申请（还可以再试{result.attempts_left}次）。"
-                     "请核对受理回执后重新输入查询码；编号输错了请回复“取消”再重新查询。")
+                text=kb().message("case_not_found", agency_id, attempts_left=result.attempts_left))
             # the form again, asking only for the code (the number is kept)
             return [SlotSet("verification_code", None), FollowupAction(FORM)]
         dispatcher.utter_message(text=status.describe(result.case, clock.today(), kb()))
