@@ -67,7 +67,7 @@ def channel_key(purpose: str) -> bytes:
     return hmac.new(_master_secret(), purpose.encode("utf-8"), hashlib.sha256).digest()
 
 
-def _ip(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
+def ip_address(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
     try:
         address = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
@@ -76,7 +76,7 @@ def _ip(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Addre
     return mapped or address
 
 
-def _trusted(address, proxies: Sequence[Network]) -> bool:
+def is_trusted(address, proxies: Sequence[Network]) -> bool:
     return any(address.version == network.version and address in network for network in proxies)
 
 
@@ -85,16 +85,16 @@ def client_ip(peer: str, forwarded_for: Optional[str],
     """The client's address: the peer's, or — when the peer is a trusted proxy — the right-most
     X-Forwarded-For entry that is not a trusted proxy ("" when nothing usable is known)."""
     proxies = settings.trusted_proxies if proxies is None else proxies
-    address = _ip(peer or "")
+    address = ip_address(peer or "")
     if address is None:
         return ""
-    if not forwarded_for or not _trusted(address, proxies):
+    if not forwarded_for or not is_trusted(address, proxies):
         return str(address)
     for entry in reversed(forwarded_for.split(",")):
-        hop = _ip(entry)
+        hop = ip_address(entry)
         if hop is None:
             return str(address)  # a garbled chain: believe no further than the proxy itself
-        if not _trusted(hop, proxies):
+        if not is_trusted(hop, proxies):
             return str(hop)
         address = hop
     return str(address)
@@ -102,7 +102,7 @@ def client_ip(peer: str, forwarded_for: Optional[str],
 
 def address_tag(ip: str) -> str:
     """The keyed hash a channel records instead of the address (IPv6: of its /64 network)."""
-    address = _ip(ip)
+    address = ip_address(ip)
     if address is None:
         return ""
     text = (str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6

@@ -14,10 +14,10 @@ keep guessing others' between their own logins)."""
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
+from bot.channels.origin import client_ip, ip_address, is_trusted
 from bot.core.settings import Network
 
 WINDOW = dt.timedelta(minutes=15)
@@ -43,32 +43,16 @@ class Rule:
 ACCOUNT = Rule(free=3, cap=dt.timedelta(seconds=60))
 ADDRESS = Rule(free=10, cap=dt.timedelta(minutes=5))
 
-def _ip(value: str):
-    try:
-        return ipaddress.ip_address(value.strip().strip("[]"))
-    except ValueError:
-        return None
-
-
-def _trusted(address, proxies: Iterable[Network]) -> bool:
-    return address is not None and any(address in network for network in proxies)
-
 
 def client_address(peer: str, headers: Mapping[str, str], proxies: Sequence[Network]) -> str:
-    """The address a request came from. The TCP peer, unless it is one of the trusted ``proxies``:
-    then the proxy's ``X-Real-IP``, else the right-most ``X-Forwarded-For`` entry that is not
-    itself a trusted proxy (entries to its left were written by the client and prove nothing).
-    Headers from anyone else are ignored: a client cannot choose its own address."""
-    address = _ip(peer or "")
-    if not _trusted(address, proxies):
-        return str(address) if address is not None else (peer or "unknown")[:64]
-    real = _ip(headers.get("x-real-ip") or "")
-    if real is not None:
+    """The address a request came from: the trusted proxy's ``X-Real-IP`` when the peer is one of
+    ``proxies``, else the channels' rule (``origin.client_ip``: the right-most ``X-Forwarded-For``
+    entry that is not a trusted proxy). Headers from anyone else are ignored: a client cannot
+    choose its own address."""
+    address = ip_address(peer or "")
+    if address is None:
+        return (peer or "unknown")[:64]
+    real = ip_address(headers.get("x-real-ip") or "")
+    if real is not None and is_trusted(address, proxies):
         return str(real)
-    for entry in reversed((headers.get("x-forwarded-for") or "").split(",")):
-        hop = _ip(entry)
-        if hop is None:
-            break  # garbage: stop at the proxy itself
-        if not _trusted(hop, proxies):
-            return str(hop)
-    return str(address)
+    return client_ip(peer, headers.get("x-forwarded-for"), proxies)
