@@ -94,17 +94,15 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
     return "\n".join(line.strip() for line in lines if line.strip()), facts
 
 
-def fee_answer(text: str) -> str:
+def fee_answer(text: str, agency_id: str) -> str:
     quantity = textparse.parse_quantity(text)
     if quantity is None or quantity.unit not in ("件", "页"):
-        return ("请告诉我一个月内申请的件数，或者所要材料的页数，我帮您算，"
-                "例如：“一个月申请35件要多少钱”“材料120页收多少”。\n"
-                "依申请公开原则上不收费，只有数量、频次明显超过合理范围时才可能收取信息处理费（《政府信息公开条例》第四十二条）。")
+        return kb().message("fee_ask_quantity", agency_id)
     try:
         result = fees.calculate_fee(quantity.count, quantity.unit)
     except ValueError:
-        return "这个数量不太对，请核对后再告诉我件数或页数。"
-    method = "按件计收（同一申请人一个自然月内累计）" if result.method == "per_item" else "按量计收（按页）"
+        return kb().message("fee_bad_quantity", agency_id)
+    method = kb().message("fee_per_item" if result.method == "per_item" else "fee_per_page", agency_id)
     lines = [f"{quantity.count}{quantity.unit}，{method}：{result.working_zh()}"]
     lines += [f"· {assumption}" for assumption in result.assumptions]
     lines.append("来源：《政府信息公开条例》第四十二条；" + kb().cite("109号"))
@@ -138,5 +136,5 @@ class ActionComputeFee(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text = normalize_text(tracker.latest_message.get("text") or "")
-        dispatcher.utter_message(text=fee_answer(text))
+        dispatcher.utter_message(text=fee_answer(text, agency_for(tracker)))
         return []

@@ -131,7 +131,7 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
     computed result for that figure follows the rule."""
     text = normalize_text(text)
     if faq_id in FEE_FAQS and textparse.parse_quantity(text):
-        return fee_answer(text)
+        return fee_answer(text, agency_id)
     if faq_id in DEADLINE_FAQS and textparse.parse_date(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
     return None
@@ -185,7 +185,7 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
                  **topic_fields(topic or faq_id, text)}]
     example = worked_example(faq_id, text, agency_id)
     if example:
-        messages.append({"text": "按您说的情况计算：\n" + example})
+        messages.append({"text": kb().message("worked_example_intro", agency_id) + "\n" + example})
     if not lines and feedback.should_ask(tracker.events, kb().faqs[faq_id].topic):
         # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
         messages[-1].update(feedback.prompt_fields(faq_id, agency_id, messages[-1]["text"]))
@@ -266,12 +266,12 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
     if not lines:  # the look-up found nothing: nothing to answer from
         return None
     if plan.target == "contact":
-        lines.append("想催办的话，可以直接联系办理机关。" + kb().message("contact", agency_id))
+        lines.append(kb().message("case_urge", agency_id) + kb().message("contact", agency_id))
     elif plan.target == "remedies" and not any("已超过" in line or "如对答复不服" in line
                                                for line in lines):
         # the remedies text opens with 「已超过法定答复期限。您可以：」: not so here
         remedies = kb().message("overdue_remedies", agency_id).split("\n", 1)[-1]
-        lines.append("目前还没有超过答复期限。到期仍未答复的，您可以：\n" + remedies)
+        lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n" + remedies)
     dispatcher.utter_message(text="\n".join(lines),
                              **answer_fields(agency_id, "case_status", topic.question if topic else ""))
     return [SlotSet("agency", agency_id)]

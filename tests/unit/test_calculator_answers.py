@@ -102,9 +102,9 @@ def test_no_date_asks_for_one():
                                          ("材料120页收多少", "合计1100元"),
                                          ("一百二十页要多少钱", "合计1100元")])
 def test_fee_is_computed_with_its_working(text, total):
-    answer = fee_answer(text)
+    answer = fee_answer(text, "zibo_spj")
     assert total in answer and "109号" in answer and "尚未核实" in answer
 
 
 def test_fee_without_a_quantity_asks_for_one():
-    assert "请告诉我一个月内申请的件数" in fee_answer("要多少钱")
+    assert "请告诉我一个月内申请的件数" in fee_answer("要多少钱", "zibo_spj")
