@@ -1,63 +1,9 @@
-"""The case-store tests share one database per module and backend (migrating PostgreSQL for every
-test would be slow), emptied before each test; the makers of fresh databases are
-tests/support/databases.py."""
-from __future__ import annotations
-
-import pytest
-from sqlalchemy import delete
-
-from bot.core import db
-from tests.support.databases import BACKENDS, FreshDatabase
-
-TEST_KEY = b"test-secret-key-for-the-case-store"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def databases(request, tmp_path_factory):
-    """A maker of fresh, empty databases on the backend of this parameter."""
-    fresh = FreshDatabase(request.param, tmp_path_factory)
-    yield fresh
-    fresh.close()
-
-
-@pytest.fixture(scope="module")
-def postgres_databases(tmp_path_factory):
-    """Fresh PostgreSQL databases only, for tests about PostgreSQL itself."""
-    fresh = FreshDatabase("postgres", tmp_path_factory)
-    yield fresh
-    fresh.close()
-
-
-@pytest.fixture(scope="module")
-def database_url(databases) -> str:
-    """One database per test module and backend, migrated to head (instead of tests/conftest.py's
-    database per test)."""
-    url = databases.new_url()
-    db.upgrade(url)
-    return url
-
-
-@pytest.fixture
-def session_factory(database_url):
-    """Sessions on the module's database, emptied before each test."""
-    from bot.cases.models import Case, CaseEvent, LookupAttempt, LookupLock
-
-    engine = db.make_engine(database_url)
-    factory = db.make_session_factory(engine)
-    with db.session_scope(factory) as session:
-        for model in (LookupLock, LookupAttempt, CaseEvent, Case):
-            session.execute(delete(model))
-    yield factory
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def test_key() -> bytes:
-    return TEST_KEY
-
-
-@pytest.fixture
-def store(session_factory):
-    from bot.cases.store import CaseStore
-
-    return CaseStore(session_factory, key=TEST_KEY)
+"""The case-store tests share one database per module and backend (tests/support/case_databases.py)."""
+from tests.support.case_databases import (  # noqa: F401 (fixtures)
+    database_url,
+    databases,
+    postgres_databases,
+    session_factory,
+    store,
+    test_key,
+)
