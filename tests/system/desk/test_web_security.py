@@ -26,6 +26,8 @@ PUBLIC = {
     ("GET", "/widget/embed.js"),
     ("GET", "/widget/assets/widget.css"),
     ("HEAD", "/widget/assets/widget.css"),
+    ("GET", "/widget/assets/favicon.svg"),
+    ("HEAD", "/widget/assets/favicon.svg"),
     ("GET", "/widget/vendor/<__file_uri__:path>"),
     ("HEAD", "/widget/vendor/<__file_uri__:path>"),
 }

@@ -21,11 +21,6 @@ BEFORE = "申请信息公开多久答复？"
 LATER = ("查询进度", "ZBSP-2026-0101", "0001")  # a case look-up after the hand-off ended
 
 
-@pytest.fixture(scope="session")
-def stack(request, tmp_path_factory):
-    return stack_module.shared(request, tmp_path_factory)
-
-
 def agent(stack, username: str) -> Agent:
     desk = Agent(stack.web_url)
     assert desk.login(username, stack_module.PASSWORD).status_code == 303
