@@ -112,3 +112,45 @@ def test_lean_process_sets_one_tensorflow_thread_unless_turned_off(lean, threads
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == [threads, threads]
+
+
+def _count_connections_of_requests(monkeypatch, patched: bool, calls: int = 5) -> int:
+    """A loopback aiohttp server that counts the TCP connections the endpoint's requests open."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    if patched:
+        rasa_launch.keep_alive_endpoints()
+    peers: set = set()
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.add(request.transport.get_extra_info("peername"))  # (address, client port): one per connection
+        return web.json_response({"events": [], "responses": []})
+
+    async def run() -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/webhook", headers={"X-Test": "1"})
+        for _ in range(calls):
+            assert await endpoint.request(json={"next_action": "action_x"}) == {"events": [],
+                                                                                  "responses": []}
+        for kept in endpoint.__dict__.get("_kept_sessions", {}).values():
+            await kept.close()
+        await runner.cleanup()
+
+    asyncio.run(run())
+    return len(peers)
+
+
+def test_action_calls_reuse_one_connection(monkeypatch):
+    # Rasa's own: a new session per call, so five calls open five connections; kept alive: one.
+    assert _count_connections_of_requests(monkeypatch, patched=False) == 5
+    assert _count_connections_of_requests(monkeypatch, patched=True) == 1
