@@ -77,7 +77,8 @@ def test_a_misaligned_remedies_row_is_left_out_with_the_reason(kb):
 
 
 def test_figures_from_the_text_are_marked_as_such(kb):
-    # S1 2022 has no application table: 「共办理自然人提交的政府信息公开申请8件……其中予以公开3件,部分公开1件,无法提供4件」
+    # S1 2022 has no application table; its text: 「共办理自然人提交的政府信息公开申请8件……
+    # 其中予以公开3件,部分公开1件,无法提供4件」
     report = parsed(kb, "zibo_spj_guide_and_reports_2019_2023.txt", "zibo_spj", 2022)
     assert sorted(report.from_text) == sorted(["new_requests", "new_requests_natural_persons", "disclosed",
                                                "partially_disclosed", "unable_to_provide", "completed"])
@@ -142,3 +143,25 @@ def test_subjects_come_from_the_applications_sentence_only():
     compact = ("接收咨询留言5条，主要涉及证件办理、档案查询等问题。"
                "共收到政府信息公开申请9件，申请内容涉及房屋征收、商品房预售等方面。")
     assert ri.subjects_of(compact) == ["房屋征收", "商品房预售"]
+
+
+def test_the_validator_checks_the_reports_file(kb):
+    import dataclasses
+
+    from bot.content import reports
+
+    assert reports.problems(kb) == []
+    good = kb.reports["reports"][0]
+    broken = [
+        {**good, "figures": {"new_requests": -1, "made_up": 2}},
+        {**good, "year": 2019},  # the same agency and year again
+        {**good, "year": 2099, "source": "S9", "subjects": [""]},
+    ]
+    trial = dataclasses.replace(kb, reports={**kb.reports, "reports": [*kb.reports["reports"], *broken]})
+    found = reports.problems(trial)
+    assert "annual_reports.yml zibo_spj 2019: new_requests must be a whole number, not -1" in found
+    assert "annual_reports.yml zibo_spj 2019: unknown category 'made_up'" in found
+    assert "annual_reports.yml zibo_spj 2019: given twice" in found
+    assert "annual_reports.yml zibo_spj 2099: unknown source 'S9'" in found
+    assert "annual_reports.yml zibo_spj 2099: subjects must be a list of texts" in found
+    assert set(found) == set(knowledge.validate(trial))  # part of the knowledge base's validator
