@@ -124,6 +124,20 @@ class _Compact:
         self.origin = [i for i, _ in kept] + [len(text)]
 
 
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF report, page after page (pypdf; a PDF of scanned images has none)."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"读不出这个 PDF 文件的文字（{type(error).__name__}）") from error
+
+
 def normalize(text: str) -> str:
     """Full-width digits and letters as ASCII; non-breaking and ideographic spaces as spaces."""
     text = text.translate({0xA0: " ", 0x3000: " ", 0xFEFF: None})

@@ -1,4 +1,4 @@
-"""「导入年度报告」 (/desk/reports): staff paste (or upload as a text file) a new 政府信息公开工作年度报告,
+"""「导入年度报告」 (/desk/reports): staff paste (or upload as a PDF or text file) a new 政府信息公开工作年度报告,
 choose the agency and year, see the figures read from it beside those the knowledge base has, and
 confirm; the figures are written to data/kb/annual_reports.yml through the validator, recorded in
 the change log (who, when, the diff) and live in the answers within seconds, without training
@@ -32,18 +32,22 @@ CHECK, SAVE = "check", "save"
 
 
 def _text(request: Request) -> str:
-    """The pasted text, or the uploaded file's (UTF-8 or GB18030, as Chinese Windows saves it)."""
+    """The pasted text, or the uploaded file's: a PDF's text (bot.content.report_import.pdf_text),
+    or a text file in UTF-8 or GB18030 (as Chinese Windows saves it)."""
     upload = request.files.get("file") if request.files else None
     if upload is not None and upload.body:
         body = upload.body
         if body.startswith(b"%PDF"):
-            raise ValueError("暂不能直接读取 PDF 文件：请在 PDF 阅读器中全选、复制年报的文字，粘贴到下面的文本框。")
+            text = parser.pdf_text(body)
+            if not text.strip():
+                raise ValueError("这个 PDF 文件里没有文字（可能是扫描件），请改为粘贴年报的文字。")
+            return text[:annual_reports.MAX_TEXT]
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 return body.decode(encoding)[:annual_reports.MAX_TEXT]
             except UnicodeDecodeError:
                 continue
-        raise ValueError("上传的文件不是文本文件（UTF-8 或 GBK 编码），请改为粘贴年报的文字。")
+        raise ValueError("上传的文件不是 PDF 或文本文件（UTF-8 或 GBK 编码），请改为粘贴年报的文字。")
     return str(request.form.get("text") or "")[:annual_reports.MAX_TEXT]
 
 
@@ -86,7 +90,7 @@ async def reports_import(request: Request) -> HTTPResponse:
     year_text = str(request.form.get("year") or "")
     notes_text = str(request.form.get("notes") or "")[:annual_reports.MAX_NOTE * annual_reports.MAX_NOTES]
     try:
-        text = _text(request)
+        text = await in_thread(_text, request)
     except ValueError as refused:
         form = {"agency": agency_id, "year": year_text, "text": ""}
         return await show(request, 400, form, problems=[str(refused)])

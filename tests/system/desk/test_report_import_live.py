@@ -2,7 +2,7 @@
 app writing to a copy of the knowledge base (GONGKAI_REVIEW_KB_DIR) and the real action server
 answering from that copy (GONGKAI_KB_DIR). A staff member pastes a report, sees the side-by-side
 comparison, confirms, and the assistant's annual-report answer gives the new figures within seconds
-— without training; who imported it is on record. In chromium too (GONGKAI_SCREENSHOTS=1 saves
+— without training; who imported it is on record; a PDF is read too. In chromium too (GONGKAI_SCREENSHOTS=1 saves
 docs/screenshots/desk-report-import.png).
 
 The action server is called the way the Rasa server calls it after 「张店区2024年收到多少申请」
@@ -154,9 +154,16 @@ def test_wrong_choices_and_files_are_refused_with_the_reason(bench):
     assert "粘贴的文字是张店区人民政府办公室2023年的年度报告，不是张店区人民政府办公室2022年的" in wrong_year.text
     empty = post(client, {"agency": "zhangdian_gov", "year": "20x4", "text": " ", "action": "check"})
     assert empty.status_code == 400 and "年份应为" in empty.text and "请粘贴年度报告的全文" in empty.text
-    pdf = post(client, {"agency": "zhangdian_gov", "year": "2023", "text": "", "action": "check"},
-               files={"file": ("report.pdf", b"%PDF-1.7\n...", "application/pdf")})
-    assert pdf.status_code == 400 and "暂不能直接读取 PDF 文件" in pdf.text
+    broken = post(client, {"agency": "zhangdian_gov", "year": "2023", "text": "", "action": "check"},
+                  files={"file": ("report.pdf", b"%PDF-1.7\n...", "application/pdf")})
+    assert broken.status_code == 400 and "读不出这个 PDF 文件的文字" in broken.text
+    # the PDF fixture (tests/fixtures/annual_reports/make_pdf.py): S2 as data/kb has it, row for row
+    pdf = (FIXTURES / "zaozhuang_spj_2024.pdf").read_bytes()
+    read = post(client, {"agency": "zaozhuang_spj", "year": "2024", "text": "", "action": "check"},
+                files={"file": ("枣庄2024年报.pdf", pdf, "application/pdf")})
+    assert read.status_code == 200
+    assert set(re.findall(r'<tr data-key="[a-z_]+" class="diff-([a-z]+)">', read.text)) == {"same"}
+    assert "11个数字（应为15个）" in read.text  # the misaligned remedies row, said on the page
     upload = post(client, {"agency": "zhangdian_gov", "year": "2023", "text": "", "action": "check"},
                   files={"file": ("report.txt", zhangdian(2023).encode("gb18030"), "text/plain")})
     assert upload.status_code == 200 and 'class="diff-same"' in upload.text

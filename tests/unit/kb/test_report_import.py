@@ -5,7 +5,8 @@ not produced by this parser — and refuses, with the reason, what it cannot rea
 The fixtures in tests/fixtures/annual_reports/ are the seed documents as given (public documents):
 zibo_spj_2023.txt (S0, text out of the PDF), zibo_spj_guide_and_reports_2019_2023.txt (S1: the
 service guide and the 2019–2023 reports as listed on the agency's website), zaozhuang_spj_2024.txt
-(S2, tab-separated tables), zhangdian_gov_2023.txt (S3, text out of the PDF with page numbers)."""
+(S2, tab-separated tables), zhangdian_gov_2023.txt (S3, text out of the PDF with page numbers), and
+zaozhuang_spj_2024.pdf, S2 printed to PDF by chromium (make_pdf.py says how)."""
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,14 @@ def test_the_validator_checks_the_reports_file(kb):
     assert "annual_reports.yml zibo_spj 2099: unknown source 'S9'" in found
     assert "annual_reports.yml zibo_spj 2099: subjects must be a list of texts" in found
     assert set(found) == set(knowledge.validate(trial))  # part of the knowledge base's validator
+
+
+def test_the_pdf_fixture_reads_like_its_text(kb):
+    # zaozhuang_spj_2024.pdf: S2 printed by chromium with its tables as HTML tables (make_pdf.py)
+    text = ri.pdf_text((FIXTURES / "zaozhuang_spj_2024.pdf").read_bytes())
+    known = next(r for r in kb.reports["reports"] if (r["agency"], r["year"]) == ("zaozhuang_spj", 2024))
+    report_text, _ = ri.report_of(text, names(kb), "zaozhuang_spj", 2024)
+    report = ri.parse(report_text)
+    assert (report.figures, report.fee, report.subjects) == (known["figures"], known["fee"], known["subjects"])
+    with pytest.raises(ValueError, match="读不出这个 PDF 文件的文字"):
+        ri.pdf_text(b"%PDF-1.7\nnot really")
