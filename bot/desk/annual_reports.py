@@ -51,6 +51,12 @@ def change_id(agency_id: str, year: int) -> str:
     return f"report:{agency_id}:{year}"
 
 
+def change_titles(kb: knowledge.KnowledgeBase) -> Dict[str, str]:
+    """What the change log shows for each report of the knowledge base (change_id → title)."""
+    return {change_id(r["agency"], r["year"]): f"{kb.agencies[r['agency']]['name']}{r['year']}年年度报告"
+            for r in kb.reports.get("reports") or [] if r.get("agency") in kb.agencies}
+
+
 def agency_names(kb: knowledge.KnowledgeBase) -> Dict[str, List[str]]:
     return {a: [r["name"], *r.get("aliases", [])] for a, r in kb.agencies.items()}
 

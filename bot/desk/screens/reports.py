@@ -68,7 +68,7 @@ async def show(request: Request, status: int = 200, form: Optional[Dict[str, Any
     changes = [c for c in await in_thread(ctx.changes.recent, 50) if c.kind == workbench.REPORT][:10]
     known = sorted(((r["agency"], r["year"]) for r in kb.reports.get("reports") or []),
                    key=lambda r: (r[0], -r[1]))
-    titles = {annual_reports.change_id(a, y): f"{kb.agencies[a]['name']}{y}年年度报告" for a, y in known}
+    titles = annual_reports.change_titles(kb)
     return web.page("reports.html", status, **web.base_context(request), form=form, rows=list(rows),
                     parsed=parsed, problems=list(problems), notes=notes, agencies=kb.agencies,
                     known=known, notice=request.args.get("notice", ""), changes=changes,

@@ -129,6 +129,7 @@ def test_a_pasted_report_is_compared_then_imported_and_answered_at_once(bench):
     assert "+  - agency: zhangdian_gov\n+    year: 2024\n" in changes["annual_reports.yml"].diff
     page = client.get(saved.headers["Location"]).text
     assert "已导入张店区人民政府办公室2024年度报告" in page and "孙丽（sun）" in page
+    assert "导入年度报告 · 张店区人民政府办公室2024年年度报告（annual_reports.yml）" in client.get("/desk/workbench").text
 
 
 def test_the_same_report_again_changes_nothing(bench):
@@ -177,10 +178,12 @@ def test_wrong_choices_and_files_are_refused_with_the_reason(bench):
 def test_the_import_in_the_browser(bench, browser):
     from playwright.sync_api import expect
 
+    from tests.support.a11y.axe import serious_violations
     from tests.support.browser import log_in_to_desk, screenshot
 
     web = bench["web"]
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    # bypass_csp: axe-core is injected as an inline script, which the desk's policy forbids
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN", bypass_csp=True)
     page.set_default_timeout(20_000)
     log_in_to_desk(page, web.url("/desk/reports"), STAFF[0], webapp.PASSWORD)
     page.goto(web.url("/desk/reports"))
@@ -190,6 +193,7 @@ def test_the_import_in_the_browser(bench, browser):
     page.click("#reports-form button[value=check]")
     expect(page.locator('#reports-diff tr[data-key="new_requests"]')).to_contain_text("56件")
     expect(page.locator('#reports-diff tr[data-key="new_requests"]')).to_contain_text("新增")
+    assert serious_violations(page) == []
     page.fill("#reports-notes", "年报原文见机关网站。")
     screenshot(page, "desk-report-import.png", full_page=False)
     page.click("#reports-save")
