@@ -10,6 +10,8 @@ zaozhuang_spj_2024.pdf, S2 printed to PDF by chromium (make_pdf.py says how)."""
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content import knowledge
 from bot.content import report_import as ri
@@ -177,3 +179,22 @@ def test_the_pdf_fixture_reads_like_its_text(kb):
     assert (report.figures, report.fee, report.subjects) == (known["figures"], known["fee"], known["subjects"])
     with pytest.raises(ValueError, match="读不出这个 PDF 文件的文字"):
         ri.pdf_text(b"%PDF-1.7\nnot really")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二三四（）()、.1234567890 \n\t年报告新收结转总计予以公开其他处理行政复议五六七")),
+               max_size=400))
+def test_any_text_gets_a_reading_not_a_crash(text):
+    report = ri.parse(text)
+    assert all(isinstance(v, int) and v >= 0 for v in report.figures.values())
+
+
+CATEGORIES = set(knowledge.load().reports["categories"])
+ZHANGDIAN_TEXT = seed("zhangdian_gov_2023.txt")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 19000), st.integers(0, 800))
+def test_any_cut_of_a_real_report_gets_a_reading_not_a_crash(start, length):
+    report = ri.parse(ZHANGDIAN_TEXT[start:start + length * 25])
+    assert set(report.figures) <= CATEGORIES
