@@ -129,7 +129,8 @@ def test_a_pasted_report_is_compared_then_imported_and_answered_at_once(bench):
     assert "+  - agency: zhangdian_gov\n+    year: 2024\n" in changes["annual_reports.yml"].diff
     page = client.get(saved.headers["Location"]).text
     assert "已导入张店区人民政府办公室2024年度报告" in page and "孙丽（sun）" in page
-    assert "导入年度报告 · 张店区人民政府办公室2024年年度报告（annual_reports.yml）" in client.get("/desk/workbench").text
+    workbench = client.get("/desk/workbench").text
+    assert "导入年度报告 · 张店区人民政府办公室2024年年度报告（annual_reports.yml）" in workbench
 
 
 def test_the_same_report_again_changes_nothing(bench):
