@@ -319,6 +319,9 @@ def validate(kb: KnowledgeBase) -> list[str]:
     from bot.content import info_requests  # it imports this module
 
     problems += info_requests.problems(kb)
+    from bot.content import reports  # it imports this module
+
+    problems += reports.problems(kb)
     seen_examples: dict[str, str] = {}
     for faq in kb.faqs.values():
         where = f"faq/{faq.topic}.yml {faq.id}"

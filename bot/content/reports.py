@@ -162,3 +162,45 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
     if sources:
         lines.append("来源：" + "；".join(dict.fromkeys(sources)))
     return "\n".join(lines)
+
+
+def problems(kb: KnowledgeBase) -> list[str]:
+    """What in annual_reports.yml would make a figure answer wrong or fail (part of the knowledge
+    base's validator, so the desk's report import is checked like every other edit)."""
+    found: list[str] = []
+    categories = kb.reports.get("categories") or {}
+    for key, category in categories.items():
+        if not isinstance(category, Mapping) or not category.get("label"):
+            found.append(f"annual_reports.yml categories.{key}: needs a label")
+    seen: set[tuple] = set()
+    for n, report in enumerate(kb.reports.get("reports") or []):
+        if not isinstance(report, Mapping):
+            found.append(f"annual_reports.yml reports[{n}]: not a mapping")
+            continue
+        where = f"annual_reports.yml {report.get('agency')} {report.get('year')}"
+        if report.get("agency") not in kb.agencies:
+            found.append(f"{where}: unknown agency")
+        year = report.get("year")
+        if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+            found.append(f"{where}: the year must be a number such as 2024")
+        if (report.get("agency"), year) in seen:
+            found.append(f"{where}: given twice")
+        seen.add((report.get("agency"), year))
+        if report.get("source") not in kb.sources:
+            found.append(f"{where}: unknown source {report.get('source')!r}")
+        figures = report.get("figures")
+        if not isinstance(figures, Mapping):
+            found.append(f"{where}: figures must be a mapping (write {{}} when the report gives none)")
+            continue
+        for key, value in figures.items():
+            if key not in categories:
+                found.append(f"{where}: unknown category {key!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                found.append(f"{where}: {key} must be a whole number, not {value!r}")
+        for name in ("subjects", "notes"):
+            items = report.get(name, [])
+            if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+                found.append(f"{where}: {name} must be a list of texts")
+        if "fee" in report and not (isinstance(report["fee"], str) and report["fee"].strip()):
+            found.append(f"{where}: fee must be a text")
+    return found

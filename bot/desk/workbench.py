@@ -27,8 +27,8 @@ from bot.desk.models import KnowledgeChange
 from bot.feedback import review
 from bot.handoff import suggest
 
-EDIT, PARAPHRASE, NEW_FAQ = "edit", "paraphrase", "new_faq"
-CHANGE_KINDS = {EDIT: "修改答复", PARAPHRASE: "添加问法", NEW_FAQ: "新建问题"}
+EDIT, PARAPHRASE, NEW_FAQ, REPORT = "edit", "paraphrase", "new_faq", "report"
+CHANGE_KINDS = {EDIT: "修改答复", PARAPHRASE: "添加问法", NEW_FAQ: "新建问题", REPORT: "导入年度报告"}
 NEEDS_TRAINING = ("新的问法和新问题要重新训练模型后才能被识别：请联系技术人员运行 gongkai train"
                   "（约10分钟）；训练前助手照常按原来的模型答复。")
 LIVE = "已保存并通过校验，助手将在几秒内用新的答复回答群众，无需重新训练。"
@@ -145,13 +145,15 @@ class ChangeLog:
         return cls(make_session_factory(make_engine(url)))
 
     def tracked(self, kb_dir: Path, staff: str, kind: str, faq_id: Callable[[Any], str],
-                change: Callable[[], Any], now: dt.datetime) -> Any:
-        """Runs ``change`` (a write to the knowledge base) and records it with the diff of the
-        file it changed; ``faq_id`` names the FAQ from the change's result. Nothing is recorded
-        when the change is refused (it raises) or changes nothing."""
-        before = {p: p.read_text(encoding="utf-8") for p in review.faq_files(kb_dir)}
+                change: Callable[[], Any], now: dt.datetime,
+                files: Callable[[Path], List[Path]] = review.faq_files) -> Any:
+        """Runs ``change`` (a write to the knowledge base) and records it with the diff of each
+        file it changed (among ``files``: the FAQ files unless told); ``faq_id`` names the FAQ (or
+        the report) from the change's result. Nothing is recorded when the change is refused (it
+        raises) or changes nothing."""
+        before = {p: p.read_text(encoding="utf-8") for p in files(kb_dir) if p.exists()}
         result = change()
-        for path in review.faq_files(kb_dir):
+        for path in files(kb_dir):
             old, new = before.get(path, ""), path.read_text(encoding="utf-8")
             if old != new:
                 name = str(path.relative_to(kb_dir))

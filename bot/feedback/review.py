@@ -204,10 +204,17 @@ def truth_problems(kb: knowledge.KnowledgeBase) -> List[str]:
 def write_checked(kb_dir: Path, path: Path, text: str) -> None:
     """Writes ``text`` to ``path`` (a file under ``kb_dir``) only if the knowledge base with it
     passes the validator and the truth check; atomically, so a reader never sees half a file."""
+    write_checked_files(kb_dir, {path: text})
+
+
+def write_checked_files(kb_dir: Path, texts: Dict[Path, str]) -> None:
+    """write_checked for a change to several files (an annual report and its source): all are
+    checked together, then each is replaced atomically."""
     with tempfile.TemporaryDirectory(prefix="kb-review-") as scratch:
         copy = Path(scratch) / "kb"
         shutil.copytree(kb_dir, copy)
-        (copy / path.relative_to(kb_dir)).write_text(text, encoding="utf-8")
+        for path, text in texts.items():
+            (copy / path.relative_to(kb_dir)).write_text(text, encoding="utf-8")
         try:
             kb = knowledge.load(copy)
             problems = knowledge.validate(kb) or truth_problems(kb)
@@ -215,9 +222,10 @@ def write_checked(kb_dir: Path, path: Path, text: str) -> None:
             problems = [str(error)]
         if problems:
             raise ReviewError([p.replace(str(copy), "data/kb") for p in problems])
-    temporary = path.with_name(f".{path.name}.review-tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    for path, text in texts.items():
+        temporary = path.with_name(f".{path.name}.review-tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
     knowledge.cached.cache_clear()
 
 

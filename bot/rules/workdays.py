@@ -340,8 +340,42 @@ def dates_from_text(text: str, where: str) -> List[dt.date]:
     return days
 
 
+# A whole year's arrangement gives every festival of 《全国年节及纪念日放假办法》 (since 2008): the
+# fixed-date ones are days off (listed, or a weekend that is not a make-up day), and 春节, 清明 and
+# 端午 each have a listed day off within the dates they can fall on, widened by two days for a 补休
+# Monday (春节 falls between 1月21日 and 2月20日 and 除夕 is off since 2025; 清明 4月4–6日; 端午 5月28日
+# to 6月25日). 中秋 is not checked: without a lunar calendar a left-out 中秋 cannot be told from one
+# on a Sunday without a weekday off (2015: 9月27日) or merged with 国庆 (2017, 2020, 2025).
+# Every arrangement of 2008–2026 passes (tests/unit/test_workdays.py).
+_FIXED_FESTIVALS = (("元旦", 1, 1), ("劳动节", 5, 1), ("国庆节", 10, 1), ("国庆节", 10, 2), ("国庆节", 10, 3))
+_FIXED_SINCE_2025 = (("劳动节", 5, 2),)
+_MOVABLE_FESTIVALS = (("春节", (1, 18), (2, 22)), ("清明节", (4, 2), (4, 8)), ("端午节", (5, 26), (6, 27)))
+
+
+def festival_problems(override: YearOverride) -> List[str]:
+    """Festivals a year's arrangement leaves out (in the desk's words); [] for a whole year."""
+    if override.year < 2008:
+        return []
+    problems = []
+
+    def off(day: dt.date) -> bool:
+        return day in override.holidays or (day.weekday() >= 5 and day not in override.workdays)
+
+    fixed = _FIXED_FESTIVALS + (_FIXED_SINCE_2025 if override.year >= 2025 else ())
+    for name, month, day in fixed:
+        date = dt.date(override.year, month, day)
+        if not off(date):
+            problems.append(f"{date.month}月{date.day}日（{name}）既没有列为放假日，也不是周末")
+    for name, (m1, d1), (m2, d2) in _MOVABLE_FESTIVALS:
+        first, last = dt.date(override.year, m1, d1), dt.date(override.year, m2, d2)
+        if not any(first <= day <= last for day in override.holidays):
+            problems.append(f"没有{name}的放假日（应在{m1}月{d1}日至{m2}月{d2}日之间）")
+    return problems
+
+
 def year_from_form(year: Any, source: str, holidays: str, workdays: str) -> YearOverride:
-    """One whole year from the desk form, validated exactly as the override file is."""
+    """One whole year from the desk form, validated as the override file is and checked to give
+    every festival (festival_problems): half a year would yield confident wrong deadlines."""
     try:
         number = int(str(year).strip())
     except ValueError:
@@ -350,7 +384,11 @@ def year_from_form(year: Any, source: str, holidays: str, workdays: str) -> Year
         raise CalendarDataError("年份应为四位数字，例如 2027")
     entry = {"source": source, "holidays": [d.isoformat() for d in dates_from_text(holidays, "放假日期")],
              "workdays": [d.isoformat() for d in dates_from_text(workdays, "调休上班日期")]}
-    return parse_overrides({"years": {number: entry}})[number]
+    override = parse_overrides({"years": {number: entry}})[number]
+    missing = festival_problems(override)
+    if missing:
+        raise CalendarDataError(f"{number}年的安排不完整：" + "；".join(missing) + "。请按国务院办公厅通知整年录入。")
+    return override
 
 
 def save_year(override: YearOverride, path: Path = DEFAULT_OVERRIDES_PATH) -> None:

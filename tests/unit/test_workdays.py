@@ -9,6 +9,7 @@
 import datetime as dt
 import re
 
+import chinese_calendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -286,18 +287,63 @@ def test_calendar_warning_from_november_while_next_year_is_missing():
 # --- a year typed on the desk ------------------------------------------------------------------------
 
 
+# A made-up 2027 table for these tests only (the 2027 notice had no checkable source when written):
+# one day off for each festival, weekends as they fall (5月1–2日 2027 are a Saturday and Sunday).
+MADE_UP_2027 = ("2027-01-01\n2027-02-05 至 2027-02-11\n2027-04-05\n2027-06-09\n2027-09-15\n"
+                "2027-10-01 至 2027-10-07")
+
+
 def test_year_from_form_reads_ranges_and_validates_like_the_file():
-    year = workdays.year_from_form("2027", "测试用安排", "2027-01-01\n2027-02-05 至 2027-02-08", "2027-02-13")
-    assert year.holidays == frozenset({D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)})
+    year = workdays.year_from_form("2027", "测试用安排", MADE_UP_2027, "2027-02-13")
+    # 1 + 7 (2月5–11日) + 1 + 1 + 1 + 7 (10月1–7日), typed above
+    assert len(year.holidays) == 18 and {D(2027, 2, 5), D(2027, 2, 11), D(2027, 10, 7)} <= year.holidays
     assert year.workdays == frozenset({D(2027, 2, 13)})  # a Saturday
-    for holidays, makeups in [("abc", ""), ("2026-10-01", ""), ("2027-01-01", "2027-02-08"), ("", "")]:
+    for holidays, makeups in [("abc", ""), ("2026-10-01", ""), (MADE_UP_2027, "2027-02-08"), ("", "")]:
         with pytest.raises(CalendarDataError):
             workdays.year_from_form("2027", "测试用安排", holidays, makeups)
+
+
+def library_year(year: int) -> YearOverride:
+    """A year as chinese_calendar has it: the weekdays off and the weekend days worked."""
+    days = [D(year, 1, 1) + dt.timedelta(days=n) for n in range(366)]
+    days = [d for d in days if d.year == year]
+    return YearOverride(year, "chinese_calendar",
+                        frozenset(d for d in days if d.weekday() < 5 and not chinese_calendar.is_workday(d)),
+                        frozenset(d for d in days if d.weekday() >= 5 and chinese_calendar.is_workday(d)))
+
+
+def test_every_published_year_is_a_whole_year():
+    # the State Council's arrangements 2008–2026 (as chinese_calendar ships them) all pass
+    for year in range(2008, 2027):
+        assert workdays.festival_problems(library_year(year)) == [], year
+
+
+@pytest.mark.parametrize("left_out, named", [
+    ([D(2026, 1, 1)], "1月1日（元旦）"),
+    ([D(2026, 5, 1)], "5月1日（劳动节）"),
+    ([D(2026, 5, 4), D(2026, 5, 5)], None),  # 补休 days: the festival itself (5月1–2日) is still off
+    ([D(2026, 10, 1)], "10月1日（国庆节）"),
+    ([D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18), D(2026, 2, 19), D(2026, 2, 20), D(2026, 2, 23)], "春节"),
+    ([D(2026, 4, 6)], "清明节"),
+    ([D(2026, 6, 19)], "端午节"),
+])
+def test_a_year_without_a_festival_is_refused_naming_it(left_out, named):
+    # 2026 by hand (chinese_calendar 1.11.0): 春节 2月15–23日 (weekdays 16–20, 23), 清明 4月6日 (Mon),
+    # 劳动节 5月1–5日, 端午 6月19日 (Fri), 国庆 10月1–7日
+    real = library_year(2026)
+    cut = YearOverride(2026, real.source, real.holidays - set(left_out), real.workdays)
+    problems = workdays.festival_problems(cut)
+    assert (problems == []) if named is None else any(named in p for p in problems), problems
+
+
+def test_the_form_refuses_half_a_year_and_says_what_is_missing():
+    with pytest.raises(CalendarDataError, match="2027年的安排不完整：.*没有春节的放假日"):
+        workdays.year_from_form("2027", "测试用安排", "2027-01-01\n2027-10-01 至 2027-10-07", "")
 
 
 def test_save_year_keeps_the_file_valid_and_its_comments(tmp_path):
     path = tmp_path / "overrides.yml"
     path.write_text(DEFAULT_OVERRIDES_PATH.read_text(encoding="utf-8"), encoding="utf-8")
-    workdays.save_year(workdays.year_from_form("2027", "测试用安排", "2027-01-01", ""), path)
-    assert load_overrides(path)[2027].holidays == frozenset({D(2027, 1, 1)})
+    workdays.save_year(workdays.year_from_form("2027", "测试用安排", MADE_UP_2027, ""), path)
+    assert D(2027, 1, 1) in load_overrides(path)[2027].holidays and len(load_overrides(path)[2027].holidays) == 18
     assert "法定节假日补充表" in path.read_text(encoding="utf-8")

@@ -18,13 +18,14 @@ from bot.desk.screens import (
                               conversation,
                               hit_test,
                               queue,
+                              reports,
                               review,
                               views,
                               workbench,
 )
 
 SCREENS = (auth, queue, conversation, views, callbacks, caller, review, analytics, calendar,
-           workbench, hit_test)
+           workbench, hit_test, reports)
 PUBLIC = auth.PUBLIC
 PAGES = frozenset().union(*(screen.PAGES for screen in SCREENS))
 ROLES = {screen.bp.name: screen.ROLE for screen in SCREENS if hasattr(screen, "ROLE")}

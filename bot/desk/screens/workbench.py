@@ -15,7 +15,7 @@ from sanic.response import HTTPResponse
 from bot.content import knowledge
 from bot.core import clock
 from bot.core.threads import in_thread
-from bot.desk import web, workbench
+from bot.desk import annual_reports, web, workbench
 from bot.desk.models import STAFF
 from bot.feedback import review
 
@@ -40,7 +40,7 @@ async def changes_context(request: Request, kb: knowledge.KnowledgeBase,
     ctx = web.desk(request)
     changes = await in_thread(ctx.changes.recent, 20, faq_id)
     return {"changes": changes, "names": await web.agent_names(ctx), "local": local,
-            "titles": {f.id: f.title for f in kb.faqs.values()}}
+            "titles": {**annual_reports.change_titles(kb), **{f.id: f.title for f in kb.faqs.values()}}}
 
 
 @bp.get("/workbench", name="workbench")

@@ -1,6 +1,8 @@
 """The desk's caller mode offers the deadline calculator (bot/rules/timeline.py) to a logged-in agent,
 and every desk page warns from 1 November while next year's holiday arrangement is missing.
 The real web app in a subprocess on a temporary database (tests/support/webapp.py)."""
+import datetime as dt
+
 import pytest
 import requests
 
@@ -87,11 +89,25 @@ def test_a_malformed_year_is_refused_whole(agent, overrides):
     assert load_overrides(overrides) == {}
 
 
-def test_entering_next_year_removes_the_banner_and_fixes_the_dates(agent, overrides):
-    # A made-up 2027 table for this test only (1月1日 off). In person 12月21日 Mon: 12/22–25 (4),
-    # 12/28–31 (8), 1/4–8 (13), 1/11–15 (18), 1/18, 1/19 (20) → 2027年1月19日, no longer an estimate.
+# Made-up tables for these tests only (no checkable source for 2027 or 2028 when written): a day off
+# for each festival the page checks, weekends as they fall.
+MADE_UP_2027 = "2027-01-01\n2027-02-05 至 2027-02-11\n2027-04-05\n2027-06-09\n2027-09-15\n2027-10-01 至 2027-10-07"
+MADE_UP_2028 = ("2028-01-01\n2028-01-26 至 2028-02-01\n2028-04-04\n2028-05-01 至 2028-05-05\n2028-05-29\n"
+                "2028-10-01 至 2028-10-07")
+
+
+def test_half_a_year_is_refused_naming_what_is_missing(agent, overrides):
     answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
                                                  "holidays": "2027-01-01", "workdays": ""})
+    assert answer.status_code == 400 and "2027年的安排不完整" in answer.text and "没有春节的放假日" in answer.text
+    assert load_overrides(overrides) == {}
+
+
+def test_entering_next_year_removes_the_banner_and_fixes_the_dates(agent, overrides):
+    # MADE_UP_2027: in January only 1月1日 off. In person 12月21日 Mon: 12/22–25 (4),
+    # 12/28–31 (8), 1/4–8 (13), 1/11–15 (18), 1/18, 1/19 (20) → 2027年1月19日, no longer an estimate.
+    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+                                                 "holidays": MADE_UP_2027, "workdays": ""})
     assert answer.status_code == 303
     assert set(load_overrides(overrides)) == {2027}
     page = agent.get("/desk/calendar").text
@@ -124,3 +140,31 @@ def test_the_calculator_shows_a_table_in_the_browser(web, browser):
     page.fill("#history", "挂号信11月5日寄出，11月3日签收")
     page.click("#deadline-form button[type=submit]")
     expect(page.locator("#deadline-problem")).to_contain_text("能再核对一下吗")
+
+
+@pytest.mark.browser
+def test_the_calendar_page_in_the_browser(web, browser, overrides):
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.support.browser import log_in_to_desk, screenshot
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(20_000)
+    log_in_to_desk(page, web.url("/desk/calendar"), "li", webapp.PASSWORD)
+    expect(page).to_have_url(re.compile(r"/desk/$"))
+    page.goto(web.url("/desk/calendar"))
+    page.fill("#cal-year", "2028")
+    page.fill("#cal-source", "测试用安排")
+    page.fill("#cal-holidays", "2028-01-01\n2028-10-01 至 2028-10-07")
+    page.click("#calendar-form button[type=submit]")
+    expect(page.locator("#calendar-problem")).to_contain_text("2028年的安排不完整")
+    expect(page.locator("#calendar-problem")).to_contain_text("5月1日（劳动节）")
+    expect(page.locator("#calendar-problem")).to_contain_text("没有春节的放假日")
+    assert 2028 not in load_overrides(overrides)
+    page.fill("#cal-holidays", MADE_UP_2028)
+    screenshot(page, "desk-calendar.png", full_page=True)
+    page.click("#calendar-form button[type=submit]")
+    expect(page.locator("#calendar-notice")).to_contain_text("已保存2028年的节假日安排")
+    assert dt.date(2028, 5, 2) in load_overrides(overrides)[2028].holidays
