@@ -74,16 +74,28 @@ def handoff_window(tracker: Mapping[str, Any], ordinal: int) -> Optional[Dict[st
 
 
 def entries(tracker: Mapping[str, Any]) -> List[Entry]:
-    """Every message and hand-off marker of the conversation, oldest first."""
+    """Every message and hand-off marker of the conversation, oldest first. A button the citizen
+    clicked is shown as the button's title (「都不是，转人工」), never as its intent payload
+    (``/request_human``); a payload no button offered (typed, or from a widget's own greeting,
+    ``/greet``) is left out."""
     result: List[Entry] = []
+    offered: Dict[str, str] = {}  # payload → title, of the buttons of the latest bot message
     for event in tracker.get("events") or []:
         kind = history.kind(event)
         stamp = float(event.get("timestamp") or 0)
         if kind == history.USER:
-            result.append(Entry("user", event.get("text") or "", stamp, intent=history.intent(event)))
+            said = event.get("text") or ""
+            if said.strip().startswith("/"):
+                title = offered.get(said.strip())
+                if not title:
+                    continue
+                said = title
+            result.append(Entry("user", said, stamp, intent=history.intent(event)))
         elif kind == history.BOT:
             metadata = history.metadata(event)
             buttons = tuple(b.get("title", "") for b in history.buttons(event))
+            offered = {str(b.get("payload") or "").strip(): str(b.get("title") or "")
+                       for b in history.buttons(event)} or offered
             if metadata.get(history.SOURCE) == history.DESK_SOURCE:
                 who = "agent" if metadata.get(history.AGENT) else "notice"
                 result.append(Entry(who, event.get("text") or "", stamp,

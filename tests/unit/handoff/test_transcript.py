@@ -29,7 +29,7 @@ def test_entries_in_order_with_kinds():
         ("marker", "新的会话开始"),
         ("user", "申请信息公开多久答复？"),
         ("bot", "20个工作日"),
-        ("user", "/request_human"),
+        # "/request_human" (no button offered it) is not shown
         ("bot", "正在为您转接"),
         ("marker", "对话已转人工，助手暂停自动回复"),
         ("user", "<b>还在吗</b>"),  # kept as typed: escaping is the page's job
@@ -37,8 +37,8 @@ def test_entries_in_order_with_kinds():
         ("agent", "【人工客服·王芳】您好"),
         ("marker", "对话已转回助手"),
     ]
-    assert entries[4].buttons == ("留言",)
-    assert entries[8].agent == "王芳"
+    assert entries[3].buttons == ("留言",)
+    assert entries[7].agent == "王芳"
     assert entries[1].intent == "faq" and entries[1].timestamp == 2.0
 
 
@@ -101,3 +101,20 @@ def test_a_handoff_the_conversation_does_not_show_has_no_window():
     assert transcript.handoff_window(TWO, 3) is None
     assert transcript.handoff_window(TWO, 0) is None
     assert transcript.handoff_window({"events": []}, 1) is None
+
+
+def test_a_clicked_button_shows_its_title_and_a_bare_payload_nothing():
+    # the widget's own opening /greet, then the 「您是不是想问」 buttons and a click on the last
+    events = [
+        {"event": "user", "text": "/greet", "timestamp": 1.0, "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "bot", "text": "您好", "timestamp": 1.1},
+        {"event": "user", "text": "那个期限", "timestamp": 2.0},
+        {"event": "bot", "text": "您是不是想问：", "timestamp": 2.1, "data": {"buttons": [
+            {"title": "申请后多久答复？", "payload": '/choose_faq{"faq_id":"reply_deadline"}'},
+            {"title": "都不是，转人工", "payload": "/request_human"}]}},
+        {"event": "user", "text": "/request_human", "timestamp": 3.0},
+    ]
+    shown = [(e.kind, e.text) for e in transcript.entries({"events": events})]
+    assert shown == [("bot", "您好"), ("user", "那个期限"), ("bot", "您是不是想问："),
+                     ("user", "都不是，转人工")]
+    assert not [text for _, text in shown if text.startswith("/")]
