@@ -34,10 +34,9 @@ async def caller_page(request: Request) -> HTTPResponse:
 async def caller_ask(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     question = web.field(request, "question").strip()
-    agency = web.field(request, "agency")
+    agency = ctx.agency_or_default(web.field(request, "agency"))
     if not question:
         return web.error(400, "请输入来电人的问题。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     try:
         found = await ctx.ops.suggestions(question, agency)
     except RasaError as failure:
@@ -63,9 +62,8 @@ async def caller_case(request: Request) -> HTTPResponse:
 async def caller_deadline(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     history = web.field(request, "history").strip()
-    agency = web.field(request, "agency")
+    agency = ctx.agency_or_default(web.field(request, "agency"))
     if not history:
         return web.error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     view = await in_thread(caller_mode.deadline_view, history[:web.MAX_FIELD], clock.today(), ctx.kb, agency)
     return web.json_answer({"ok": True, **view})
