@@ -16,6 +16,7 @@ from sanic import Sanic
 
 from bot.content import knowledge
 from bot.core.bootstrap import Root
+from bot.desk.audit import CaseLookupLog
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
 from bot.desk.workbench import ChangeLog
@@ -72,6 +73,7 @@ def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskCont
         served_kb=knowledge.cached,
         settings=settings,
         views=root.views,
+        lookups=CaseLookupLog(root.sessions()),
         changes=ChangeLog(root.sessions()),
         root=root,
     )

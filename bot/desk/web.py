@@ -79,6 +79,7 @@ class DeskContext:
     served_kb: Callable[[], knowledge.KnowledgeBase]  # the one served now (knowledge.cached)
     settings: Settings  # the desk's own section, the trusted proxies, the default agency
     views: audit.ViewLog
+    lookups: audit.CaseLookupLog  # caller mode's case look-ups
     changes: ChangeLog  # staff edits to the knowledge base (bot.desk.workbench)
     root: Root  # the engines, for the analytics
     now: Callable[[], dt.datetime] = clock.now
