@@ -1,7 +1,7 @@
 """Tables of the assist desk: accounts (hotline agents and knowledge-base staff), their
 server-side sessions, login attempts (for throttling), the record of transcript views, of case
-look-ups in caller mode and of knowledge-base changes. Sessions are stored by the SHA-256 of the cookie value, so a copy of the
-database does not let anyone log in as an agent."""
+look-ups in caller mode and of knowledge-base changes. Sessions are stored by the SHA-256 of the
+cookie value, so a copy of the database does not let anyone log in as an agent."""
 from __future__ import annotations
 
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
