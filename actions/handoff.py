@@ -196,5 +196,6 @@ class ActionSubmitCallback(Action):
         shifts = hours.configured_hours()
         duty = hours.duty(now, shifts, default_calendar().is_workday)
         dispatcher.utter_message(text=kb().message("callback_saved", agency_id, phone=mask_phone(phone),
-                                                   **hours.when_back(duty, shifts, now)))
+                                                   **hours.when_back(duty, shifts, now)),
+                                 **{history.CALLBACK_TICKET: ticket.id})  # the desk finds the ticket's talk
         return reset

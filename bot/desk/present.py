@@ -65,6 +65,16 @@ def queue(handoffs: List[HandoffRecord], tickets: List[TicketRecord], now: dt.da
     }
 
 
+WHO = {"user": "群众", "bot": "助手", "agent": "坐席", "notice": "工作台", "marker": ""}
+
+
+def transcript_row(entry) -> Dict[str, Any]:
+    """One message of a conversation (bot.handoff.transcript.Entry) for a page rendered on the
+    server: who, when (Beijing time), the text."""
+    return {"kind": entry.kind, "who": entry.agent or WHO.get(entry.kind, ""), "text": entry.text,
+            "time": dt.datetime.fromtimestamp(entry.timestamp, CHINA).strftime("%H:%M:%S")}
+
+
 def wait_text(seconds: int) -> str:
     """For pages rendered on the server: 45秒 / 3分钟 / 1小时5分钟."""
     if seconds < 60:

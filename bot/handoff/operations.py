@@ -24,7 +24,7 @@ from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
-from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
+from bot.handoff.store import HandoffRecord, HandoffStore, NotFound, TicketRecord
 from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,14 @@ class HandoffOperations:
             "questions": [q.as_dict() for q in asked],
             "found": window is not None,
         }
+
+    async def ticket_conversation(self, ticket: TicketRecord) -> Dict[str, Any]:
+        """The conversation that led to a callback ticket (transcript.ticket_window), its phone and
+        ID numbers masked; ``found`` is False when the conversation does not show the ticket."""
+        tracker = await self.rasa.tracker(ticket.sender_id, all_events=True)
+        window = transcript.ticket_window(tracker, ticket.id)
+        shown = [transcript.masked(e) for e in transcript.entries(window)] if window else []
+        return {"entries": shown, "found": window is not None}
 
     async def suggestions(self, text: str, agency_id: str) -> List[suggest.Suggestion]:
         if not (text or "").strip():

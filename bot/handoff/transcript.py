@@ -8,10 +8,11 @@ does not.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.core import history
+from bot.rules.privacy import mask_text
 
 # Rasa's own control events, shown as one line each in the transcript
 MARKERS = {
@@ -71,6 +72,27 @@ def handoff_window(tracker: Mapping[str, Any], ordinal: int) -> Optional[Dict[st
         end = next((i for i in range(resumed + 1, len(events))
                     if history.kind(events[i]) == history.USER), end)
     return {**tracker, "events": events[start:end]}
+
+
+def ticket_window(tracker: Mapping[str, Any], ticket_id: int) -> Optional[Dict[str, Any]]:
+    """The conversation that led to callback ticket ``ticket_id``, as a tracker-shaped dictionary:
+    from the start of the session it was left in to the reply confirming it (the bot event whose
+    metadata names the ticket, ``history.CALLBACK_TICKET``), nothing after. None when the
+    conversation has no such reply (tickets stored before the replies named them)."""
+    events = list(tracker.get("events") or [])
+    saved = next((i for i, event in enumerate(events) if history.kind(event) == history.BOT
+                  and history.metadata(event).get(history.CALLBACK_TICKET) == ticket_id), None)
+    if saved is None:
+        return None
+    start = max((i for i in range(saved) if history.kind(events[i]) == history.SESSION_STARTED),
+                default=0)
+    return {**tracker, "events": events[start:saved + 1]}
+
+
+def masked(entry: Entry) -> Entry:
+    """``entry`` with phone and ID-card numbers masked (bot.rules.privacy), for lists that are not
+    the live conversation itself (a callback ticket's conversation)."""
+    return replace(entry, text=mask_text(entry.text))
 
 
 def entries(tracker: Mapping[str, Any]) -> List[Entry]:

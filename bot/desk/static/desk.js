@@ -160,6 +160,9 @@
 
     function renderSuggestions(data) {
       document.getElementById("suggest-question").textContent = data.question || "—";
+      const earlier = document.getElementById("suggest-earlier");
+      earlier.textContent = data.earlier && data.earlier.length ? "之前还问过：" + data.earlier.join(" ｜ ") : "";
+      earlier.hidden = !earlier.textContent;
       const list = document.getElementById("suggestions");
       if (!data.items.length) {
         replaceChildren(list, [el("li", "muted", "暂无建议。")]);
