@@ -118,3 +118,20 @@ def test_a_clicked_button_shows_its_title_and_a_bare_payload_nothing():
     assert shown == [("bot", "您好"), ("user", "那个期限"), ("bot", "您是不是想问："),
                      ("user", "都不是，转人工")]
     assert not [text for _, text in shown if text.startswith("/")]
+
+
+def test_a_callback_tickets_conversation_is_its_session_up_to_the_ticket():
+    def user(text, stamp):
+        return {"event": "user", "text": text, "timestamp": stamp}
+    events = [
+        {"event": "session_started", "timestamp": 1.0}, user("上一次会话的问题", 1.5),
+        {"event": "session_started", "timestamp": 2.0},
+        user("我的电话13912345678，复议找谁？", 3.0),
+        {"event": "bot", "text": "已记下您的号码139****5678", "timestamp": 4.0, "metadata": {"callback_ticket": 5}},
+        user("后来又问的", 5.0),
+    ]
+    window = transcript.ticket_window({"events": events}, 5)
+    shown = [(e.kind, e.text) for e in map(transcript.masked, transcript.entries(window))]
+    assert shown == [("marker", "新的会话开始"), ("user", "我的电话139****5678，复议找谁？"),
+                     ("bot", "已记下您的号码139****5678")]
+    assert transcript.ticket_window({"events": events}, 6) is None
