@@ -74,7 +74,7 @@ async def caller_phone(request: Request) -> HTTPResponse:
         views = await in_thread(caller_mode.lookup_by_phone, ctx.cases, phone, web.username(request),
                                 clock.today(), ctx.kb, ctx.lookups, ctx.now())
     except caller_mode.PhoneError:
-        return web.error(400, "请输入一个完整的号码：11位手机号，或带区号的固定电话（例如 0533-1234567）。")
+        return web.error(400, "请输入一个完整的号码：11位手机号，或带区号的固定电话。")
     if not views:
         return web.error(404, "没有找到用这个号码申请的案件。请向来电人询问申请编号（例如 ZBSP-2026-0001）。")
     return web.json_answer({"ok": True, "items": [case_item(v) for v in views]})
