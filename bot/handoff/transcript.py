@@ -129,11 +129,6 @@ def entries(tracker: Mapping[str, Any]) -> List[Entry]:
     return result
 
 
-def latest_user_text(tracker: Mapping[str, Any]) -> Optional[str]:
-    """What the citizen last wrote (button payloads such as /request_human skipped)."""
-    return history.latest_typed(tracker.get("events") or [])
-
-
 def desk_messages_since(tracker: Mapping[str, Any], since: float) -> List[Dict[str, Any]]:
     """The desk's messages (agent replies and notices) after ``since``, for REST clients that
     cannot be pushed to: ``[{"text", "timestamp", "kind", "agent"}]``."""

@@ -1,5 +1,5 @@
 """The transcript read from a tracker dump (the shape Rasa 3.6 returns)."""
-from bot.handoff import transcript
+from bot.handoff import suggest, transcript
 
 TRACKER = {
     "paused": True,
@@ -40,11 +40,6 @@ def test_entries_in_order_with_kinds():
     assert entries[3].buttons == ("留言",)
     assert entries[7].agent == "王芳"
     assert entries[1].intent == "faq" and entries[1].timestamp == 2.0
-
-
-def test_latest_user_text_skips_button_payloads():
-    assert transcript.latest_user_text(TRACKER) == "<b>还在吗</b>"
-    assert transcript.latest_user_text({"events": []}) is None
 
 
 def test_desk_messages_since_a_timestamp():
@@ -89,7 +84,8 @@ def test_the_first_handoffs_window_is_its_session_up_to_its_end():
     window = transcript.handoff_window(TWO, 1)
     assert [e.text for e in transcript.entries(window) if e.kind != "marker"] == [
         "多久答复", "转人工", "【人工客服·李明】您好", "已为您转回智能助手"]
-    assert transcript.latest_user_text(window) == "转人工"
+    # the desk's suggestions are for the question in it, not for 「转人工」
+    assert suggest.latest_question(window["events"]).text == "多久答复"
 
 
 def test_an_open_handoffs_window_runs_to_the_end():
