@@ -83,7 +83,8 @@ def transcript_row(entry) -> Dict[str, Any]:
     """One message of a conversation (bot.handoff.transcript.Entry) for a page rendered on the
     server: who, when (Beijing time), the text."""
     return {"kind": entry.kind, "who": entry.agent or WHO.get(entry.kind, ""), "text": entry.text,
-            "time": dt.datetime.fromtimestamp(entry.timestamp, CHINA).strftime("%H:%M:%S")}
+            "time": dt.datetime.fromtimestamp(entry.timestamp, CHINA).strftime("%H:%M:%S"),
+            "buttons": " ｜ ".join(entry.buttons)}
 
 
 def wait_text(seconds: int) -> str:

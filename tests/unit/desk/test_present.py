@@ -47,4 +47,6 @@ def test_transcript_row_in_beijing_time():
     from bot.handoff.transcript import Entry
     # 1795399200 = 2026-11-23T02:00:00Z (date -d @1795399200 -u) → 10:00 in Beijing
     row = present.transcript_row(Entry("user", "我的电话", 1795399200.0))
-    assert row == {"kind": "user", "who": "群众", "text": "我的电话", "time": "10:00:00"}
+    assert row == {"kind": "user", "who": "群众", "text": "我的电话", "time": "10:00:00", "buttons": ""}
+    offered = present.transcript_row(Entry("bot", "您是不是想问", 1795399200.0, buttons=("甲", "乙")))
+    assert offered["buttons"] == "甲 ｜ 乙"
