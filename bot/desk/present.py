@@ -24,9 +24,9 @@ def wait_seconds(since: dt.datetime, now: dt.datetime) -> int:
 def queue_question(record: HandoffRecord) -> str:
     """The citizen's question as the queue shows it. Hand-offs opened before the action server
     used the desk's rule (bot.handoff.suggest.is_question) may have stored 「取消」 or 「转人工」:
-    those show as no question rather than as one."""
+    those show as no question rather than as one (suggest.says_nothing)."""
     question = mask_text(record.first_question or "")
-    if record.reason != "fallback" and not suggest.is_question(question):
+    if record.reason != "fallback" and suggest.says_nothing(question):
         question = ""
     return question or "（未描述问题）"
 

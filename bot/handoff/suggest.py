@@ -87,6 +87,13 @@ def is_question(text: Optional[str], intent: Optional[str] = None) -> bool:
     return left >= least
 
 
+def says_nothing(text: Optional[str]) -> bool:
+    """Chinese text with nothing left once its fillers are gone (「取消」, 「转人工」, 「人呢？我等着
+    呢」). Text without Chinese (a number, English, markup) is not judged: it may be anything."""
+    text = text or ""
+    return bool(_HAN.search(text)) and not question_part(text)
+
+
 @dataclass(frozen=True)
 class Question:
     text: str  # as the citizen wrote it (for the agent to read)

@@ -40,6 +40,7 @@ def test_the_queue_shows_a_question_never_a_cancel_or_a_request():
         return present.handoff_row(record, T0)["question"]
     assert row("取消") == row("转人工") == row(None) == "（未描述问题）"
     assert row("复议找谁") == "复议找谁"
+    assert row("<b>hello</b>") == "<b>hello</b>"  # no Chinese: not judged (the page escapes it)
     assert row("啊啊 / 哦哦", "fallback") == "啊啊 / 哦哦"  # two messages not understood: shown as they were
 
 

@@ -61,6 +61,11 @@ def test_questions_are_questions(text):
     assert suggest.is_question(text, "faq")
 
 
+def test_says_nothing_judges_chinese_only():
+    assert suggest.says_nothing("取消") and suggest.says_nothing("人呢？我等着呢")
+    assert not suggest.says_nothing("收费？") and not suggest.says_nothing("<script>x</script>")
+
+
 def test_a_conversational_intent_needs_more_said():
     # 「复议找谁」 heard as request_human is not enough; with 「转人工，」 before a longer question it is
     assert not suggest.is_question("复议找谁", "request_human")
