@@ -19,7 +19,7 @@ from actions import feedback, metrics
 from actions.common import agency_for, agency_named, kb
 from bot.core import bootstrap, clock, history
 from bot.core.threads import in_thread
-from bot.handoff import buttons, hours
+from bot.handoff import buttons, hours, suggest
 from bot.handoff.phone import normalize_phone
 from bot.handoff.store import HandoffStore
 from bot.rules.privacy import mask_phone
@@ -29,9 +29,6 @@ log = logging.getLogger(__name__)
 
 CANCEL_WORDS = ("取消", "不用了", "不用", "算了", "不需要", "不留了")
 SKIP_WORDS = ("跳过", "没有", "无", "不用说明", "不说了", "略")
-# intents that say nothing about what the citizen wants to ask
-NOT_A_QUESTION = {"request_human", "greet", "thank", "goodbye", "leave_callback", "choose_faq",
-                  "choose_option"}
 REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
 # 「没用，我要找个人说话」: a complaint about the answer that asks for a person is a hand-off, even
 # when the classifier hears only the complaint (not_helpful) or nothing it knows (nlu_fallback).
@@ -50,11 +47,14 @@ def store() -> HandoffStore:
 
 def first_question(tracker: Tracker, reason: str) -> Optional[str]:
     """What the citizen wants help with, for the agents' queue: the message that triggered the
-    hand-off if it is itself a question, else the last message before it that was one."""
+    hand-off if it is itself a question, else the last message before it that was one (the desk's
+    rule, bot.handoff.suggest.is_question: not 「转人工」, 「取消」, 「人呢」, a number). After two
+    fallbacks, the two messages not understood, whatever they were."""
     texts = []
     for event in history.newest_first(tracker.events, history.HANDOFF_BREAKS):
         said = history.typed_text(event)
-        if said and history.intent(event) not in NOT_A_QUESTION:
+        if said and (suggest.is_question(said, history.intent(event)) if reason != "fallback"
+                     else history.intent(event) not in suggest.NOT_A_QUESTION):
             texts.append(said)
             if reason != "fallback" or len(texts) == 2:
                 break
@@ -196,5 +196,6 @@ class ActionSubmitCallback(Action):
         shifts = hours.configured_hours()
         duty = hours.duty(now, shifts, default_calendar().is_workday)
         dispatcher.utter_message(text=kb().message("callback_saved", agency_id, phone=mask_phone(phone),
-                                                   **hours.when_back(duty, shifts, now)))
+                                                   **hours.when_back(duty, shifts, now)),
+                                 **{history.CALLBACK_TICKET: ticket.id})  # the desk finds the ticket's talk
         return reset

@@ -4,8 +4,9 @@ status look-ups by chat users (``LookupAttempt``, for the lock-outs) and the loc
 
 Closed vocabularies are CHECK constraints (codes in ``bot.cases.vocab``), except the agency, which
 is checked on input so that a new agency needs no migration. Only what is used is kept: the
-applicant's phone masked (``138****0001``, what an agent reads to a caller), and the query code as
-a keyed hash (``bot.cases.verification``); the full phone number and the code are not stored.
+applicant's phone masked (``138****0001``, what an agent reads to a caller) and as a keyed hash of
+the full number (the desk's search by the caller's number), and the query code as a keyed hash
+(``bot.cases.verification``); the full phone number and the code are not stored.
 """
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ class Case(Base):
     agency_id = Column(String(32), nullable=False)
     applicant_name = Column(String(100), nullable=False)
     phone_masked = Column(String(32), nullable=False)  # bot.rules.privacy.mask_phone
+    # HMAC of the full number (verification.phone_digest), for the desk's search; None for cases
+    # imported before it existed (0008) until they are imported again
+    phone_hmac = Column(String(64), index=True)
     query_code_hmac = Column(String(64))  # None: the case has no query code (no online look-up)
     applicant_email = Column(String(254))
     channel = Column(String(20), nullable=False)

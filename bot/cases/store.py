@@ -52,7 +52,7 @@ from bot.cases.validation import (
     parse_cases,
     parse_events,
 )
-from bot.cases.verification import code_digest, code_matches, keyed_hash, secret_key
+from bot.cases.verification import code_digest, code_matches, keyed_hash, phone_digest, secret_key
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope, utcnow
 from bot.rules.privacy import mask_phone
 
@@ -185,6 +185,18 @@ class CaseStore:
         with session_scope(self._sessions) as session:
             case = _find(session, number, with_events=True)
             return _record(case) if case else None
+
+    def find_by_phone(self, phone: str, limit: int = 20) -> List[CaseRecord]:
+        """The cases whose applicant gave this phone number (compared by its keyed hash, the only
+        form the full number is kept in), newest submission first. No ownership check: for
+        authenticated agents, who log every search (bot.desk.audit)."""
+        digest = phone_digest(phone, self._key)
+        with session_scope(self._sessions) as session:
+            cases = session.scalars(
+                select(Case).where(Case.phone_hmac == digest)
+                .options(selectinload(Case.events))
+                .order_by(Case.submitted_on.desc(), Case.id.desc()).limit(limit)).all()
+            return [_record(case) for case in cases]
 
     def history(self, case_number: str) -> List[EventRecord]:
         """The case's events, oldest first; ``CaseNotFound`` if there is no such case."""
@@ -424,6 +436,7 @@ class CaseStore:
         # only the masked phone is kept; a code or phone not sent keeps the stored one
         if data.applicant_phone is not None:
             values["phone_masked"] = mask_phone(data.applicant_phone)
+            values["phone_hmac"] = phone_digest(data.applicant_phone, self._key)
         if data.query_code is not None:
             values["query_code_hmac"] = code_digest(data.query_code, self._key)
         if case is None:

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from bot.cases.located import line_of, source_of
 from bot.cases.numbers import normalize_case_number
 from bot.cases.stages import event_sort_key
-from bot.cases.verification import digits, normalize_query_code
+from bot.cases.verification import normalize_query_code, phone_digits
 from bot.cases.vocab import AGENCIES, ANSWER_TYPES, CHANNELS, EVENT_KINDS
 
 # ---- problems -------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
     agency_id = fields.choice("agency_id", AGENCIES)
     name = fields.text("applicant_name", required=True)
     phone = fields.text("applicant_phone", required=True)
-    if phone is not None and not _PHONE.match(_phone_digits(phone)):
+    if phone is not None and not _PHONE.match(phone_digits(phone)):
         # the number itself is not repeated: messages may end up in logs
         fields.problem(
             "applicant_phone",
@@ -358,14 +358,6 @@ def parse_case(raw: Any, problems: List[Problem]) -> Optional[CaseInput]:
         line=line,
         source=source,
     )
-
-
-def _phone_digits(phone: str) -> str:
-    cleaned = digits(phone)
-    for prefix in ("0086", "86"):
-        if phone.strip().lstrip("+").startswith(prefix) and len(cleaned) > 11:
-            return cleaned[len(prefix):]
-    return cleaned
 
 
 # ---- rules across fields and events ----------------------------------------------------------

@@ -116,6 +116,22 @@ def code_matches(typed: Optional[str], stored_digest: Optional[str], key: bytes)
     return same and code is not None and stored_digest is not None
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number as the digits compared by the desk's search: no separators, no +86/0086."""
+    cleaned = digits(phone or "")
+    for prefix in ("0086", "86"):
+        if (phone or "").strip().lstrip("+").startswith(prefix) and len(cleaned) > 11:
+            return cleaned[len(prefix):]
+    return cleaned
+
+
+def phone_digest(phone: str, key: bytes) -> str:
+    """The stored digest of an applicant's full phone number (``cases.phone_hmac``), for the
+    desk's search by phone: a copy of the table gives neither the number nor, without the key, a
+    way to test guesses against it."""
+    return hmac.new(key, f"phone:{phone_digits(phone)}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def keyed_hash(kind: str, value: str, key: bytes) -> str:
     """A short keyed hash of an identifier we count failures by but must not store (a client's
     address, a socket id, a WeChat openid): the same input gives the same hash."""

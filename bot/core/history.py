@@ -51,6 +51,9 @@ OUT_OF_SCOPE = "out_of_scope"
 FEEDBACK_PROMPT = "feedback_prompt"
 FEEDBACK_TOPIC = "feedback_topic"
 RATING_FOR = "rating_for"
+# The callback ticket a 「已记下您的号码」 reply confirms (actions/handoff.py): the desk shows the
+# ticket the conversation that led to it (bot/handoff/transcript.py, ticket_window).
+CALLBACK_TICKET = "callback_ticket"
 # The channel guard's apology written after a turn that hung (bot/serving/guard.py): why ("timeout").
 GUARD = "gongkai_guard"
 # Messages the desk pushed into the conversation: an agent's reply names the agent, a notice does not.

@@ -16,6 +16,7 @@ from sanic import Sanic
 
 from bot.content import knowledge
 from bot.core.bootstrap import Root
+from bot.desk.audit import CaseLookupLog
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
 from bot.desk.workbench import ChangeLog
@@ -63,16 +64,16 @@ def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskCont
     settings = root.settings
     rasa = rasa or RasaClient(settings.rasa.url, settings.rasa.token)
     handoffs = root.handoffs
-    kb = knowledge.cached()
     ctx = DeskContext(
         accounts=root.accounts,
         handoffs=handoffs,
         cases=root.cases,
         feedback=root.feedback,
-        ops=HandoffOperations(handoffs, rasa, channels(), kb),
-        kb=kb,
+        ops=HandoffOperations(handoffs, rasa, channels(), knowledge.cached),
+        served_kb=knowledge.cached,
         settings=settings,
         views=root.views,
+        lookups=CaseLookupLog(root.sessions()),
         changes=ChangeLog(root.sessions()),
         root=root,
     )

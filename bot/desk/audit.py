@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot.core.db import SessionFactory, make_engine, make_session_factory, session_scope
 from bot.core.errors import RefusedError
-from bot.desk.models import TranscriptView
+from bot.desk.models import CaseLookup, TranscriptView
 from bot.handoff.store import HandoffRecord
 
 GRANT_LIFETIME = dt.timedelta(minutes=30)
@@ -99,6 +99,42 @@ class ViewLog:
             rows = session.scalars(query.order_by(TranscriptView.opened_at.desc(),
                                                   TranscriptView.id.desc()).limit(limit))
             return [_view(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    id: int
+    agent: str
+    at: dt.datetime
+    by: str  # number | phone
+    query: str  # the case number, or the phone number masked
+    found: int
+
+
+class CaseLookupLog:
+    """Every case look-up in caller mode (desk_case_lookups): agents may read any case without the
+    applicant's query code, so each look-up is accountable — who, when, by what. A phone number
+    is recorded masked (138****0001): the record must not become a list of callers' numbers."""
+
+    def __init__(self, session_factory: SessionFactory):
+        self._sessions = session_factory
+
+    def record(self, agent: str, by: str, query: str, found: int, now: dt.datetime) -> Lookup:
+        with session_scope(self._sessions) as session:
+            row = CaseLookup(agent=agent, at=now, by=by, query=query[:40], found=found)
+            session.add(row)
+            session.flush()
+            return _lookup(row)
+
+    def recent(self, limit: int = 200) -> List[Lookup]:
+        with session_scope(self._sessions) as session:
+            rows = session.scalars(select(CaseLookup).order_by(CaseLookup.at.desc(), CaseLookup.id.desc())
+                                   .limit(limit))
+            return [_lookup(row) for row in rows]
+
+
+def _lookup(row: CaseLookup) -> Lookup:
+    return Lookup(row.id, row.agent, row.at, row.by, row.query, row.found)
 
 
 def _view(row: TranscriptView) -> View:

@@ -1,8 +1,10 @@
 """Caller mode: an authenticated agent helps a caller on the phone.
 
-* Case look-up: reads a case's status. No verification factor (the agent is accountable
-  instead): every look-up is logged with the agent and the case number only, never the
-  applicant's data.
+* Case look-up, by the case number or by the caller's phone number: reads a case's status. No
+  verification factor (the agent is accountable instead): every look-up is recorded in the desk's
+  audit log (``audit.CaseLookupLog``: agent, time, the case number or the phone number masked)
+  and logged the same way, never with the applicant's data. The phone search compares keyed
+  hashes: the cases table keeps no full number (``CaseStore.find_by_phone``).
 * Deadline calculator: the caller's described history → every statutory date with its steps,
   from the same pure module the assistant uses (bot/rules/timeline.py), as table rows for the page.
 """
@@ -11,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
 from bot.content import knowledge
+from bot.desk.audit import CaseLookupLog
+from bot.handoff.phone import normalize_phone
 from bot.rules import textparse, timeline
+from bot.rules.privacy import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +35,38 @@ class CaseView:
     phone: str  # masked
 
 
+def view(record, today: dt.date, kb: knowledge.KnowledgeBase) -> CaseView:
+    return CaseView(record.case_number, status.describe(record, today, kb), record.masked_name,
+                    record.masked_phone)
+
+
 def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
-           kb: knowledge.KnowledgeBase) -> Optional[CaseView]:
+           kb: knowledge.KnowledgeBase, audit_log: CaseLookupLog, now: dt.datetime) -> Optional[CaseView]:
     canonical = normalize_case_number(number or "")
     record = store.get(canonical) if canonical else None
+    query = canonical or "(格式不对)"
+    audit_log.record(agent, "number", query, 1 if record else 0, now)
     log.info("desk case lookup: agent=%s case=%s found=%s", agent,
              canonical or "(malformed)", "yes" if record else "no")
-    if record is None:
-        return None
-    return CaseView(record.case_number, status.describe(record, today, kb),
-                    record.masked_name, record.masked_phone)
+    return view(record, today, kb) if record else None
+
+
+class PhoneError(ValueError):
+    """What was typed is not one phone number (nothing was looked up or recorded)."""
+
+
+def lookup_by_phone(store: CaseStore, phone: str, agent: str, today: dt.date,
+                    kb: knowledge.KnowledgeBase, audit_log: CaseLookupLog,
+                    now: dt.datetime) -> List[CaseView]:
+    """The cases of the applicant with this phone number (mobile, or landline with area code),
+    newest first. Recorded with the number masked."""
+    number = normalize_phone(phone or "")
+    if number is None:
+        raise PhoneError(phone)
+    records = store.find_by_phone(number)
+    audit_log.record(agent, "phone", mask_phone(number), len(records), now)
+    log.info("desk case lookup: agent=%s phone=%s found=%d", agent, mask_phone(number), len(records))
+    return [view(record, today, kb) for record in records]
 
 
 def deadline_view(history: str, today: dt.date, kb: knowledge.KnowledgeBase, agency_id: str) -> Dict[str, Any]:

@@ -1,7 +1,7 @@
 """Tables of the assist desk: accounts (hotline agents and knowledge-base staff), their
-server-side sessions, login attempts (for throttling), the record of transcript views and the
-record of knowledge-base changes. Sessions are stored by the SHA-256 of the cookie value, so a copy of the
-database does not let anyone log in as an agent."""
+server-side sessions, login attempts (for throttling), the record of transcript views, of case
+look-ups in caller mode and of knowledge-base changes. Sessions are stored by the SHA-256 of the
+cookie value, so a copy of the database does not let anyone log in as an agent."""
 from __future__ import annotations
 
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
@@ -74,6 +74,26 @@ class TranscriptView(Base):
         Index("ix_desk_transcript_views_handoff", "handoff_id", "opened_at"),
         Index("ix_desk_transcript_views_agent", "agent", "opened_at"),
         Index("ix_desk_transcript_views_opened", "opened_at"),
+    )
+
+
+class CaseLookup(Base):
+    """One case look-up in caller mode (bot.desk.audit.CaseLookupLog): which agent, when, by what
+    (``by``: the case number or the caller's phone number), what was asked — the case number, or
+    the phone number masked (138****0001) — and how many cases were found."""
+    __tablename__ = "desk_case_lookups"
+
+    id = Column(Integer, primary_key=True)
+    agent = Column(String(64), nullable=False)  # username
+    at = Column(UTCDateTime, nullable=False)
+    by = Column(String(8), nullable=False)
+    query = Column(String(40), nullable=False)  # masked for a phone number
+    found = Column(Integer, nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("by IN ('number', 'phone')", name="by"),
+        Index("ix_desk_case_lookups_at", "at"),
+        Index("ix_desk_case_lookups_agent", "agent", "at"),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot.cases.vocab import AGENCIES
 from bot.core.clock import CHINA
+from bot.handoff import suggest
 from bot.handoff.store import HandoffRecord, TicketRecord
 from bot.rules.privacy import mask_phone, mask_text
 
@@ -20,6 +21,16 @@ def wait_seconds(since: dt.datetime, now: dt.datetime) -> int:
     return max(int((now - since).total_seconds()), 0)
 
 
+def queue_question(record: HandoffRecord) -> str:
+    """The citizen's question as the queue shows it. Hand-offs opened before the action server
+    used the desk's rule (bot.handoff.suggest.is_question) may have stored 「取消」 or 「转人工」:
+    those show as no question rather than as one (suggest.says_nothing)."""
+    question = mask_text(record.first_question or "")
+    if record.reason != "fallback" and suggest.says_nothing(question):
+        question = ""
+    return question or "（未描述问题）"
+
+
 def handoff_row(record: HandoffRecord, now: dt.datetime,
                 names: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     return {
@@ -30,7 +41,7 @@ def handoff_row(record: HandoffRecord, now: dt.datetime,
         "channel": record.channel_label,
         "agency": AGENCIES.get(record.agency_id, record.agency_id),
         "reason": record.reason_label,
-        "question": mask_text(record.first_question or "") or "（未描述问题）",
+        "question": queue_question(record),
         "created": local_time(record.created_at),
         "wait_seconds": wait_seconds(record.created_at, now),
         "url": f"/desk/handoffs/{record.id}",
@@ -63,6 +74,17 @@ def queue(handoffs: List[HandoffRecord], tickets: List[TicketRecord], now: dt.da
         "handoffs": [handoff_row(r, now, names) for r in handoffs],
         "tickets": [ticket_row(t, now) for t in tickets],
     }
+
+
+WHO = {"user": "群众", "bot": "助手", "agent": "坐席", "notice": "工作台", "marker": ""}
+
+
+def transcript_row(entry) -> Dict[str, Any]:
+    """One message of a conversation (bot.handoff.transcript.Entry) for a page rendered on the
+    server: who, when (Beijing time), the text."""
+    return {"kind": entry.kind, "who": entry.agent or WHO.get(entry.kind, ""), "text": entry.text,
+            "time": dt.datetime.fromtimestamp(entry.timestamp, CHINA).strftime("%H:%M:%S"),
+            "buttons": " ｜ ".join(entry.buttons)}
 
 
 def wait_text(seconds: int) -> str:

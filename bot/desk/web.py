@@ -76,12 +76,23 @@ class DeskContext:
     cases: CaseStore
     feedback: FeedbackStore
     ops: HandoffOperations
-    kb: knowledge.KnowledgeBase
+    served_kb: Callable[[], knowledge.KnowledgeBase]  # the one served now (knowledge.cached)
     settings: Settings  # the desk's own section, the trusted proxies, the default agency
     views: audit.ViewLog
+    lookups: audit.CaseLookupLog  # caller mode's case look-ups
     changes: ChangeLog  # staff edits to the knowledge base (bot.desk.workbench)
     root: Root  # the engines, for the analytics
     now: Callable[[], dt.datetime] = clock.now
+
+    @property
+    def kb(self) -> knowledge.KnowledgeBase:
+        """The knowledge base as served now: a staff member's saved edit (bot.desk.workbench) is
+        what caller mode and the suggestions show seconds later, as the bot does."""
+        return self.served_kb()
+
+    def agency_or_default(self, agency_id: str) -> str:
+        """``agency_id`` if the knowledge base has that agency, else the default agency."""
+        return agency_id if agency_id in self.kb.agencies else self.settings.answers.default_agency
 
 
 def desk(request: Request) -> DeskContext:

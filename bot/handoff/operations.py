@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from bot.content import knowledge
 from bot.core import clock, history
@@ -24,7 +24,7 @@ from bot.handoff import state as machine
 from bot.handoff.delivery import Channels, deliver
 from bot.handoff.rasa_client import RasaClient, RasaError
 from bot.handoff.state import Status, TransitionError
-from bot.handoff.store import HandoffRecord, HandoffStore, NotFound
+from bot.handoff.store import HandoffRecord, HandoffStore, NotFound, TicketRecord
 from bot.rules.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,22 @@ def bot_event(text: str, metadata: Dict[str, Any], buttons: Optional[List[Dict[s
     return event
 
 
+KnowledgeSource = Union[knowledge.KnowledgeBase, Callable[[], knowledge.KnowledgeBase]]
+
+
 class HandoffOperations:
+    """``kb``: the knowledge base, or (what the desk passes) a function giving the one served now
+    (``knowledge.cached``), so a staff member's edit reaches the agents' messages and suggestions
+    as it reaches the bot's answers."""
+
     def __init__(self, store: HandoffStore, rasa: RasaClient, channels: Channels,
-                 kb: knowledge.KnowledgeBase, now: Callable[[], dt.datetime] = clock.now):
-        self.store, self.rasa, self.channels, self.kb, self.now = store, rasa, channels, kb, now
+                 kb: KnowledgeSource, now: Callable[[], dt.datetime] = clock.now):
+        self.store, self.rasa, self.channels, self.now = store, rasa, channels, now
+        self._kb = kb
+
+    @property
+    def kb(self) -> knowledge.KnowledgeBase:
+        return self._kb if isinstance(self._kb, knowledge.KnowledgeBase) else self._kb()
 
     async def get(self, handoff_id: int) -> HandoffRecord:
         record = await in_thread(self.store.get, handoff_id)
@@ -141,13 +153,23 @@ class HandoffOperations:
         not show the hand-off (its events were deleted): then nothing is shown."""
         tracker = await self.rasa.tracker(record.sender_id, all_events=True)
         window = transcript.handoff_window(tracker, await in_thread(self.store.ordinal, record))
+        asked = suggest.questions(window["events"]) if window else []
         return {
             "entries": [e.as_dict() for e in transcript.entries(window)] if window else [],
             # an ended hand-off is not what pauses the bot now (a later one may be)
             "paused": record.status.is_open and transcript.is_paused(tracker),
-            "latest_user_text": transcript.latest_user_text(window) if window else None,
+            # the citizen's questions in the window, newest first (not 「人呢」 or 「转人工」)
+            "questions": [q.as_dict() for q in asked],
             "found": window is not None,
         }
+
+    async def ticket_conversation(self, ticket: TicketRecord) -> Dict[str, Any]:
+        """The conversation that led to a callback ticket (transcript.ticket_window), its phone and
+        ID numbers masked; ``found`` is False when the conversation does not show the ticket."""
+        tracker = await self.rasa.tracker(ticket.sender_id, all_events=True)
+        window = transcript.ticket_window(tracker, ticket.id)
+        shown = [transcript.masked(e) for e in transcript.entries(window)] if window else []
+        return {"entries": shown, "found": window is not None}
 
     async def suggestions(self, text: str, agency_id: str) -> List[suggest.Suggestion]:
         if not (text or "").strip():

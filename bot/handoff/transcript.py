@@ -8,10 +8,11 @@ does not.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.core import history
+from bot.rules.privacy import mask_text
 
 # Rasa's own control events, shown as one line each in the transcript
 MARKERS = {
@@ -73,17 +74,50 @@ def handoff_window(tracker: Mapping[str, Any], ordinal: int) -> Optional[Dict[st
     return {**tracker, "events": events[start:end]}
 
 
+def ticket_window(tracker: Mapping[str, Any], ticket_id: int) -> Optional[Dict[str, Any]]:
+    """The conversation that led to callback ticket ``ticket_id``, as a tracker-shaped dictionary:
+    from the start of the session it was left in to the reply confirming it (the bot event whose
+    metadata names the ticket, ``history.CALLBACK_TICKET``), nothing after. None when the
+    conversation has no such reply (tickets stored before the replies named them)."""
+    events = list(tracker.get("events") or [])
+    saved = next((i for i, event in enumerate(events) if history.kind(event) == history.BOT
+                  and history.metadata(event).get(history.CALLBACK_TICKET) == ticket_id), None)
+    if saved is None:
+        return None
+    start = max((i for i in range(saved) if history.kind(events[i]) == history.SESSION_STARTED),
+                default=0)
+    return {**tracker, "events": events[start:saved + 1]}
+
+
+def masked(entry: Entry) -> Entry:
+    """``entry`` with phone and ID-card numbers masked (bot.rules.privacy), for lists that are not
+    the live conversation itself (a callback ticket's conversation)."""
+    return replace(entry, text=mask_text(entry.text))
+
+
 def entries(tracker: Mapping[str, Any]) -> List[Entry]:
-    """Every message and hand-off marker of the conversation, oldest first."""
+    """Every message and hand-off marker of the conversation, oldest first. A button the citizen
+    clicked is shown as the button's title (「都不是，转人工」), never as its intent payload
+    (``/request_human``); a payload no button offered (typed, or from a widget's own greeting,
+    ``/greet``) is left out."""
     result: List[Entry] = []
+    offered: Dict[str, str] = {}  # payload → title, of the buttons of the latest bot message
     for event in tracker.get("events") or []:
         kind = history.kind(event)
         stamp = float(event.get("timestamp") or 0)
         if kind == history.USER:
-            result.append(Entry("user", event.get("text") or "", stamp, intent=history.intent(event)))
+            said = event.get("text") or ""
+            if said.strip().startswith("/"):
+                title = offered.get(said.strip())
+                if not title:
+                    continue
+                said = title
+            result.append(Entry("user", said, stamp, intent=history.intent(event)))
         elif kind == history.BOT:
             metadata = history.metadata(event)
             buttons = tuple(b.get("title", "") for b in history.buttons(event))
+            offered = {str(b.get("payload") or "").strip(): str(b.get("title") or "")
+                       for b in history.buttons(event)} or offered
             if metadata.get(history.SOURCE) == history.DESK_SOURCE:
                 who = "agent" if metadata.get(history.AGENT) else "notice"
                 result.append(Entry(who, event.get("text") or "", stamp,
@@ -93,11 +127,6 @@ def entries(tracker: Mapping[str, Any]) -> List[Entry]:
         elif kind in MARKERS:
             result.append(Entry("marker", MARKERS[kind], stamp))
     return result
-
-
-def latest_user_text(tracker: Mapping[str, Any]) -> Optional[str]:
-    """What the citizen last wrote (button payloads such as /request_human skipped)."""
-    return history.latest_typed(tracker.get("events") or [])
 
 
 def desk_messages_since(tracker: Mapping[str, Any], since: float) -> List[Dict[str, Any]]:

@@ -34,10 +34,9 @@ async def caller_page(request: Request) -> HTTPResponse:
 async def caller_ask(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     question = web.field(request, "question").strip()
-    agency = web.field(request, "agency")
+    agency = ctx.agency_or_default(web.field(request, "agency"))
     if not question:
         return web.error(400, "请输入来电人的问题。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     try:
         found = await ctx.ops.suggestions(question, agency)
     except RasaError as failure:
@@ -52,20 +51,41 @@ async def caller_case(request: Request) -> HTTPResponse:
     number = web.field(request, "case_number").strip()
     if not number:
         return web.error(400, "请输入申请编号。")
-    view = await in_thread(caller_mode.lookup, ctx.cases, number, web.username(request), clock.today(), ctx.kb)
+    view = await in_thread(caller_mode.lookup, ctx.cases, number, web.username(request), clock.today(),
+                           ctx.kb, ctx.lookups, ctx.now())
     if view is None:
         return web.error(404, "没有找到这个编号的申请，请核对编号（例如 ZBSP-2026-0001）。")
-    return web.json_answer({"ok": True, "case_number": view.case_number, "status": view.status_text,
-                            "applicant": view.applicant, "phone": view.phone})
+    return web.json_answer({"ok": True, **case_item(view)})
+
+
+def case_item(view: caller_mode.CaseView) -> dict:
+    return {"case_number": view.case_number, "status": view.status_text, "applicant": view.applicant,
+            "phone": view.phone}
+
+
+@bp.post("/caller/phone", name="caller_phone")
+async def caller_phone(request: Request) -> HTTPResponse:
+    """The cases of the applicant with the caller's phone number (every search recorded)."""
+    ctx = web.desk(request)
+    phone = web.field(request, "phone").strip()
+    if not phone:
+        return web.error(400, "请输入来电号码。")
+    try:
+        views = await in_thread(caller_mode.lookup_by_phone, ctx.cases, phone, web.username(request),
+                                clock.today(), ctx.kb, ctx.lookups, ctx.now())
+    except caller_mode.PhoneError:
+        return web.error(400, "请输入一个完整的号码：11位手机号，或带区号的固定电话。")
+    if not views:
+        return web.error(404, "没有找到用这个号码申请的案件。请向来电人询问申请编号（例如 ZBSP-2026-0001）。")
+    return web.json_answer({"ok": True, "items": [case_item(v) for v in views]})
 
 
 @bp.post("/caller/deadline", name="caller_deadline")
 async def caller_deadline(request: Request) -> HTTPResponse:
     ctx = web.desk(request)
     history = web.field(request, "history").strip()
-    agency = web.field(request, "agency")
+    agency = ctx.agency_or_default(web.field(request, "agency"))
     if not history:
         return web.error(400, "请输入来电人说的经过，例如：“11月3日寄的挂号信，11月5日签收”。")
-    agency = agency if agency in ctx.kb.agencies else ctx.settings.answers.default_agency
     view = await in_thread(caller_mode.deadline_view, history[:web.MAX_FIELD], clock.today(), ctx.kb, agency)
     return web.json_answer({"ok": True, **view})

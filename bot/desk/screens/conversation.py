@@ -76,8 +76,7 @@ async def grant_access(request: Request, handoff_id: int) -> HTTPResponse:
 
 async def conversation_events(ctx: web.DeskContext, record, request: Request, latest: Dict[str, Any]):
     """[(event name, data)] for one hand-off: its state, its part of the transcript and the
-    suggested answers for the citizen's latest message in it (recomputed only when that
-    message changes)."""
+    suggested answers for the citizen's latest question in it."""
     if not await readable(ctx, record, request):
         return [("problem", {"message": "这次人工服务已结束，查看对话记录须先说明原因，请刷新页面。"})]
     events = [("state", state_of(ctx, record, request, await web.agent_names(ctx)))]
@@ -87,14 +86,18 @@ async def conversation_events(ctx: web.DeskContext, record, request: Request, la
         log.warning("desk conversation view: %s", failure)
         return events + [("problem", {"message": "暂时无法读取对话记录（Rasa 服务器无响应），稍后自动重试。"})]
     events.append(("transcript", {"entries": talk["entries"], "paused": talk["paused"]}))
-    if talk["latest_user_text"] != latest.get("text", ""):
+    # suggestions for the citizen's latest question (suggest.questions: not 「人呢」 or 「转人工」),
+    # recomputed only when it changes
+    question = (talk["questions"] or [{"text": "", "query": ""}])[0]
+    if question["text"] != latest.get("text", "") or "items" not in latest:
         try:
-            found = await ctx.ops.suggestions(talk["latest_user_text"] or "", record.agency_id)
+            found = await ctx.ops.suggestions(question["query"], record.agency_id)
         except RasaError as failure:
             log.warning("desk suggestions: %s", failure)
             found = []
-        latest.update(text=talk["latest_user_text"], items=[s.as_dict() for s in found])
-    events.append(("suggestions", {"question": latest["text"], "items": latest["items"]}))
+        latest.update(text=question["text"], items=[s.as_dict() for s in found])
+    events.append(("suggestions", {"question": latest["text"], "items": latest["items"],
+                                   "earlier": [q["text"] for q in talk["questions"][1:3]]}))
     events.append(("problem", {"message": "" if talk["found"] else "对话记录中找不到这次人工服务。"}))
     return events
 

@@ -1,5 +1,5 @@
 """Who read which transcript (/desk/views): the audit log of transcript views (bot.desk.audit),
-optionally for one hand-off (?handoff=<id>)."""
+optionally for one hand-off (?handoff=<id>), and of caller mode's case look-ups."""
 from __future__ import annotations
 
 from sanic import Blueprint
@@ -22,7 +22,11 @@ async def views(request: Request) -> HTTPResponse:
     handoff_id = int(wanted) if wanted.isdigit() and len(wanted) <= 9 else None
     rows = await in_thread(ctx.views.recent, 200, handoff_id)
     names = await web.agent_names(ctx)
+    lookups = await in_thread(ctx.lookups.recent, 200)
     return web.page("views.html", **web.base_context(request), handoff_id=handoff_id, rows=[
         {"opened": present.local_time(v.opened_at), "last_seen": present.local_time(v.last_seen_at),
          "agent": names.get(v.agent, v.agent), "handoff_id": v.handoff_id, "reason": v.reason}
-        for v in rows])
+        for v in rows], lookups=[
+        {"at": present.local_time(x.at), "agent": names.get(x.agent, x.agent),
+         "by": "来电号码" if x.by == "phone" else "申请编号", "query": x.query, "found": x.found}
+        for x in lookups])

@@ -160,6 +160,9 @@
 
     function renderSuggestions(data) {
       document.getElementById("suggest-question").textContent = data.question || "—";
+      const earlier = document.getElementById("suggest-earlier");
+      earlier.textContent = data.earlier && data.earlier.length ? "之前还问过：" + data.earlier.join(" ｜ ") : "";
+      earlier.hidden = !earlier.textContent;
       const list = document.getElementById("suggestions");
       if (!data.items.length) {
         replaceChildren(list, [el("li", "muted", "暂无建议。")]);
@@ -252,21 +255,41 @@
     startDeadlineCalculator();
 
     const caseProblem = document.getElementById("case-problem");
-    const caseResult = document.getElementById("case-result");
-    document.getElementById("case-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
+    const caseResults = document.getElementById("case-results");
+
+    // one case: its number, the applicant and phone (masked), the status in full
+    function caseCard(item) {
+      const li = el("li", "case");
+      li.appendChild(el("div", "title", item.case_number));
+      const facts = el("dl", "facts");
+      facts.appendChild(el("dt", null, "申请人"));
+      facts.appendChild(el("dd", "case-applicant", item.applicant));
+      facts.appendChild(el("dt", null, "联系电话"));
+      facts.appendChild(el("dd", "case-phone", item.phone));
+      li.appendChild(facts);
+      li.appendChild(el("pre", "answer case-status", item.status));
+      return li;
+    }
+
+    async function lookUp(url, body) {
       caseProblem.hidden = true;
-      caseResult.hidden = true;
+      replaceChildren(caseResults, []);
       try {
-        const data = await post("/desk/caller/case", { case_number: document.getElementById("case-number").value });
-        document.getElementById("case-applicant").textContent = data.applicant;
-        document.getElementById("case-phone").textContent = data.phone;
-        document.getElementById("case-status").textContent = data.status;
-        caseResult.hidden = false;
+        const data = await post(url, body);
+        replaceChildren(caseResults, (data.items || [data]).map(caseCard));
       } catch (error) {
         caseProblem.textContent = error.message;
         caseProblem.hidden = false;
       }
+    }
+
+    document.getElementById("case-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      lookUp("/desk/caller/case", { case_number: document.getElementById("case-number").value });
+    });
+    document.getElementById("phone-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      lookUp("/desk/caller/phone", { phone: document.getElementById("caller-phone").value });
     });
   }
 

@@ -14,8 +14,8 @@ from bot.core import db
 
 TABLES = {"cases", "case_events", "lookup_attempts", "lookup_locks",
           "handoffs", "callback_tickets", "desk_agents", "desk_sessions", "desk_login_attempts",
-          "feedback", "review_items", "desk_transcript_views", "desk_kb_changes"}
-HEAD = "0007_desk_staff_role"
+          "feedback", "review_items", "desk_transcript_views", "desk_kb_changes", "desk_case_lookups"}
+HEAD = "0008_case_phone_search"
 
 
 def _tables(url):

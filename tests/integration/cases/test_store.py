@@ -78,8 +78,21 @@ def test_only_the_masked_phone_and_a_keyed_hash_of_the_code_are_stored(
         columns = {c.name: getattr(row, c.name) for c in Case.__table__.columns}
     assert columns["query_code_hmac"] == expected
     assert columns["phone_masked"] == "138****0001"
+    # HMAC-SHA256(key, "phone:" + the 11 digits), for the desk's search by phone
+    assert columns["phone_hmac"] == hmac.new(test_key, b"phone:13800000001", hashlib.sha256).hexdigest()
     stored = " ".join(str(v) for v in columns.values())
     assert "13800000001" not in stored and "471108152342" not in stored
+
+
+def test_cases_are_found_by_the_applicants_phone_however_it_is_typed(store, one_case):
+    store.upsert_case("ZBSP-2026-0002", **{**CASE, "submitted_on": date(2026, 11, 2), "received_on": None,
+                                           "applicant_phone": "+86 138 0000 0001"})
+    store.upsert_case("ZBSP-2026-0003", **{**CASE, "applicant_phone": "0533-2306817"})
+    # newest submission first: 0002 (11-02) before 0001 (10-19)
+    assert [r.case_number for r in store.find_by_phone("13800000001")] == ["ZBSP-2026-0002", "ZBSP-2026-0001"]
+    assert [r.case_number for r in store.find_by_phone("138-0000-0001")] == ["ZBSP-2026-0002", "ZBSP-2026-0001"]
+    assert [r.case_number for r in store.find_by_phone("05332306817")] == ["ZBSP-2026-0003"]
+    assert store.find_by_phone("13800000002") == []
 
 
 STEPS = [

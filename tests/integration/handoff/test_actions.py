@@ -76,6 +76,10 @@ def test_first_question_skips_the_request_itself():
     events = [user("你好", "greet"), user("复议找谁", "faq"), user("转人工", "request_human")]
     assert handoff.first_question(tracker(events), "request") == "复议找谁"
     assert handoff.first_question(tracker([user("转人工", "request_human")]), "request") is None
+    # 「取消」 (a callback form given up) and 「人呢？我等着呢」 are no question for the queue either
+    events = [user("复议找谁", "faq"), user("取消", "stop"), user("人呢？我等着呢", "nlu_fallback"),
+              user("转人工", "request_human")]
+    assert handoff.first_question(tracker(events), "request") == "复议找谁"
     fallbacks = [user("啊啊", "nlu_fallback"), user("哦哦", "nlu_fallback")]
     assert handoff.first_question(tracker(fallbacks), "fallback") == "啊啊 / 哦哦"
 

@@ -30,3 +30,24 @@ def test_ticket_row_masks_the_phone():
 def test_wait_text():
     assert [present.wait_text(s) for s in (0, 59, 60, 3599, 3600, 3900)] == [
         "0秒", "59秒", "1分钟", "59分钟", "1小时0分钟", "1小时5分钟"]
+
+
+def test_the_queue_shows_a_question_never_a_cancel_or_a_request():
+    # rows stored before the action server used the desk's rule: 「取消」 / 「转人工」 say nothing
+    def row(question, reason="request"):
+        record = HandoffRecord(8, "s", "rest", "zibo_spj", reason, question, Status.WAITING, None, None,
+                               T0, None, None, T0)
+        return present.handoff_row(record, T0)["question"]
+    assert row("取消") == row("转人工") == row(None) == "（未描述问题）"
+    assert row("复议找谁") == "复议找谁"
+    assert row("<b>hello</b>") == "<b>hello</b>"  # no Chinese: not judged (the page escapes it)
+    assert row("啊啊 / 哦哦", "fallback") == "啊啊 / 哦哦"  # two messages not understood: shown as they were
+
+
+def test_transcript_row_in_beijing_time():
+    from bot.handoff.transcript import Entry
+    # 1795399200 = 2026-11-23T02:00:00Z (date -d @1795399200 -u) → 10:00 in Beijing
+    row = present.transcript_row(Entry("user", "我的电话", 1795399200.0))
+    assert row == {"kind": "user", "who": "群众", "text": "我的电话", "time": "10:00:00", "buttons": ""}
+    offered = present.transcript_row(Entry("bot", "您是不是想问", 1795399200.0, buttons=("甲", "乙")))
+    assert offered["buttons"] == "甲 ｜ 乙"

@@ -1,5 +1,5 @@
 """The transcript read from a tracker dump (the shape Rasa 3.6 returns)."""
-from bot.handoff import transcript
+from bot.handoff import suggest, transcript
 
 TRACKER = {
     "paused": True,
@@ -29,7 +29,7 @@ def test_entries_in_order_with_kinds():
         ("marker", "新的会话开始"),
         ("user", "申请信息公开多久答复？"),
         ("bot", "20个工作日"),
-        ("user", "/request_human"),
+        # "/request_human" (no button offered it) is not shown
         ("bot", "正在为您转接"),
         ("marker", "对话已转人工，助手暂停自动回复"),
         ("user", "<b>还在吗</b>"),  # kept as typed: escaping is the page's job
@@ -37,14 +37,9 @@ def test_entries_in_order_with_kinds():
         ("agent", "【人工客服·王芳】您好"),
         ("marker", "对话已转回助手"),
     ]
-    assert entries[4].buttons == ("留言",)
-    assert entries[8].agent == "王芳"
+    assert entries[3].buttons == ("留言",)
+    assert entries[7].agent == "王芳"
     assert entries[1].intent == "faq" and entries[1].timestamp == 2.0
-
-
-def test_latest_user_text_skips_button_payloads():
-    assert transcript.latest_user_text(TRACKER) == "<b>还在吗</b>"
-    assert transcript.latest_user_text({"events": []}) is None
 
 
 def test_desk_messages_since_a_timestamp():
@@ -89,7 +84,8 @@ def test_the_first_handoffs_window_is_its_session_up_to_its_end():
     window = transcript.handoff_window(TWO, 1)
     assert [e.text for e in transcript.entries(window) if e.kind != "marker"] == [
         "多久答复", "转人工", "【人工客服·李明】您好", "已为您转回智能助手"]
-    assert transcript.latest_user_text(window) == "转人工"
+    # the desk's suggestions are for the question in it, not for 「转人工」
+    assert suggest.latest_question(window["events"]).text == "多久答复"
 
 
 def test_an_open_handoffs_window_runs_to_the_end():
@@ -101,3 +97,37 @@ def test_a_handoff_the_conversation_does_not_show_has_no_window():
     assert transcript.handoff_window(TWO, 3) is None
     assert transcript.handoff_window(TWO, 0) is None
     assert transcript.handoff_window({"events": []}, 1) is None
+
+
+def test_a_clicked_button_shows_its_title_and_a_bare_payload_nothing():
+    # the widget's own opening /greet, then the 「您是不是想问」 buttons and a click on the last
+    events = [
+        {"event": "user", "text": "/greet", "timestamp": 1.0, "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "bot", "text": "您好", "timestamp": 1.1},
+        {"event": "user", "text": "那个期限", "timestamp": 2.0},
+        {"event": "bot", "text": "您是不是想问：", "timestamp": 2.1, "data": {"buttons": [
+            {"title": "申请后多久答复？", "payload": '/choose_faq{"faq_id":"reply_deadline"}'},
+            {"title": "都不是，转人工", "payload": "/request_human"}]}},
+        {"event": "user", "text": "/request_human", "timestamp": 3.0},
+    ]
+    shown = [(e.kind, e.text) for e in transcript.entries({"events": events})]
+    assert shown == [("bot", "您好"), ("user", "那个期限"), ("bot", "您是不是想问："),
+                     ("user", "都不是，转人工")]
+    assert not [text for _, text in shown if text.startswith("/")]
+
+
+def test_a_callback_tickets_conversation_is_its_session_up_to_the_ticket():
+    def user(text, stamp):
+        return {"event": "user", "text": text, "timestamp": stamp}
+    events = [
+        {"event": "session_started", "timestamp": 1.0}, user("上一次会话的问题", 1.5),
+        {"event": "session_started", "timestamp": 2.0},
+        user("我的电话13912345678，复议找谁？", 3.0),
+        {"event": "bot", "text": "已记下您的号码139****5678", "timestamp": 4.0, "metadata": {"callback_ticket": 5}},
+        user("后来又问的", 5.0),
+    ]
+    window = transcript.ticket_window({"events": events}, 5)
+    shown = [(e.kind, e.text) for e in map(transcript.masked, transcript.entries(window))]
+    assert shown == [("marker", "新的会话开始"), ("user", "我的电话139****5678，复议找谁？"),
+                     ("bot", "已记下您的号码139****5678")]
+    assert transcript.ticket_window({"events": events}, 6) is None
