@@ -2,7 +2,9 @@
 
 * Case look-up: reads a case's status. No verification factor (the agent is accountable
   instead): every look-up is logged with the agent and the case number only, never the
-  applicant's data.
+  applicant's data. It also says whether the case's online look-up is paused after too many
+  wrong query codes (bot/cases/store.py), and until when: the caller may be the applicant who
+  was locked out, or the case may be under attack.
 * Deadline calculator: the caller's described history → every statutory date with its steps,
   from the same pure module the assistant uses (bot/rules/timeline.py), as table rows for the page.
 """
@@ -17,6 +19,7 @@ from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
 from bot.content import knowledge
+from bot.core.clock import CHINA
 from bot.rules import textparse, timeline
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,7 @@ class CaseView:
     status_text: str
     applicant: str  # masked name
     phone: str  # masked
+    online_paused_until: str = ""  # Beijing time when the online look-up is locked, else ""
 
 
 def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
@@ -38,8 +42,10 @@ def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
              canonical or "(malformed)", "yes" if record else "no")
     if record is None:
         return None
+    until = store.locked_until(case_number=record.case_number)
+    paused = f"{until.astimezone(CHINA):%Y-%m-%d %H:%M}" if until else ""
     return CaseView(record.case_number, status.describe(record, today, kb),
-                    record.masked_name, record.masked_phone)
+                    record.masked_name, record.masked_phone, paused)
 
 
 def deadline_view(history: str, today: dt.date, kb: knowledge.KnowledgeBase, agency_id: str) -> Dict[str, Any]:

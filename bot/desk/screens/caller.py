@@ -56,7 +56,8 @@ async def caller_case(request: Request) -> HTTPResponse:
     if view is None:
         return web.error(404, "没有找到这个编号的申请，请核对编号（例如 ZBSP-2026-0001）。")
     return web.json_answer({"ok": True, "case_number": view.case_number, "status": view.status_text,
-                            "applicant": view.applicant, "phone": view.phone})
+                            "applicant": view.applicant, "phone": view.phone,
+                            "online_paused_until": view.online_paused_until})
 
 
 @bp.post("/caller/deadline", name="caller_deadline")

@@ -261,6 +261,9 @@
         const data = await post("/desk/caller/case", { case_number: document.getElementById("case-number").value });
         document.getElementById("case-applicant").textContent = data.applicant;
         document.getElementById("case-phone").textContent = data.phone;
+        document.getElementById("case-online").textContent = data.online_paused_until
+          ? `查询码错误次数过多，已暂停到 ${data.online_paused_until}（北京时间）`
+          : "正常";
         document.getElementById("case-status").textContent = data.status;
         caseResult.hidden = false;
       } catch (error) {
