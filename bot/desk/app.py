@@ -16,6 +16,7 @@ from sanic import Sanic
 
 from bot.content import knowledge
 from bot.core.bootstrap import Root
+from bot.core.threads import in_thread
 from bot.desk.audit import CaseLookupLog
 from bot.desk.screens import desk
 from bot.desk.web import DeskContext
@@ -29,6 +30,9 @@ from bot.rules.privacy import PIIMaskingFilter
 log = logging.getLogger(__name__)
 
 RELEASE_EVERY = 60.0  # seconds between checks for waiting hand-offs left at the end of a shift
+# seconds between retention runs of the desk's own records (AccountStore.purge: expired sessions,
+# log-in attempts — usernames and client addresses — after a day; docs/security.md)
+PURGE_EVERY = 3600.0
 
 
 WECHAT = "wechat"  # bot.channels.wechat.CHANNEL (not imported: it would load Rasa into the web app)
@@ -89,8 +93,17 @@ def mount(app: Sanic, root: Root, rasa: Optional[RasaClient] = None) -> DeskCont
                 log.exception("releasing waiting hand-offs failed; trying again later")
             await asyncio.sleep(RELEASE_EVERY)
 
+    async def purge_loop() -> None:
+        while True:
+            try:
+                await in_thread(ctx.accounts.purge, ctx.now())
+            except Exception as error:  # the database may be down for a while: next time
+                log.warning("desk retention failed (%s); trying again later", type(error).__name__)
+            await asyncio.sleep(PURGE_EVERY)
+
     async def start_release_loop(app, loop) -> None:
         app.add_task(release_loop())
+        app.add_task(purge_loop())
 
     async def close_rasa_session(app, loop) -> None:
         await rasa.close()

@@ -4,7 +4,10 @@
   verification factor (the agent is accountable instead): every look-up is recorded in the desk's
   audit log (``audit.CaseLookupLog``: agent, time, the case number or the phone number masked)
   and logged the same way, never with the applicant's data. The phone search compares keyed
-  hashes: the cases table keeps no full number (``CaseStore.find_by_phone``).
+  hashes: the cases table keeps no full number (``CaseStore.find_by_phone``). It also says
+  whether the case's online look-up is paused after too many wrong query codes
+  (bot/cases/store.py), and until when: the caller may be the applicant who was locked out,
+  or the case may be under attack.
 * Deadline calculator: the caller's described history → every statutory date with its steps,
   from the same pure module the assistant uses (bot/rules/timeline.py), as table rows for the page.
 """
@@ -19,6 +22,7 @@ from bot.cases import status
 from bot.cases.numbers import normalize_case_number
 from bot.cases.store import CaseStore
 from bot.content import knowledge
+from bot.core.clock import CHINA
 from bot.desk.audit import CaseLookupLog
 from bot.handoff.phone import normalize_phone
 from bot.rules import textparse, timeline
@@ -33,11 +37,14 @@ class CaseView:
     status_text: str
     applicant: str  # masked name
     phone: str  # masked
+    online_paused_until: str = ""  # Beijing time when the online look-up is locked, else ""
 
 
-def view(record, today: dt.date, kb: knowledge.KnowledgeBase) -> CaseView:
+def view(record, today: dt.date, kb: knowledge.KnowledgeBase, store: CaseStore) -> CaseView:
+    until = store.locked_until(case_number=record.case_number)
+    paused = f"{until.astimezone(CHINA):%Y-%m-%d %H:%M}" if until else ""
     return CaseView(record.case_number, status.describe(record, today, kb), record.masked_name,
-                    record.masked_phone)
+                    record.masked_phone, paused)
 
 
 def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
@@ -48,7 +55,7 @@ def lookup(store: CaseStore, number: str, agent: str, today: dt.date,
     audit_log.record(agent, "number", query, 1 if record else 0, now)
     log.info("desk case lookup: agent=%s case=%s found=%s", agent,
              canonical or "(malformed)", "yes" if record else "no")
-    return view(record, today, kb) if record else None
+    return view(record, today, kb, store) if record else None
 
 
 class PhoneError(ValueError):
@@ -66,7 +73,7 @@ def lookup_by_phone(store: CaseStore, phone: str, agent: str, today: dt.date,
     records = store.find_by_phone(number)
     audit_log.record(agent, "phone", mask_phone(number), len(records), now)
     log.info("desk case lookup: agent=%s phone=%s found=%d", agent, mask_phone(number), len(records))
-    return [view(record, today, kb) for record in records]
+    return [view(record, today, kb, store) for record in records]
 
 
 def deadline_view(history: str, today: dt.date, kb: knowledge.KnowledgeBase, agency_id: str) -> Dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -121,6 +122,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print("公开助手：检查模型（数据有变化时重新训练，约需十几分钟）…", flush=True)
     model = training.ensure_model(quiet=True)
+    # what the run writes under var/ — the tracker store, logs, tokens — is the owner's only:
+    # files 0600, folders 0700 (a folder made earlier with a wider mode is narrowed)
+    os.umask(0o077)
+    plan.var.mkdir(parents=True, exist_ok=True)
+    if plan.var.stat().st_mode & 0o077:
+        plan.var.chmod(0o700)
     log = run_log(plan.logs)
     # the servers run in their own sessions: on `kill`/`systemctl stop` (SIGTERM) or a closed
     # terminal (SIGHUP) stop them as on Ctrl+C instead of leaving them running

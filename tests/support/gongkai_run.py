@@ -109,7 +109,10 @@ def start(work: Path, extra_env: Optional[Dict[str, str]] = None) -> GongkaiRun:
             env.pop(name, None)  # a developer's own settings must not change what is tested
     out = open(var / "run.out", "wb")
     popen = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gongkai")), "run", "--port", str(rasa_port),
+        # `python -m` from the project root, as the `gongkai` script does but importing this
+        # checkout's code: the script imports wherever the virtualenv's editable install points,
+        # which in a git worktree sharing the virtualenv is another checkout
+        [sys.executable, "-m", "bot.tooling.cli", "run", "--port", str(rasa_port),
          "--web-port", str(web_port), "--action-port", str(action_port), "--var", str(var)],
         cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     run = GongkaiRun(popen, var, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}",

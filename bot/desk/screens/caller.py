@@ -60,7 +60,7 @@ async def caller_case(request: Request) -> HTTPResponse:
 
 def case_item(view: caller_mode.CaseView) -> dict:
     return {"case_number": view.case_number, "status": view.status_text, "applicant": view.applicant,
-            "phone": view.phone}
+            "phone": view.phone, "online_paused_until": view.online_paused_until}
 
 
 @bp.post("/caller/phone", name="caller_phone")

@@ -266,6 +266,10 @@
       facts.appendChild(el("dd", "case-applicant", item.applicant));
       facts.appendChild(el("dt", null, "联系电话"));
       facts.appendChild(el("dd", "case-phone", item.phone));
+      facts.appendChild(el("dt", null, "网上查询"));
+      facts.appendChild(el("dd", "case-online", item.online_paused_until
+        ? `查询码错误次数过多，已暂停到 ${item.online_paused_until}（北京时间）`
+        : "正常"));
       li.appendChild(facts);
       li.appendChild(el("pre", "answer case-status", item.status));
       return li;

@@ -104,3 +104,44 @@ def test_the_action_server_runs_retention(tmp_path):
         engine.dispose()
     # by hand: 31 days > 30 kept (ATTEMPTS_KEPT), 1 day is kept; 181 days > 180 (LOCKS_KEPT)
     assert (senders, locks) == (["recent"], 0)
+
+
+@pytest.mark.servers
+def test_the_web_app_runs_the_desks_retention(tmp_path):
+    """The desk's log-in attempts (usernames and client addresses) and its expired sessions were
+    kept for ever: AccountStore.purge existed and nothing called it. The web app now runs it at
+    start and every hour (bot/desk/app.py)."""
+    from bot.core.settings import CHINA
+    from bot.desk.accounts import AccountStore
+    from bot.desk.models import DeskSession, LoginAttempt
+    from tests.support import webapp
+
+    url = f"sqlite:///{tmp_path / 'gongkai.db'}"
+    db.upgrade(url)
+    now = datetime(2026, 11, 23, 10, tzinfo=CHINA)  # webapp.start pins the web app's clock here
+    accounts = AccountStore.from_url(url)
+    accounts.add_agent("zhao", "赵强", webapp.PASSWORD, now - timedelta(days=3))
+    accounts.login("zhao", "wrong password", "198.51.100.9", now - timedelta(days=2))
+    accounts.login("zhao", webapp.PASSWORD, "198.51.100.9", now - timedelta(hours=3))
+    engine = create_engine(url)
+
+    def kept() -> tuple:
+        with engine.connect() as connection:
+            attempts = connection.execute(text(
+                f"SELECT succeeded FROM {LoginAttempt.__tablename__}")).scalars().all()
+            sessions = connection.execute(text(
+                f"SELECT count(*) FROM {DeskSession.__tablename__}")).scalar()
+        return sorted(bool(a) for a in attempts), sessions
+
+    assert kept() == ([False, True], 1)  # the seed: two attempts and the session of the second
+    app = webapp.start(tmp_path, agents=())
+    try:
+        deadline = time.monotonic() + 60  # retention runs right after start; allow a slow machine
+        while kept() != ([True], 0) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        app.process.stop()
+        engine.dispose()
+    # by hand: attempts are kept a day (2 days old: gone; 3 hours: kept); a session ends after
+    # 2 hours without a request (bot/desk/accounts.py IDLE), so the 3-hour-old one is gone
+    assert kept() == ([True], 0)

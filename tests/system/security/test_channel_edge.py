@@ -49,6 +49,22 @@ def test_a_lone_surrogate_in_the_sender_does_not_stop_the_server(assistant):
                                         DEADLINE_QUESTION))
 
 
+def test_an_unstorable_value_behind_the_edge_does_not_stop_the_server(assistant):
+    """Rasa's session_scope patch (bot/serving/rasa_launch.py), on its own: Rasa's HTTP API (open
+    on these test servers, token-protected under `gongkai run`) writes events without passing the
+    channel edge. An action name holding a lone surrogate goes into the SQL tracker store's
+    action_name column and raises UnicodeEncodeError, a ValueError, which Rasa 3.6's
+    session_scope answered with sys.exit(1): without the patch this request stops the server
+    (SystemExit passes Rasa's FailSafeTrackerStore, which catches only Exception). With it, the
+    fail-safe store logs the error and keeps that conversation in memory: Rasa answers."""
+    sender = f"api-surrogate-{uuid.uuid4().hex[:8]}"
+    status, _ = post_raw(f"{assistant.rasa_url}/conversations/{sender}/tracker/events",
+                         b'{"event": "action", "name": "x\\ud800"}')
+    assert status != 0  # an answer, not a closed connection of a server that exited
+    assert DEADLINE_ANSWER in texts(say(assistant.rasa_url, f"after-{uuid.uuid4().hex[:8]}",
+                                        DEADLINE_QUESTION))
+
+
 @pytest.mark.parametrize("field", ["message", "metadata", "input_channel"])
 def test_a_lone_surrogate_in_any_other_field_gets_an_answer(assistant, field):
     sender = f"surrogate-{field}-{uuid.uuid4().hex[:8]}"
