@@ -294,7 +294,7 @@ def compute(timeline: Timeline, *, today: dt.date,
 
     receipt, receipt_estimated = _receipt(t, channel, steps, notes)
     if receipt is not None:
-        _note_non_workday(counter, receipt, "机关收到申请", steps)
+        _note_non_workday(counter, receipt, "机关收到申请", steps, receipt_estimated)
         limit, est = counter.add(receipt, CORRECTION_NOTICE_WORKDAYS)
         est = est or receipt_estimated
         deadline("correction_notice_limit", "机关告知补正的最后一天", limit, ART_CORRECTION, est)
@@ -303,10 +303,15 @@ def compute(timeline: Timeline, *, today: dt.date,
     paused = False
     corrected_told = t.correction_sent_on is not None or t.correction_received_on is not None
     if t.correction_requested_on is not None or corrected_told:
-        if t.correction_requested_on is not None:
-            steps.append(Step(t.correction_requested_on, "补正通知",
-                              "机关应在收到申请后7个工作日内一次性告知补正事项", ART_CORRECTION))
         limit_d = deadlines.get("correction_notice_limit")
+        if t.correction_requested_on is not None:
+            event, rule = "补正通知", "机关应在收到申请后7个工作日内一次性告知补正事项"
+            if limit_d is not None:
+                rule = (f"机关最晚应在{_md(limit_d.day)}{'（估算）' if limit_d.estimated else ''}"
+                        "（收到申请次日起第7个工作日）一次性告知补正事项")
+                if not limit_d.estimated:
+                    event += "（晚于期限）" if t.correction_requested_on > limit_d.day else "（在期限内）"
+            steps.append(Step(t.correction_requested_on, event, rule, ART_CORRECTION))
         if (limit_d is not None and not limit_d.estimated and t.correction_requested_on is not None
                 and t.correction_requested_on > limit_d.day):
             notes.append(f"补正通知（{date_zh(t.correction_requested_on)}）晚于收到申请后7个工作日"
@@ -318,7 +323,7 @@ def compute(timeline: Timeline, *, today: dt.date,
                          "请告诉我补正材料是哪天送到（签收）的，我再算出答复期限。")
         else:
             start, start_estimated, restarted = corrected, corrected_estimated, True
-            _note_non_workday(counter, corrected, "机关收到补正后的申请", steps)
+            _note_non_workday(counter, corrected, "机关收到补正后的申请", steps, corrected_estimated)
 
     due: Optional[dt.date] = None
     due_estimated = False
@@ -424,7 +429,10 @@ def _corrected_receipt(t: Timeline, channel: Optional[str], steps: List[Step]) -
     return t.correction_sent_on, False
 
 
-def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[Step]) -> None:
+def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[Step],
+                      day_estimated: bool = False) -> None:
+    """A step naming the holiday (or weekend) the count starts on and the first day it counts;
+    an estimate when the day itself is (an unknown signing / confirmation day) or its year is."""
     kind = counter.cal.day_kind(day)
     if kind.workday:
         return
@@ -434,7 +442,8 @@ def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[St
         if counter.workday(first):
             break
     steps.append(Step(day, f"{what}的这一天是{kind.reason}（非工作日），当天不计入，"
-                           f"从{_md(first)}（之后第一个工作日）开始计算", "", "", kind.estimated))
+                           f"从{_md(first)}（之后第一个工作日）开始计算", "", "",
+                      kind.estimated or day_estimated))
 
 
 def _consultation_days(counter: _Counter, consultations: Sequence[Consultation], start: dt.date,

@@ -500,3 +500,32 @@ def test_corrected_application_alone_restarts_the_count():
     # 8/3, 8/4, 8/5 (20) → 8月5日.
     r = run(correction_sent_on=D(2026, 7, 8))
     assert_exact(r, "reply_due", D(2026, 8, 5))
+
+
+# --- shown, not just stated (issue 15 item 2/3): the 补正 limit and estimated non-working days -------
+
+
+def test_the_correction_step_names_the_last_day_the_agency_could_ask():
+    # Lawyer's case: signed 11月5日 Thu; 7 working days: 11/6 (1), 11/9–13 (6), 11/16 (7) → 11月16日,
+    # so the notice of 11月10日 was in time, and the step says by which day it had to come.
+    r = run(channel="registered_mail", submitted_on=D(2026, 11, 3), received_on=D(2026, 11, 5),
+            correction_requested_on=D(2026, 11, 10), correction_received_on=D(2026, 11, 14))
+    step = next(s for s in r.steps if s.day == D(2026, 11, 10))
+    assert "最晚应在11月16日" in step.rule and step.article == "条例第三十条"
+    assert "在期限内" in step.event
+
+
+def test_a_late_correction_notice_step_says_it_was_late():
+    # Received 3月2日 Mon: 3/3–6 (4), 3/9–11 (7) → limit 3月11日; the notice of 3月13日 is late.
+    r = run(channel="in_person", submitted_on=D(2026, 3, 2), correction_requested_on=D(2026, 3, 13),
+            correction_received_on=D(2026, 3, 20))
+    step = next(s for s in r.steps if s.day == D(2026, 3, 13))
+    assert "最晚应在3月11日" in step.rule and "晚于期限" in step.event
+
+
+def test_an_estimated_receipt_on_a_holiday_is_labelled_an_estimate_in_its_step():
+    # Online, sent 2月16日 (春节) and no confirmation day: the receipt day is only an estimate, so is
+    # the line that says the count starts on 2月24日 (2/15–23 off).
+    r = run(channel="online", submitted_on=D(2026, 2, 16))
+    step = next(s for s in r.steps if "春节" in s.event)
+    assert step.estimated and "从2月24日" in step.event
