@@ -25,6 +25,10 @@ _CALENDAR_WARNING = calendar_warning(clock.today())
 if _CALENDAR_WARNING:
     log.warning(_CALENDAR_WARNING)
 
+# Channels whose client renders Markdown tables: the website widget (rasa-webchat, as "socketio").
+# WeChat and REST get numbered lines.
+TABLE_CHANNELS = ("socketio",)
+
 # The facts told so far live in this slot between turns, dates as ISO strings.
 FACTS_SLOT = "deadline_facts"
 
@@ -69,9 +73,10 @@ def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]
 
 
 def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]] = None,
-                    ) -> Tuple[str, Dict[str, Any]]:
+                    *, table: bool = False) -> Tuple[str, Dict[str, Any]]:
     """The answer to a described history (this message plus ``previous`` facts) and the facts to
-    keep for the next turn."""
+    keep for the next turn; ``table``: the steps as a Markdown table (the website widget) instead
+    of numbered lines (WeChat, REST)."""
     today = clock.today()
     catalogue = kb()
     new = textparse.parse_history(text, today, known=previous or {})
@@ -82,7 +87,7 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
         return catalogue.message("timeline_ask_submitted_on", agency_id), facts
     if result.problem:
         return result.problem, facts
-    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result)]
+    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result, table=table)]
     if result.deadlines.get("review") is not None:
         lines.append(catalogue.message("timeline_remedy_bodies", agency_id))
     if missing == "received_on":
@@ -124,7 +129,8 @@ class ActionComputeDueDate(Action):
         if followed is not None:
             return followed
         text = normalize_text(tracker.latest_message.get("text") or "")
-        answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)))
+        answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)),
+                                        table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
         dispatcher.utter_message(text=answer)
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
 

@@ -65,6 +65,7 @@ __all__ = [
     "headline_zh",
     "missing_fact",
     "render_zh",
+    "steps_table_md",
     "timeline_from_facts",
     "UNKNOWN_YEAR_NOTE",
 ]
@@ -553,8 +554,24 @@ def headline_zh(result: TimelineResult) -> List[str]:
     return lines
 
 
-def render_zh(result: TimelineResult) -> str:
-    """The whole answer: key dates, numbered steps, then notes. Plain lines: fine on WeChat."""
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def steps_table_md(steps: Sequence[Step]) -> List[str]:
+    """The steps as a Markdown table (日期、事件与计算、依据): the website widget renders it as a
+    small table (its Markdown reader knows GFM tables). Opened and closed by a blank line."""
+    rows = ["", "| 日期 | 事件与计算 | 依据 |", "|---|---|---|"]
+    for step in steps:
+        event = step.event + (f"。{step.rule}" if step.rule else "")
+        day = date_zh(step.day) + ("（估算）" if step.estimated else "")
+        rows.append(f"| {_cell(day)} | {_cell(event)} | {_cell(step.article)} |")
+    return rows + [""]
+
+
+def render_zh(result: TimelineResult, *, table: bool = False) -> str:
+    """The whole answer: key dates, the steps, then notes. The steps are numbered lines (WeChat,
+    REST) or, with ``table``, a Markdown table (the website widget)."""
     if result.problem:
         return result.problem
     parts: List[str] = []
@@ -564,7 +581,10 @@ def render_zh(result: TimelineResult) -> str:
     parts.extend(head)
     if result.steps:
         parts.append("计算步骤：")
-        parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
+        if table:
+            parts.extend(steps_table_md(result.steps))
+        else:
+            parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
     parts.extend(f"· {note}" for note in result.notes)
     if result.unknown_years:
         years = "、".join(str(y) for y in sorted(result.unknown_years))

@@ -108,3 +108,12 @@ def test_fee_is_computed_with_its_working(text, total):
 
 def test_fee_without_a_quantity_asks_for_one():
     assert "请告诉我一个月内申请的件数" in fee_answer("要多少钱", "zibo_spj")
+
+
+def test_the_widget_channel_gets_a_table_rest_and_wechat_numbered_lines():
+    message = ("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
+               "11月12日补正寄回，11月14日签收，最晚哪天答复")
+    widget, _ = due_date_answer(message, AGENCY_ID, None, table=True)
+    plain, _ = ask(message)
+    assert "| 2026年12月11日 | 答复期限最后一天" in widget and "答复期限：2026年12月11日" in widget
+    assert "7. 2026年12月11日：答复期限最后一天" in plain and "|" not in plain

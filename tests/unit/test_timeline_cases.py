@@ -529,3 +529,45 @@ def test_an_estimated_receipt_on_a_holiday_is_labelled_an_estimate_in_its_step()
     r = run(channel="online", submitted_on=D(2026, 2, 16))
     step = next(s for s in r.steps if "春节" in s.event)
     assert step.estimated and "从2月24日" in step.event
+
+
+def test_the_widget_gets_the_steps_as_a_table_wechat_as_numbered_lines():
+    # Same lawyer's case: the steps are the same seven lines, written two ways (issue 15 item 3).
+    r = run(channel="registered_mail", submitted_on=D(2026, 11, 3), received_on=D(2026, 11, 5),
+            correction_requested_on=D(2026, 11, 10), correction_sent_on=D(2026, 11, 12),
+            correction_received_on=D(2026, 11, 14))
+    lines = render_zh(r)
+    table = render_zh(r, table=True)
+    assert "1. 2026年11月3日：" in lines and "| 日期 |" not in lines
+    rows = [line for line in table.split("\n") if line.startswith("| 2026")]
+    assert len(rows) == len(r.steps) == 7
+    assert "| 日期 | 事件与计算 | 依据 |" in table and "\n\n| 日期 |" in table  # a blank line opens the table
+    assert rows[-1].startswith("| 2026年12月11日 | 答复期限最后一天") and "条例第三十条" in rows[-1]
+    assert "1. 2026年11月3日" not in table
+
+
+# --- one pure module (issue 15 item 5) ----------------------------------------------------------------
+
+
+def test_the_rules_import_no_rasa_and_no_database():
+    # What the four deadline modules import, read from their source: the standard library, each other
+    # (bot.rules.*), the settings (a path) and the calendar data package; ruamel only to read or write
+    # the override file, inside those functions. Never Rasa, rasa_sdk, SQLAlchemy or our servers.
+    import ast
+    import sys
+    from pathlib import Path
+
+    allowed = set(sys.stdlib_module_names) | {"__future__", "chinese_calendar", "ruamel"}
+    root = Path(__file__).resolve().parents[2] / "bot" / "rules"
+    for name in ("timeline", "deadlines", "workdays", "textparse"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                ours = module.startswith("bot.rules") or module == "bot.core.settings"
+                assert ours or module.split(".")[0] in allowed, f"bot/rules/{name}.py imports {module}"
