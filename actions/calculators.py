@@ -58,15 +58,25 @@ def _from_slot(stored: Any) -> Dict[str, Any]:
     return {str(key): parse(value) for key, value in stored.items()}
 
 
-# A new submission or reply date starts a new history; anything else adds to the one told so far.
-_FRESH_START = ("submitted_on", "reply_received_on", "reply_on")
+_REPLY_KEYS = ("reply_received_on", "reply_on")
 
 
 def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """The history told so far with this message's facts. A correction (「不对，是13号签收的」) changes
+    only what it names. A new submission date starts a new history; so does a reply date when a
+    reply was told already or when it lies before the history so far (「我3月2日收到…」 after a
+    November application is another question). A reply date that fits the history joins it
+    (the answer to 「机关答复了吗？」); so does anything else (签收、补正、延期 …)."""
     if not previous:
         return dict(new)
-    if not new.get("corrective") and any(key in new for key in _FRESH_START):
-        return dict(new)
+    if not new.get("corrective"):
+        if "submitted_on" in new:
+            return dict(new)
+        replies = [new[key] for key in _REPLY_KEYS if isinstance(new.get(key), dt.date)]
+        if replies:
+            told = [value for value in previous.values() if isinstance(value, dt.date)]
+            if any(key in previous for key in _REPLY_KEYS) or any(day > min(replies) for day in told):
+                return dict(new)
     merged = dict(previous)
     merged.update(new)
     return merged
@@ -96,6 +106,8 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
             "timeline_ask_received_on_signed" if signed else "timeline_ask_received_on_confirmed", agency_id))
     elif missing == "correction_received_on":
         lines.append(catalogue.message("timeline_ask_correction_received_on", agency_id))
+    elif missing == "reply_received_on":
+        lines.append(catalogue.message("timeline_ask_reply_received_on", agency_id))
     return "\n".join(line.strip() for line in lines if line.strip()), facts
 
 

@@ -549,6 +549,8 @@ def headline_zh(result: TimelineResult) -> List[str]:
         label = found.label
         if key == "extended_reply_due" and result.timeline.extension_on is None:
             label = "如机关依法延长，最晚"
+        if result.silence and key in ("review", "suit_direct"):
+            label = "一直没有收到答复的：" + label  # no reply told: silence is an assumption
         passed = "（已经过了）" if found.day < result.today else ""
         lines.append(f"{label}：{date_zh(found.day)}{'（估算）' if found.estimated else ''}{passed}")
     return lines
@@ -607,6 +609,8 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
         return "correction_received_on"
     if result.paused:
         return "correction_received_on"
+    if result.silence:
+        return "reply_received_on"  # the due date has passed: did a reply come, and when?
     return None
 
 

@@ -117,3 +117,29 @@ def test_the_widget_channel_gets_a_table_rest_and_wechat_numbered_lines():
     plain, _ = ask(message)
     assert "| 2026年12月11日 | 答复期限最后一天" in widget and "答复期限：2026年12月11日" in widget
     assert "7. 2026年12月11日：答复期限最后一天" in plain and "|" not in plain
+
+
+def test_a_passed_due_date_without_a_reply_asks_whether_one_came():
+    # 2026年9月1日 in person → due 9月29日 (hand count in test_timeline_cases.py); on 11月23日 no
+    # reply has been told: the answer ends with the one question whether (and when) it came.
+    answer, _ = ask("我2026年9月1日当面交的申请，最晚哪天答复")
+    assert "答复期限：2026年9月29日（已经过了）" in answer
+    assert answer.count("？") == 1 and answer.rstrip().endswith("我按答复重新计算复议、诉讼的期限。")
+
+
+def test_the_reply_told_after_the_question_joins_the_history():
+    # 9月1日 in person → due 9月29日; asked whether a reply came, the citizen says it came on 10月9日
+    # (late: after 9月29日). 10/9 + 60: 10/31 (+22), 11/30 (+52), 12/8 (+60) Tue → 2026年12月8日.
+    _, facts = ask("我2026年9月1日当面交的申请，最晚哪天答复")
+    answer, facts = ask("10月9日收到答复，不予公开", facts)
+    assert facts["submitted_on"] == dt.date(2026, 9, 1) and facts["reply_received_on"] == dt.date(2026, 10, 9)
+    assert "申请行政复议：2026年12月8日" in answer and "复议前置" in answer
+
+
+def test_a_reply_before_the_history_told_so_far_starts_a_new_one():
+    # The history so far begins 2026年11月20日; a reply received 3月2日 (2026) cannot belong to it:
+    # a new question, not an impossible timeline. 3/2 + 60 → 5月1日 (劳动节) → 5月6日.
+    _, facts = ask("11月20号当面交的申请，最晚哪天答复")
+    answer, facts = ask("我3月2日收到不予公开的答复", facts)
+    assert "submitted_on" not in facts and "核对" not in answer
+    assert "申请行政复议：2026年5月6日" in answer

@@ -571,3 +571,18 @@ def test_the_rules_import_no_rasa_and_no_database():
             for module in modules:
                 ours = module.startswith("bot.rules") or module == "bot.core.settings"
                 assert ours or module.split(".")[0] in allowed, f"bot/rules/{name}.py imports {module}"
+
+
+def test_silence_is_an_assumption_its_dates_say_so_and_the_reply_is_asked_for():
+    # Due 3月11日 (2月5日 in person); today 4月1日 and no reply told: the remedy dates hold only if
+    # no reply came, so their labels say so, and the one question left is whether a reply came.
+    from bot.rules.timeline import headline_zh, missing_fact
+
+    r = run(channel="in_person", submitted_on=D(2026, 2, 5), today=D(2026, 4, 1))
+    head = headline_zh(r)
+    assert "一直没有收到答复的：申请行政复议（稳妥期限）：2026年5月11日" in head
+    assert "一直没有收到答复的：起诉（不履行法定职责）：2026年9月11日" in head
+    assert missing_fact(r) == "reply_received_on"
+    # a registered letter without its signing day still asks for that first (one question at a time)
+    r = run(channel="registered_mail", submitted_on=D(2026, 2, 5), today=D(2026, 6, 1))
+    assert r.silence and missing_fact(r) == "received_on"

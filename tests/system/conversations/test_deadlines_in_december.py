@@ -127,7 +127,11 @@ def test_a_missing_signing_day_is_asked_once_then_given_then_corrected(december)
     assert "2026年11月6日（估算）：估算的签收日" in first
     assert first.count("？") == 1 and "挂号信（EMS）是哪天签收的？" in first
     # signed 11月5日 (Thu): 11/6 (1), 11/9–13 (6), 11/16–20 (11), 11/23–27 (16), 11/30–12/3 (20) → 12月3日
-    assert "答复期限：2026年12月3日（已经过了）" in second and "？" not in second
+    assert "答复期限：2026年12月3日（已经过了）" in second
+    # past due and no reply told: the remedies for silence, as such (12/3 + 60: 12/4–31 (28),
+    # January (59), 2027-02-01 (60), a Monday — 2027 unknown, so an estimate), and one question
+    assert "一直没有收到答复的：申请行政复议（稳妥期限）：2027年2月1日（估算）" in second
+    assert second.count("？") == 1 and "机关答复了吗？" in second
     # 「不对，是13号签收的」: signed 11月13日 (Fri): 11/16–20 (5) … 12/7–11 (20) → 12月11日
     assert "答复期限：2026年12月11日" in third and "2026年11月13日：机关签收" in third
     assert "2026年11月3日：申请寄出" in third  # the rest of the history is kept
@@ -145,9 +149,14 @@ def test_impossible_timelines_get_a_polite_question_not_a_date(december):
 def test_a_submission_on_a_holiday_names_it_and_the_first_counted_day(december):
     # 10月3日 (Sat, 国庆): 10/8 (1), 10/9 (2), 10/10 Sat make-up (3), 10/12–16 (8), 10/19–23 (13),
     # 10/26–30 (18), 11/2, 11/3 (20) → 11月3日
-    [reply] = ask(december, "我10月3日当面交的申请，最晚哪天答复")
+    reply, replied = ask(december, "我10月3日当面交的申请，最晚哪天答复", "11月5日收到答复，不予公开")
     assert "答复期限：2026年11月3日（已经过了）" in reply
     assert "国庆节（非工作日），当天不计入，从10月8日（之后第一个工作日）开始计算" in reply
+    assert "机关答复了吗？" in reply
+    # the reply joins the history: 11/5 + 60: 11/6–30 (25), December (56), 2027-01-04 (60), a Monday
+    # in the unknown 2027 → an estimate
+    assert "申请行政复议：2027年1月4日（估算）" in replied and "复议前置" in replied
+    assert "2026年10月3日：当面递交申请" in replied
 
 
 def test_the_widget_gets_the_steps_as_a_table(december):
