@@ -197,3 +197,39 @@ def test_wechat_gets_the_steps_as_short_numbered_lines(plain_server):
     for line in LAWYER_STEPS:
         assert line in reply, line
     assert "| 日期 |" not in reply
+
+
+@pytest.mark.browser
+def test_the_widget_shows_the_steps_as_a_table_in_the_browser(december, browser, tmp_path):
+    """The real widget (our web app's demo page, rasa-webchat) renders the Markdown table as a
+    <table>: a header and the seven steps. GONGKAI_SCREENSHOTS=1 saves widget-deadline-table.png."""
+    from playwright.sync_api import expect
+
+    from bot.tooling import servers, training
+    from tests.support.browser import screenshot
+
+    port = servers.free_port()
+    env = {**training.rasa_env(), "GONGKAI_RASA_PUBLIC_URL": december.rasa_url}
+    web = servers.start_web(port, tmp_path / "web.log", env=env)
+    try:
+        web.wait_ready(timeout=60)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 900})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/widget/")
+        page.click(".rw-launcher", timeout=30_000)
+        expect(page.locator(".rw-response", has_text="公开助手")).to_be_visible(timeout=30_000)
+        page.fill(".rw-new-message", LAWYER)
+        page.press(".rw-new-message", "Enter")
+        answer = page.locator(".rw-response", has_text="答复期限：2026年12月11日").last
+        expect(answer).to_be_visible(timeout=60_000)
+        table = answer.locator("table")
+        expect(table).to_have_count(1)
+        expect(table.locator("th")).to_have_text(["日期", "事件与计算", "依据"])
+        rows = table.locator("tbody tr")
+        expect(rows).to_have_count(7)
+        expect(rows.nth(6).locator("td").first).to_have_text("2026年12月11日")
+        expect(rows.nth(6).locator("td").nth(1)).to_contain_text("答复期限最后一天")
+        screenshot(page, "widget-deadline-table.png", settle_ms=600)
+        context.close()
+    finally:
+        web.stop()
