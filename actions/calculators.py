@@ -43,7 +43,7 @@ def to_slot(facts: Dict[str, Any]) -> Dict[str, Any]:
     return {key: plain(value) for key, value in facts.items() if key != "corrective"}
 
 
-def _from_slot(stored: Any) -> Dict[str, Any]:
+def from_slot(stored: Any) -> Dict[str, Any]:
     def parse(value: Any) -> Any:
         if isinstance(value, str):
             try:
@@ -64,9 +64,10 @@ _REPLY_KEYS = ("reply_received_on", "reply_on")
 def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
     """The history told so far with this message's facts. A correction (「不对，是13号签收的」) changes
     only what it names. A new submission date starts a new history; so does a reply date when a
-    reply was told already or when it lies before the history so far (「我3月2日收到…」 after a
+    different reply was told already or when it lies before the history so far (「我3月2日收到…」 after a
     November application is another question). A reply date that fits the history joins it
-    (the answer to 「机关答复了吗？」); so does anything else (签收、补正、延期 …)."""
+    (the answer to 「机关答复了吗？」); so does anything else (签收、补正、延期 …). Merging the same
+    message twice changes nothing (a follow-up may be computed by a slot-mapping action first)."""
     if not previous:
         return dict(new)
     if not new.get("corrective"):
@@ -75,7 +76,8 @@ def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]
         replies = [new[key] for key in _REPLY_KEYS if isinstance(new.get(key), dt.date)]
         if replies:
             told = [value for value in previous.values() if isinstance(value, dt.date)]
-            if any(key in previous for key in _REPLY_KEYS) or any(day > min(replies) for day in told):
+            other_reply = any(key in previous and key in new and previous[key] != new[key] for key in _REPLY_KEYS)
+            if other_reply or any(day > min(replies) for day in told):
                 return dict(new)
     merged = dict(previous)
     merged.update(new)
@@ -141,7 +143,7 @@ class ActionComputeDueDate(Action):
         if followed is not None:
             return followed
         text = normalize_text(tracker.latest_message.get("text") or "")
-        answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)),
+        answer, facts = due_date_answer(text, agency_for(tracker), from_slot(tracker.get_slot(FACTS_SLOT)),
                                         table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
         dispatcher.utter_message(text=answer)
         return [SlotSet(FACTS_SLOT, to_slot(facts))]

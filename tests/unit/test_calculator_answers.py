@@ -143,3 +143,58 @@ def test_a_reply_before_the_history_told_so_far_starts_a_new_one():
     answer, facts = ask("我3月2日收到不予公开的答复", facts)
     assert "submitted_on" not in facts and "核对" not in answer
     assert "申请行政复议：2026年5月6日" in answer
+
+
+def _run_turn(slots, events, text, intent):
+    """One user turn as the Rasa server runs it: first the slot-mapping action of ``info_subject``
+    (domain/info_request.yml: action_info_request runs at every user message and its SlotSet
+    events are applied), then the predicted action_compute_due_date. Returns the slots after."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.calculators import ActionComputeDueDate
+    from actions.info_request import ActionInfoRequest
+
+    events = events + [{"event": "action", "name": "action_listen"},
+                       {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+    for action in (ActionInfoRequest(), ActionComputeDueDate()):
+        tracker = Tracker("unit", dict(slots), latest, list(events), False, None, {}, "action_listen")
+        for event in asyncio.run(action.run(CollectingDispatcher(), tracker, {})):
+            if event.get("event") == "slot":
+                slots[event["name"]] = event["value"]
+                events.append(event)
+        if action.name() == "action_compute_due_date":
+            events += [{"event": "action", "name": action.name()}, {"event": "bot", "text": "…"}]
+    return slots, events
+
+
+def test_the_history_survives_the_slot_mapping_action_that_runs_before_each_turn():
+    # On the real server 「11月5日签收的」 lost the posting of 11月3日: action_info_request, run as
+    # info_subject's slot mapping, answered the follow-up without the facts told so far and its
+    # deadline_facts replaced them. Signed 11月5日 → 12月3日 needs the channel; 「不对，是13号签收的」 keeps
+    # the posting day (hand counts in test_correction_of_the_signing_day_by_day_only).
+    slots, events = _run_turn({"agency": AGENCY_ID}, [], "挂号信11月3日寄出的，最晚哪天答复", "ask_due_date")
+    slots, events = _run_turn(slots, events, "11月5日签收的", "inform_timeline")
+    assert slots["deadline_facts"] == {"channel": "registered_mail", "submitted_on": "2026-11-03",
+                                       "received_on": "2026-11-05"}
+    slots, events = _run_turn(slots, events, "不对，是13号签收的", "inform_timeline")
+    assert slots["deadline_facts"]["submitted_on"] == "2026-11-03"
+    assert slots["deadline_facts"]["received_on"] == "2026-11-13"
+    # the reply joins the history though the turn is computed twice (slot mapping, then the action)
+    slots, events = _run_turn(slots, events, "11月20日收到答复，不予公开", "inform_timeline")
+    assert slots["deadline_facts"]["submitted_on"] == "2026-11-03"
+    assert slots["deadline_facts"]["reply_received_on"] == "2026-11-20"
+
+
+def test_merging_the_same_reply_twice_keeps_the_history():
+    from actions.calculators import merge_facts
+
+    told = {"channel": "in_person", "submitted_on": dt.date(2026, 9, 1)}
+    reply = {"reply_received_on": dt.date(2026, 10, 9), "reply_type": "withheld"}
+    once = merge_facts(told, reply)
+    assert once == {**told, **reply} and merge_facts(once, reply) == once
+    # another reply date after a reply: another question
+    assert merge_facts(once, {"reply_received_on": dt.date(2026, 11, 2)}) == {"reply_received_on": dt.date(2026, 11, 2)}
