@@ -561,9 +561,11 @@ def _cell(text: str) -> str:
 
 
 def steps_table_md(steps: Sequence[Step]) -> List[str]:
-    """The steps as a Markdown table (日期、事件与计算、依据): the website widget renders it as a
-    small table (its Markdown reader knows GFM tables). Opened and closed by a blank line."""
-    rows = ["", "| 日期 | 事件与计算 | 依据 |", "|---|---|---|"]
+    """The steps as a Markdown table (日期、计算步骤、依据): the website widget renders it as a
+    small table (its Markdown reader knows GFM tables). Opened and closed by a blank line: Rasa's
+    socket.io channel sends the parts between blank lines as separate messages, so the table is a
+    message of its own and starts its Markdown document (a table cannot follow a line of text)."""
+    rows = ["", "| 日期 | 计算步骤 | 依据 |", "|---|---|---|"]
     for step in steps:
         event = step.event + (f"。{step.rule}" if step.rule else "")
         day = date_zh(step.day) + ("（估算）" if step.estimated else "")
@@ -581,12 +583,11 @@ def render_zh(result: TimelineResult, *, table: bool = False) -> str:
     if result.paused:
         head.insert(0, "补正期间答复期限暂停，机关收到补正后的申请后重新计算20个工作日。")
     parts.extend(head)
-    if result.steps:
+    if result.steps and table:
+        parts.extend(steps_table_md(result.steps))  # its header names the steps
+    elif result.steps:
         parts.append("计算步骤：")
-        if table:
-            parts.extend(steps_table_md(result.steps))
-        else:
-            parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
+        parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
     parts.extend(f"· {note}" for note in result.notes)
     if result.unknown_years:
         years = "、".join(str(y) for y in sorted(result.unknown_years))
