@@ -25,6 +25,10 @@ _CALENDAR_WARNING = calendar_warning(clock.today())
 if _CALENDAR_WARNING:
     log.warning(_CALENDAR_WARNING)
 
+# Channels whose client renders Markdown tables: the website widget (rasa-webchat, as "socketio").
+# WeChat and REST get numbered lines.
+TABLE_CHANNELS = ("socketio",)
+
 # The facts told so far live in this slot between turns, dates as ISO strings.
 FACTS_SLOT = "deadline_facts"
 
@@ -39,7 +43,7 @@ def to_slot(facts: Dict[str, Any]) -> Dict[str, Any]:
     return {key: plain(value) for key, value in facts.items() if key != "corrective"}
 
 
-def _from_slot(stored: Any) -> Dict[str, Any]:
+def from_slot(stored: Any) -> Dict[str, Any]:
     def parse(value: Any) -> Any:
         if isinstance(value, str):
             try:
@@ -54,24 +58,37 @@ def _from_slot(stored: Any) -> Dict[str, Any]:
     return {str(key): parse(value) for key, value in stored.items()}
 
 
-# A new submission or reply date starts a new history; anything else adds to the one told so far.
-_FRESH_START = ("submitted_on", "reply_received_on", "reply_on")
+_REPLY_KEYS = ("reply_received_on", "reply_on")
 
 
 def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """The history told so far with this message's facts. A correction (「不对，是13号签收的」) changes
+    only what it names. A new submission date starts a new history; so does a reply date when a
+    different reply was told already or when it lies before the history so far (「我3月2日收到…」 after a
+    November application is another question). A reply date that fits the history joins it
+    (the answer to 「机关答复了吗？」); so does anything else (签收、补正、延期 …). Merging the same
+    message twice changes nothing (a follow-up may be computed by a slot-mapping action first)."""
     if not previous:
         return dict(new)
-    if not new.get("corrective") and any(key in new for key in _FRESH_START):
-        return dict(new)
+    if not new.get("corrective"):
+        if "submitted_on" in new:
+            return dict(new)
+        replies = [new[key] for key in _REPLY_KEYS if isinstance(new.get(key), dt.date)]
+        if replies:
+            told = [value for value in previous.values() if isinstance(value, dt.date)]
+            other_reply = any(key in previous and key in new and previous[key] != new[key] for key in _REPLY_KEYS)
+            if other_reply or any(day > min(replies) for day in told):
+                return dict(new)
     merged = dict(previous)
     merged.update(new)
     return merged
 
 
 def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]] = None,
-                    ) -> Tuple[str, Dict[str, Any]]:
+                    *, table: bool = False) -> Tuple[str, Dict[str, Any]]:
     """The answer to a described history (this message plus ``previous`` facts) and the facts to
-    keep for the next turn."""
+    keep for the next turn; ``table``: the steps as a Markdown table (the website widget) instead
+    of numbered lines (WeChat, REST)."""
     today = clock.today()
     catalogue = kb()
     new = textparse.parse_history(text, today, known=previous or {})
@@ -82,7 +99,7 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
         return catalogue.message("timeline_ask_submitted_on", agency_id), facts
     if result.problem:
         return result.problem, facts
-    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result)]
+    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result, table=table)]
     if result.deadlines.get("review") is not None:
         lines.append(catalogue.message("timeline_remedy_bodies", agency_id))
     if missing == "received_on":
@@ -91,6 +108,8 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
             "timeline_ask_received_on_signed" if signed else "timeline_ask_received_on_confirmed", agency_id))
     elif missing == "correction_received_on":
         lines.append(catalogue.message("timeline_ask_correction_received_on", agency_id))
+    elif missing == "reply_received_on":
+        lines.append(catalogue.message("timeline_ask_reply_received_on", agency_id))
     return "\n".join(line.strip() for line in lines if line.strip()), facts
 
 
@@ -124,7 +143,8 @@ class ActionComputeDueDate(Action):
         if followed is not None:
             return followed
         text = normalize_text(tracker.latest_message.get("text") or "")
-        answer, facts = due_date_answer(text, agency_for(tracker), _from_slot(tracker.get_slot(FACTS_SLOT)))
+        answer, facts = due_date_answer(text, agency_for(tracker), from_slot(tracker.get_slot(FACTS_SLOT)),
+                                        table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
         dispatcher.utter_message(text=answer)
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
 

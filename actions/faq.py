@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, handoff, metrics
-from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
+from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, from_slot, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity
 from bot.content import reports
 from bot.content.knowledge import fold
@@ -246,7 +246,9 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                                  **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
-        answer, facts = due_date_answer(plan.target, agency_id)
+        # on the history told so far: this also runs as info_subject's slot mapping (action_info_request)
+        # before the turn's own action, and its deadline_facts must not drop what was told before
+        answer, facts = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)))
         dispatcher.utter_message(text=answer, **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
     if plan.kind == "report":

@@ -28,7 +28,8 @@ The rules and how this module reads them:
 
 Input is a receipt date plus plain events (see :data:`EVENT_KINDS`); output is a frozen
 :class:`DeadlineResult`. A date in a year without a known holiday schedule raises
-:class:`bot.rules.workdays.CalendarUnknownError` — callers answer 「暂时无法计算」.
+:class:`bot.rules.workdays.CalendarUnknownError`; callers never refuse the date for it: they compute
+again on ``calendar.estimating()`` (weekends only) and label the date an estimate (bot/cases/status.py).
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ __all__ = [
     "headline_zh",
     "missing_fact",
     "render_zh",
+    "steps_table_md",
     "timeline_from_facts",
     "UNKNOWN_YEAR_NOTE",
 ]
@@ -294,7 +295,7 @@ def compute(timeline: Timeline, *, today: dt.date,
 
     receipt, receipt_estimated = _receipt(t, channel, steps, notes)
     if receipt is not None:
-        _note_non_workday(counter, receipt, "机关收到申请", steps)
+        _note_non_workday(counter, receipt, "机关收到申请", steps, receipt_estimated)
         limit, est = counter.add(receipt, CORRECTION_NOTICE_WORKDAYS)
         est = est or receipt_estimated
         deadline("correction_notice_limit", "机关告知补正的最后一天", limit, ART_CORRECTION, est)
@@ -303,10 +304,15 @@ def compute(timeline: Timeline, *, today: dt.date,
     paused = False
     corrected_told = t.correction_sent_on is not None or t.correction_received_on is not None
     if t.correction_requested_on is not None or corrected_told:
-        if t.correction_requested_on is not None:
-            steps.append(Step(t.correction_requested_on, "补正通知",
-                              "机关应在收到申请后7个工作日内一次性告知补正事项", ART_CORRECTION))
         limit_d = deadlines.get("correction_notice_limit")
+        if t.correction_requested_on is not None:
+            event, rule = "补正通知", "机关应在收到申请后7个工作日内一次性告知补正事项"
+            if limit_d is not None:
+                rule = (f"机关最晚应在{_md(limit_d.day)}{'（估算）' if limit_d.estimated else ''}"
+                        "（收到申请次日起第7个工作日）一次性告知补正事项")
+                if not limit_d.estimated:
+                    event += "（晚于期限）" if t.correction_requested_on > limit_d.day else "（在期限内）"
+            steps.append(Step(t.correction_requested_on, event, rule, ART_CORRECTION))
         if (limit_d is not None and not limit_d.estimated and t.correction_requested_on is not None
                 and t.correction_requested_on > limit_d.day):
             notes.append(f"补正通知（{date_zh(t.correction_requested_on)}）晚于收到申请后7个工作日"
@@ -318,7 +324,7 @@ def compute(timeline: Timeline, *, today: dt.date,
                          "请告诉我补正材料是哪天送到（签收）的，我再算出答复期限。")
         else:
             start, start_estimated, restarted = corrected, corrected_estimated, True
-            _note_non_workday(counter, corrected, "机关收到补正后的申请", steps)
+            _note_non_workday(counter, corrected, "机关收到补正后的申请", steps, corrected_estimated)
 
     due: Optional[dt.date] = None
     due_estimated = False
@@ -424,7 +430,10 @@ def _corrected_receipt(t: Timeline, channel: Optional[str], steps: List[Step]) -
     return t.correction_sent_on, False
 
 
-def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[Step]) -> None:
+def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[Step],
+                      day_estimated: bool = False) -> None:
+    """A step naming the holiday (or weekend) the count starts on and the first day it counts;
+    an estimate when the day itself is (an unknown signing / confirmation day) or its year is."""
     kind = counter.cal.day_kind(day)
     if kind.workday:
         return
@@ -434,7 +443,8 @@ def _note_non_workday(counter: _Counter, day: dt.date, what: str, steps: List[St
         if counter.workday(first):
             break
     steps.append(Step(day, f"{what}的这一天是{kind.reason}（非工作日），当天不计入，"
-                           f"从{_md(first)}（之后第一个工作日）开始计算", "", "", kind.estimated))
+                           f"从{_md(first)}（之后第一个工作日）开始计算", "", "",
+                      kind.estimated or day_estimated))
 
 
 def _consultation_days(counter: _Counter, consultations: Sequence[Consultation], start: dt.date,
@@ -539,13 +549,33 @@ def headline_zh(result: TimelineResult) -> List[str]:
         label = found.label
         if key == "extended_reply_due" and result.timeline.extension_on is None:
             label = "如机关依法延长，最晚"
+        if result.silence and key in ("review", "suit_direct"):
+            label = "一直没有收到答复的：" + label  # no reply told: silence is an assumption
         passed = "（已经过了）" if found.day < result.today else ""
         lines.append(f"{label}：{date_zh(found.day)}{'（估算）' if found.estimated else ''}{passed}")
     return lines
 
 
-def render_zh(result: TimelineResult) -> str:
-    """The whole answer: key dates, numbered steps, then notes. Plain lines: fine on WeChat."""
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def steps_table_md(steps: Sequence[Step]) -> List[str]:
+    """The steps as a Markdown table (日期、计算步骤、依据): the website widget renders it as a
+    small table (its Markdown reader knows GFM tables). Opened and closed by a blank line: Rasa's
+    socket.io channel sends the parts between blank lines as separate messages, so the table is a
+    message of its own and starts its Markdown document (a table cannot follow a line of text)."""
+    rows = ["", "| 日期 | 计算步骤 | 依据 |", "|---|---|---|"]
+    for step in steps:
+        event = step.event + (f"。{step.rule}" if step.rule else "")
+        day = date_zh(step.day) + ("（估算）" if step.estimated else "")
+        rows.append(f"| {_cell(day)} | {_cell(event)} | {_cell(step.article)} |")
+    return rows + [""]
+
+
+def render_zh(result: TimelineResult, *, table: bool = False) -> str:
+    """The whole answer: key dates, the steps, then notes. The steps are numbered lines (WeChat,
+    REST) or, with ``table``, a Markdown table (the website widget)."""
     if result.problem:
         return result.problem
     parts: List[str] = []
@@ -553,7 +583,9 @@ def render_zh(result: TimelineResult) -> str:
     if result.paused:
         head.insert(0, "补正期间答复期限暂停，机关收到补正后的申请后重新计算20个工作日。")
     parts.extend(head)
-    if result.steps:
+    if result.steps and table:
+        parts.extend(steps_table_md(result.steps))  # its header names the steps
+    elif result.steps:
         parts.append("计算步骤：")
         parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(result.steps, 1))
     parts.extend(f"· {note}" for note in result.notes)
@@ -578,6 +610,8 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
         return "correction_received_on"
     if result.paused:
         return "correction_received_on"
+    if result.silence:
+        return "reply_received_on"  # the due date has passed: did a reply come, and when?
     return None
 
 

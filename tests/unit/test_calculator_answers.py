@@ -108,3 +108,93 @@ def test_fee_is_computed_with_its_working(text, total):
 
 def test_fee_without_a_quantity_asks_for_one():
     assert "请告诉我一个月内申请的件数" in fee_answer("要多少钱", "zibo_spj")
+
+
+def test_the_widget_channel_gets_a_table_rest_and_wechat_numbered_lines():
+    message = ("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
+               "11月12日补正寄回，11月14日签收，最晚哪天答复")
+    widget, _ = due_date_answer(message, AGENCY_ID, None, table=True)
+    plain, _ = ask(message)
+    assert "| 2026年12月11日 | 答复期限最后一天" in widget and "答复期限：2026年12月11日" in widget
+    assert "7. 2026年12月11日：答复期限最后一天" in plain and "|" not in plain
+
+
+def test_a_passed_due_date_without_a_reply_asks_whether_one_came():
+    # 2026年9月1日 in person → due 9月29日 (hand count in test_timeline_cases.py); on 11月23日 no
+    # reply has been told: the answer ends with the one question whether (and when) it came.
+    answer, _ = ask("我2026年9月1日当面交的申请，最晚哪天答复")
+    assert "答复期限：2026年9月29日（已经过了）" in answer
+    assert answer.count("？") == 1 and answer.rstrip().endswith("我按答复重新计算复议、诉讼的期限。")
+
+
+def test_the_reply_told_after_the_question_joins_the_history():
+    # 9月1日 in person → due 9月29日; asked whether a reply came, the citizen says it came on 10月9日
+    # (late: after 9月29日). 10/9 + 60: 10/31 (+22), 11/30 (+52), 12/8 (+60) Tue → 2026年12月8日.
+    _, facts = ask("我2026年9月1日当面交的申请，最晚哪天答复")
+    answer, facts = ask("10月9日收到答复，不予公开", facts)
+    assert facts["submitted_on"] == dt.date(2026, 9, 1) and facts["reply_received_on"] == dt.date(2026, 10, 9)
+    assert "申请行政复议：2026年12月8日" in answer and "复议前置" in answer
+
+
+def test_a_reply_before_the_history_told_so_far_starts_a_new_one():
+    # The history so far begins 2026年11月20日; a reply received 3月2日 (2026) cannot belong to it:
+    # a new question, not an impossible timeline. 3/2 + 60 → 5月1日 (劳动节) → 5月6日.
+    _, facts = ask("11月20号当面交的申请，最晚哪天答复")
+    answer, facts = ask("我3月2日收到不予公开的答复", facts)
+    assert "submitted_on" not in facts and "核对" not in answer
+    assert "申请行政复议：2026年5月6日" in answer
+
+
+def _run_turn(slots, events, text, intent):
+    """One user turn as the Rasa server runs it: first the slot-mapping action of ``info_subject``
+    (domain/info_request.yml: action_info_request runs at every user message and its SlotSet
+    events are applied), then the predicted action_compute_due_date. Returns the slots after."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.calculators import ActionComputeDueDate
+    from actions.info_request import ActionInfoRequest
+
+    events = events + [{"event": "action", "name": "action_listen"},
+                       {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}]
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+    for action in (ActionInfoRequest(), ActionComputeDueDate()):
+        tracker = Tracker("unit", dict(slots), latest, list(events), False, None, {}, "action_listen")
+        for event in asyncio.run(action.run(CollectingDispatcher(), tracker, {})):
+            if event.get("event") == "slot":
+                slots[event["name"]] = event["value"]
+                events.append(event)
+        if action.name() == "action_compute_due_date":
+            events += [{"event": "action", "name": action.name()}, {"event": "bot", "text": "…"}]
+    return slots, events
+
+
+def test_the_history_survives_the_slot_mapping_action_that_runs_before_each_turn():
+    # On the real server 「11月5日签收的」 lost the posting of 11月3日: action_info_request, run as
+    # info_subject's slot mapping, answered the follow-up without the facts told so far and its
+    # deadline_facts replaced them. Signed 11月5日 → 12月3日 needs the channel; 「不对，是13号签收的」 keeps
+    # the posting day (hand counts in test_correction_of_the_signing_day_by_day_only).
+    slots, events = _run_turn({"agency": AGENCY_ID}, [], "挂号信11月3日寄出的，最晚哪天答复", "ask_due_date")
+    slots, events = _run_turn(slots, events, "11月5日签收的", "inform_timeline")
+    assert slots["deadline_facts"] == {"channel": "registered_mail", "submitted_on": "2026-11-03",
+                                       "received_on": "2026-11-05"}
+    slots, events = _run_turn(slots, events, "不对，是13号签收的", "inform_timeline")
+    assert slots["deadline_facts"]["submitted_on"] == "2026-11-03"
+    assert slots["deadline_facts"]["received_on"] == "2026-11-13"
+    # the reply joins the history though the turn is computed twice (slot mapping, then the action)
+    slots, events = _run_turn(slots, events, "11月20日收到答复，不予公开", "inform_timeline")
+    assert slots["deadline_facts"]["submitted_on"] == "2026-11-03"
+    assert slots["deadline_facts"]["reply_received_on"] == "2026-11-20"
+
+
+def test_merging_the_same_reply_twice_keeps_the_history():
+    from actions.calculators import merge_facts
+
+    told = {"channel": "in_person", "submitted_on": dt.date(2026, 9, 1)}
+    reply = {"reply_received_on": dt.date(2026, 10, 9), "reply_type": "withheld"}
+    once = merge_facts(told, reply)
+    assert once == {**told, **reply} and merge_facts(once, reply) == once
+    # another reply date after a reply: another question
+    assert merge_facts(once, {"reply_received_on": dt.date(2026, 11, 2)}) == {"reply_received_on": dt.date(2026, 11, 2)}

@@ -500,3 +500,91 @@ def test_corrected_application_alone_restarts_the_count():
     # 8/3, 8/4, 8/5 (20) → 8月5日.
     r = run(correction_sent_on=D(2026, 7, 8))
     assert_exact(r, "reply_due", D(2026, 8, 5))
+
+
+# --- shown, not just stated (issue 15 item 2/3): the 补正 limit and estimated non-working days -------
+
+
+def test_the_correction_step_names_the_last_day_the_agency_could_ask():
+    # Lawyer's case: signed 11月5日 Thu; 7 working days: 11/6 (1), 11/9–13 (6), 11/16 (7) → 11月16日,
+    # so the notice of 11月10日 was in time, and the step says by which day it had to come.
+    r = run(channel="registered_mail", submitted_on=D(2026, 11, 3), received_on=D(2026, 11, 5),
+            correction_requested_on=D(2026, 11, 10), correction_received_on=D(2026, 11, 14))
+    step = next(s for s in r.steps if s.day == D(2026, 11, 10))
+    assert "最晚应在11月16日" in step.rule and step.article == "条例第三十条"
+    assert "在期限内" in step.event
+
+
+def test_a_late_correction_notice_step_says_it_was_late():
+    # Received 3月2日 Mon: 3/3–6 (4), 3/9–11 (7) → limit 3月11日; the notice of 3月13日 is late.
+    r = run(channel="in_person", submitted_on=D(2026, 3, 2), correction_requested_on=D(2026, 3, 13),
+            correction_received_on=D(2026, 3, 20))
+    step = next(s for s in r.steps if s.day == D(2026, 3, 13))
+    assert "最晚应在3月11日" in step.rule and "晚于期限" in step.event
+
+
+def test_an_estimated_receipt_on_a_holiday_is_labelled_an_estimate_in_its_step():
+    # Online, sent 2月16日 (春节) and no confirmation day: the receipt day is only an estimate, so is
+    # the line that says the count starts on 2月24日 (2/15–23 off).
+    r = run(channel="online", submitted_on=D(2026, 2, 16))
+    step = next(s for s in r.steps if "春节" in s.event)
+    assert step.estimated and "从2月24日" in step.event
+
+
+def test_the_widget_gets_the_steps_as_a_table_wechat_as_numbered_lines():
+    # Same lawyer's case: the steps are the same seven lines, written two ways (issue 15 item 3).
+    r = run(channel="registered_mail", submitted_on=D(2026, 11, 3), received_on=D(2026, 11, 5),
+            correction_requested_on=D(2026, 11, 10), correction_sent_on=D(2026, 11, 12),
+            correction_received_on=D(2026, 11, 14))
+    lines = render_zh(r)
+    table = render_zh(r, table=True)
+    assert "1. 2026年11月3日：" in lines and "| 日期 |" not in lines
+    rows = [line for line in table.split("\n") if line.startswith("| 2026")]
+    assert len(rows) == len(r.steps) == 7
+    # a blank line before and after: Rasa's socket.io channel sends the table as a message of its own
+    assert "\n\n| 日期 | 计算步骤 | 依据 |\n|---|---|---|\n" in table and "计算步骤：" not in table
+    assert table.split("\n\n")[2].startswith("· ")  # the notes follow in the next message
+    assert rows[-1].startswith("| 2026年12月11日 | 答复期限最后一天") and "条例第三十条" in rows[-1]
+    assert "1. 2026年11月3日" not in table
+
+
+# --- one pure module (issue 15 item 5) ----------------------------------------------------------------
+
+
+def test_the_rules_import_no_rasa_and_no_database():
+    # What the four deadline modules import, read from their source: the standard library, each other
+    # (bot.rules.*), the settings (a path) and the calendar data package; ruamel only to read or write
+    # the override file, inside those functions. Never Rasa, rasa_sdk, SQLAlchemy or our servers.
+    import ast
+    import sys
+    from pathlib import Path
+
+    allowed = set(sys.stdlib_module_names) | {"__future__", "chinese_calendar", "ruamel"}
+    root = Path(__file__).resolve().parents[2] / "bot" / "rules"
+    for name in ("timeline", "deadlines", "workdays", "textparse"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                ours = module.startswith("bot.rules") or module == "bot.core.settings"
+                assert ours or module.split(".")[0] in allowed, f"bot/rules/{name}.py imports {module}"
+
+
+def test_silence_is_an_assumption_its_dates_say_so_and_the_reply_is_asked_for():
+    # Due 3月11日 (2月5日 in person); today 4月1日 and no reply told: the remedy dates hold only if
+    # no reply came, so their labels say so, and the one question left is whether a reply came.
+    from bot.rules.timeline import headline_zh, missing_fact
+
+    r = run(channel="in_person", submitted_on=D(2026, 2, 5), today=D(2026, 4, 1))
+    head = headline_zh(r)
+    assert "一直没有收到答复的：申请行政复议（稳妥期限）：2026年5月11日" in head
+    assert "一直没有收到答复的：起诉（不履行法定职责）：2026年9月11日" in head
+    assert missing_fact(r) == "reply_received_on"
+    # a registered letter without its signing day still asks for that first (one question at a time)
+    r = run(channel="registered_mail", submitted_on=D(2026, 2, 5), today=D(2026, 6, 1))
+    assert r.silence and missing_fact(r) == "received_on"
