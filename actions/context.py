@@ -45,7 +45,7 @@ MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
-                     r"啊|呀|吧|问|一下|这个|那个")
+                     r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
@@ -82,6 +82,14 @@ class FollowUps:
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
 
+    def part(self, topic: str, text: str) -> Optional[str]:
+        """The FAQ of the part of the topic's answer a follow-up names (「复议找谁」 after the
+        remedies overview: review), longest word first; None if it names none."""
+        parts = (self.topics.get(topic) or {}).get("parts") or {}
+        folded = fold(text)
+        return next((parts[word] for word in sorted(parts, key=len, reverse=True)
+                     if fold(word) in folded), None)
+
     def subject(self, topic: str) -> Tuple[str, ...]:
         """Words naming the topic's own subject (补正 for correction_request): a follow-up may
         repeat them and still ask nothing else (「给我几天时间补」)."""
@@ -111,6 +119,9 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
                 found += [f"{topic}: unknown related FAQ {f}" for f in target if f not in kb.faqs]
                 continue
             if kind == "subject":
+                continue
+            if kind == "parts":
+                found += [f"{topic}: unknown part FAQ {f}" for f in target.values() if f not in kb.faqs]
                 continue
             if kind not in follow.kinds:
                 found.append(f"{topic}: unknown kind {kind}")
@@ -210,8 +221,20 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     text = normalize_text(text)
     if not is_follow_up(text, follow):
         return None
-    entries = follow.topics.get(topic.name) or {}
+    part = follow.part(topic.name, text)
+    if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
+        topic = Topic(part, topic.question, topic.agency)
+        if kind_of(text, part, follow) is None:
+            return Plan("faq", part, named_agency, topic=part, question=text)
     kind = follow_up_kind(text, follow)
+    if (named_agency and kind == "contact" and topic.name not in AGENCY_CARDS
+            and not topic.name == "case_status"):
+        # 「区政府办的电话呢」 after the complaint body: the agency named, not the body
+        return Plan("faq", "contact_info", named_agency, topic="contact_info", question=text)
+    calculation = _calculation_again(text, topic, today)
+    if calculation is not None:
+        return calculation
+    entries = follow.topics.get(topic.name) or {}
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
@@ -232,11 +255,37 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     return None
 
 
+def kind_of(text: str, topic: str, follow: FollowUps) -> Optional[str]:
+    """The follow-up's kind where ``topic`` answers it, else None."""
+    kind = follow_up_kind(text, follow)
+    return kind if kind in (follow.topics.get(topic) or {}) else None
+
+
+# Answers that are themselves the agency's contact card (a follow-up naming an agency and asking
+# for its phone gets that agency's card; after these the card of the topic's FAQ is the same).
+AGENCY_CARDS = ("contact_info", "office_hours", "website_wechat", "reading_room")
+# FAQ answers that state a rule a citizen's own figures are computed by (actions/faq.py)
+FEE_TOPICS = ("fee", "fee_principle", "fee_per_item", "fee_per_page", "fee_practice")
+DATE_TOPICS = ("due_date", "reply_deadline", "receipt_date", "extension")
+
+
+def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
+    """「那50件呢」「不对，只有80页」 after a fee (or the fee rules): the fee for the new figure;
+    「那11月4号交的呢」 after the reply-deadline rule: the due date."""
+    if topic.name in FEE_TOPICS and textparse.parse_quantity(text):
+        return Plan("fee", text, topic="fee", question=text)
+    if (topic.name in DATE_TOPICS and topic.name != "due_date"
+            and textparse.parse_date(text, today) is not None):
+        return Plan("due_date", text, topic="due_date", question=text)
+    return None
+
+
 def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str]) -> Plan:
     if "case" in target:
         return Plan("case", target["case"], topic=topic.name, question=topic.question)
     if "message" in target:
-        return Plan("message", target["message"], named_agency, topic=topic.name,
+        # the remedies a message lists are a topic of their own (「投诉找谁」 next)
+        return Plan("message", target["message"], named_agency, topic=target.get("topic", topic.name),
                     question=topic.question)
     lines = tuple(target.get("lines") or ())
     # an excerpt keeps the conversation on its topic; a whole other answer moves it there

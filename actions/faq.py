@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, to_slot
-from actions.common import agency_for, agency_named, kb, latest_entity
+from actions.common import agency_for, agency_named, kb, latest_entity, unknown_place
 from bot.content import reports
 from bot.content.knowledge import fold
 from bot.core import clock, history
@@ -166,11 +166,52 @@ def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
     return metadata.get(history.FAQ_ID) == faq_id and not metadata.get(history.EXCERPT)
 
 
+def agency_specific(faq_id: str) -> bool:
+    """The FAQ's answer says more than the agency's name that differs between agencies (phones,
+    bodies, channels): answering it for the wrong agency would be wrong."""
+    catalogue = kb()
+    return _agency_specific(id(catalogue), faq_id)
+
+
+@lru_cache(maxsize=256)
+def _agency_specific(catalogue_id: int, faq_id: str) -> bool:
+    catalogue = kb()
+    texts = set()
+    for agency_id, record in catalogue.agencies.items():
+        texts.add(catalogue.render(faq_id, agency_id).text.replace(record["name"], "{agency}"))
+    return len(texts) > 1
+
+
+def agency_unclear(tracker: Tracker, faq_id: str) -> bool:
+    """The citizen asks an agency-specific question about a body the directory does not hold
+    (「桓台县审批局电话」) and names no agency of the directory by a button. Which agency to ask
+    is itself the question of which_agency: that one is answered."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or faq_id == "which_agency" or not agency_specific(faq_id):
+        return False
+    return unknown_place(text) is not None
+
+
+def ask_agency(dispatcher: CollectingDispatcher, faq_id: str, text: str,
+               agency_id: str) -> List[Dict[Text, Any]]:
+    """「请问您问的是哪个机构？」 with the directory's agencies as numbered options; the topic stays
+    on the question, so that 「张店的」 or a typed number answers it."""
+    options = [{"title": record["name"],
+                "payload": f'/choose_faq{{"faq_id":"{faq_id}","agency":"{other}"}}'}
+               for other, record in kb().agencies.items()]
+    dispatcher.utter_message(text=kb().message("agency_unclear", agency_id),
+                             buttons=context.numbered(options), **topic_fields(faq_id, text))
+    return []
+
+
 async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id: str,
                      agency_id: str, text: str, lines: Sequence[str] = (),
                      topic: Optional[str] = None) -> List[Dict[Text, Any]]:
     """The answer to ``faq_id`` for ``agency_id`` (only its sentences containing ``lines``, if
-    given); the same answer twice in a row becomes a pointer to it with what else applies."""
+    given); the same answer twice in a row becomes a pointer to it with what else applies; a
+    question about an agency the directory does not hold asks which agency instead."""
+    if not lines and agency_unclear(tracker, faq_id):
+        return ask_agency(dispatcher, faq_id, text, agency_id)
     if not lines and is_repeat(tracker, faq_id, agency_id):
         return repeat_instead(dispatcher, faq_id, agency_id, text)
     answer = kb().render(faq_id, agency_id)
@@ -249,6 +290,10 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         answer, facts = due_date_answer(plan.target, agency_id)
         dispatcher.utter_message(text=answer, **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
+    if plan.kind == "fee":
+        dispatcher.utter_message(text=fee_answer(plan.target, agency_id),
+                                 **answer_fields(agency_id, plan.topic, plan.question))
+        return []
     if plan.kind == "report":
         dispatcher.utter_message(text=reports.answer(kb(), plan.target, agency_id, clock.today()),
                                  **answer_fields(agency_id, plan.topic, plan.question))
