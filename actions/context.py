@@ -13,6 +13,7 @@ this module only recognises the follow-up and plans the answer. A message that i
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -50,7 +51,7 @@ _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要�
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                      r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
-                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个")
+                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再")
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class FollowUps:
     cues: Tuple[str, ...]
     kinds: Mapping[str, Tuple[str, ...]]
     topics: Mapping[str, Mapping[str, Any]]
+    agency_words: Tuple[str, ...] = ()
+    fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
@@ -100,7 +103,8 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return FollowUps(int(data.get("short", 0)), tuple(data.get("cues") or ()),
                      {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
-                     data.get("topics") or {})
+                     data.get("topics") or {}, tuple(data.get("agency_words") or ()),
+                     dict(data.get("fields") or {}))
 
 
 @lru_cache(maxsize=1)
@@ -227,9 +231,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         if kind_of(text, part, follow) is None:
             return Plan("faq", part, named_agency, topic=part, question=text)
     kind = follow_up_kind(text, follow)
-    if (named_agency and kind == "contact" and topic.name not in AGENCY_CARDS
-            and not topic.name == "case_status"):
-        # 「区政府办的电话呢」 after the complaint body: the agency named, not the body
+    if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
+            and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
+        # 「区政府办的电话呢」「审批局自己的电话呢」 after the complaint body: the agency, not the body
         return Plan("faq", "contact_info", named_agency, topic="contact_info", question=text)
     calculation = _calculation_again(text, topic, today)
     if calculation is not None:
@@ -241,7 +245,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
             and not only_asks(text, kind, topic.name, follow)):
         return None
     if kind:
-        return _planned(entries[kind], topic, named_agency)
+        return _planned(entries[kind], topic, named_agency, asked_fields(text, follow))
     if topic.name == "due_date":
         return _due_date_again(text, topic, today)
     if topic.name == "annual_report":
@@ -280,14 +284,22 @@ def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan
     return None
 
 
-def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str]) -> Plan:
+def asked_fields(text: str, follow: FollowUps) -> Tuple[str, ...]:
+    """The words the answer's lines carry for what ``text`` asks (「邮箱呢」 → 邮箱)."""
+    folded = fold(text)
+    return tuple(dict.fromkeys(field for word, field in follow.fields.items() if fold(word) in folded))
+
+
+def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str],
+             asked: Tuple[str, ...] = ()) -> Plan:
     if "case" in target:
         return Plan("case", target["case"], topic=topic.name, question=topic.question)
     if "message" in target:
         # the remedies a message lists are a topic of their own (「投诉找谁」 next)
         return Plan("message", target["message"], named_agency, topic=target.get("topic", topic.name),
                     question=topic.question)
-    lines = tuple(target.get("lines") or ())
+    lines = target.get("lines") or ()
+    lines = asked if lines == "asked" else tuple(lines)  # 「他们的邮箱呢」: the line asked for
     # an excerpt keeps the conversation on its topic; a whole other answer moves it there
     new_topic = topic.name if lines else target["faq"]
     return Plan("faq", target["faq"], named_agency, lines, new_topic, topic.question)

@@ -218,6 +218,9 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     body = answer.full_text
     if lines:
         found = context.sentences_with(answer.text, lines)
+        name = kb().agency(agency_id)["name"]
+        if found and agency_specific(faq_id) and not any(name in line for line in found):
+            found.insert(0, f"{name}：")  # every agency-specific answer names its agency
         if found:
             body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
     # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them
@@ -276,6 +279,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None
     plan = context.plan_follow_up(text, topic, named, words, clock.today(), sure_faq=sure)
+    if plan is None and named and context.only_names(normalize_text(text), words):
+        # 「我说的是张店」 right after 「您是不是想问」: the question asked then, for that agency
+        offered = offered_faqs(tracker)
+        if offered:
+            return await answer_faq(dispatcher, tracker, offered[0], named,
+                                    previous_question(tracker) or text)
     if plan is None or plan.kind in leave:
         return None
     agency_id = plan.agency or agency_for(tracker)
@@ -346,6 +355,16 @@ class ActionAnswerFaq(Action):
             await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)
             return [SlotSet("agency", agency_id)]
         return await answer_faq(dispatcher, tracker, value, agency_id, text)
+
+
+def offered_faqs(tracker: Tracker) -> List[str]:
+    """The FAQs the assistant's previous reply offered as options (「您是不是想问」), in order."""
+    found = []
+    for button in context.last_options(tracker.events):
+        intent, entities = context.parse_payload(button.get("payload") or "")
+        if intent == "choose_faq" and entities.get("faq_id") in kb().faqs:
+            found.append(entities["faq_id"])
+    return found
 
 
 def previous_question(tracker: Tracker) -> Optional[str]:

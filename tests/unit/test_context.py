@@ -398,3 +398,8 @@ def test_which_answers_depend_on_the_agency():
     # contact_info lists each agency's phones; receipt_date's rule is the 条例's, the same for all
     assert faq.agency_specific("contact_info") and faq.agency_specific("complaint")
     assert not faq.agency_specific("receipt_date")
+
+
+def test_the_agencys_own_phone_after_a_remedy_body_is_the_agencys_card():
+    got = plan("那审批局自己的电话呢", context.Topic("complaint", "投诉找谁", "zaozhuang_spj"))
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", None)
