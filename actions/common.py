@@ -88,9 +88,17 @@ def unknown_place(text: str) -> Optional[str]:
     places = place_names()
     for match in _PLACE_BODY.finditer(folded):
         place = match.group(1)
-        if any(place[:-1].endswith(known) for known in places) or any(p in place for p in _NOT_PLACES):
+        if any(p in place for p in _NOT_PLACES):
             continue
-        return place
+        known = next((places[name] for name in places if place[:-1].endswith(name)), None)
+        if known is None:
+            return place
+        if "审批" in match.group(0) and "审批" not in kb().agencies[known]["name"]:
+            return place  # 「张店区审批局」: the district's 审批局, not its government's office
+    for name, agency_id in places.items():  # 「张店的审批局」 without 区
+        if "审批" not in kb().agencies[agency_id]["name"] and re.search(
+                re.escape(name) + r"[省市县区]?(?:的|那边的?|这边的?)?(?:行政)?审批", folded):
+            return name
     return None
 
 

@@ -81,6 +81,7 @@ class FollowUps:
     topics: Mapping[str, Mapping[str, Any]]
     agency_words: Tuple[str, ...] = ()
     fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    synonyms: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
@@ -104,7 +105,7 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     return FollowUps(int(data.get("short", 0)), tuple(data.get("cues") or ()),
                      {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
                      data.get("topics") or {}, tuple(data.get("agency_words") or ()),
-                     dict(data.get("fields") or {}))
+                     dict(data.get("fields") or {}), dict(data.get("synonyms") or {}))
 
 
 @lru_cache(maxsize=1)
@@ -379,6 +380,39 @@ def sentences_with(text: str, words: Sequence[str]) -> List[str]:
             if any(word in sentence for word in words) and sentence.strip():
                 found.append(sentence.strip().rstrip("；") + ("" if sentence.endswith("。") else "。"))
     return found
+
+
+# characters that say nothing about what is asked (question words, pronouns, particles)
+_PLAIN = re.compile(r"[我你他她们的了吗呢吧啊是要不会能可以有这那么什么怎样多少哪呀还就都和在]")
+
+
+def sentences_about(text: str, question: str, most: int = 2) -> List[str]:
+    """The sentences of an answer that share the most with ``question`` (two-character words
+    counting double, single characters once; question words and particles not at all), at most
+    ``most`` of the best; [] when none shares a two-character word."""
+    def words(value: str) -> Tuple[set, set]:
+        folded = fold(value)
+        chars = {c for c in folded if not _PLAIN.fullmatch(c)}
+        pairs = {folded[i:i + 2] for i in range(len(folded) - 1)
+                 if folded[i] in chars and folded[i + 1] in chars}
+        return pairs, chars
+    for word, same in followups().synonyms.items():
+        question = question.replace(word, same)
+    asked_pairs, asked_chars = words(question)
+    sentences = [(sentence, *words(sentence)) for sentence in sentences_with(text, [""])]
+    # a word in every sentence (复议 in the review answer) tells the sentences apart least
+
+    def weight(word: str, index: int) -> float:
+        return 1.0 / max(1, sum(1 for _, *found in sentences if word in found[index]))
+    scored = []
+    for sentence, pairs, chars in sentences:
+        shared = asked_pairs & pairs
+        score = 2 * sum(weight(p, 0) for p in shared) + sum(weight(c, 1) for c in asked_chars & chars)
+        scored.append((len(shared), score, sentence))
+    if not scored or max(shared for shared, _, _ in scored) == 0:
+        return []
+    best = max(score for _, score, _ in scored)
+    return [sentence for _, score, sentence in scored if score == best][:most]
 
 
 # ---- options offered ----------------------------------------------------------------------------

@@ -158,6 +158,12 @@ def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
             and last_answer_was(tracker, faq_id))
 
 
+def same_question(tracker: Tracker, text: str) -> bool:
+    """The citizen typed the question they asked just before again."""
+    before = history.previous_typed(tracker.events)
+    return before is not None and fold(normalize_text(before)) == fold(normalize_text(text))
+
+
 def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
     """The assistant's latest message before this turn was the whole answer to ``faq_id``."""
     said = next((event for event in history.previous_reply(tracker.events)
@@ -213,7 +219,13 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     if not lines and agency_unclear(tracker, faq_id):
         return ask_agency(dispatcher, faq_id, text, agency_id)
     if not lines and is_repeat(tracker, faq_id, agency_id):
-        return repeat_instead(dispatcher, faq_id, agency_id, text)
+        # asked again in other words (「延期要不要告诉我」 after the extension answer): the
+        # sentences it is about; the same words again: what else applies, or a person
+        about = [] if same_question(tracker, text) else context.sentences_about(
+            kb().render(faq_id, agency_id).text, normalize_text(text))
+        if not about:
+            return repeat_instead(dispatcher, faq_id, agency_id, text)
+        lines = tuple(about)
     answer = kb().render(faq_id, agency_id)
     body = answer.full_text
     if lines:
