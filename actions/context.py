@@ -46,7 +46,7 @@ MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
-                     r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢")
+                     r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"

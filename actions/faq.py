@@ -138,6 +138,8 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
 
 
 FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
+# answers about the agency itself (its card, hours, channels, form), not about another body
+AGENCY_OWN = {*context.AGENCY_CARDS, "how_to_submit", "application_form"}
 DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
 
 
@@ -231,8 +233,8 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     if lines:
         found = context.sentences_with(answer.text, lines)
         name = kb().agency(agency_id)["name"]
-        if found and agency_specific(faq_id) and not any(name in line for line in found):
-            found.insert(0, f"{name}：")  # every agency-specific answer names its agency
+        if found and faq_id in AGENCY_OWN and not any(name in line for line in found):
+            found.insert(0, f"{name}：")  # a line of the agency's own card names the agency
         if found:
             body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
     # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them

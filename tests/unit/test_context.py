@@ -404,3 +404,38 @@ def test_which_answers_depend_on_the_agency():
 def test_the_agencys_own_phone_after_a_remedy_body_is_the_agencys_card():
     got = plan("那审批局自己的电话呢", context.Topic("complaint", "投诉找谁", "zaozhuang_spj"))
     assert (got.kind, got.target, got.agency) == ("faq", "contact_info", None)
+
+
+def test_the_same_faq_asked_again_in_other_words_gets_the_sentences_it_is_about():
+    # extension's answer: the sentence saying the applicant must be told (告知) of an extension;
+    # 告诉 is 告知 and 延期 is 延长 in the answer's words (followups.yml synonyms)
+    answer = KB.render("extension", "zibo_spj").text
+    assert context.sentences_about(answer, "延期要不要告诉我") == [
+        "可以延期，但有条件：确需延长答复期限的，须经政府信息公开工作机构负责人同意，并告知申请人。"]
+    # correction_request: the period restarts from the corrected application (重新计算)
+    answer = KB.render("correction_request", "zibo_spj").text
+    assert context.sentences_about(answer, "补正以后期限怎么算") == [
+        "答复期限从机关收到补正后的申请之日起重新计算。"]
+    assert context.sentences_about(answer, "你好") == []
+
+
+def test_a_channel_after_the_receipt_date_is_that_channels_line():
+    got = plan("发邮件的呢", context.Topic("receipt_date", "当面交的申请哪天算收到"))
+    assert (got.target, got.lines) == ("receipt_date", ("邮件",))
+    answer = KB.render("receipt_date", "zibo_spj").text
+    assert context.sentences_with(answer, got.lines)[0].startswith("· 电子邮件、网上平台或传真")
+
+
+def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
+    from actions.handoff import asks_about_topic, asks_for_person
+    assert asks_about_topic("要是不给我呢") and asks_about_topic("那22年的呢")
+    assert not asks_about_topic("你说这些都没用呢")  # frustration: to a person
+    assert asks_for_person("给我找个人") and not asks_for_person("要是不给我呢")
+
+
+def test_the_agency_an_information_request_sends_the_citizen_to():
+    from bot.content import info_requests
+    expropriation = info_requests.subject_by_id(KB, "expropriation")
+    # info_subjects.yml: 征收补偿方案 held by 张店区人民政府办公室 (S3), same city as 淄博's 审批局
+    assert info_requests.holder(KB, expropriation, "zibo_spj") == "zhangdian_gov"
+    assert info_requests.holder(KB, None, "zibo_spj") is None
