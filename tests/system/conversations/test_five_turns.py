@@ -21,8 +21,8 @@ NOT_ANSWERS = ("您是不是想问", "没有完全理解", "超出了我的服�
 def test_five_turns_about_one_application_without_repeating_the_agency(assistant):
     who = f"five-{uuid.uuid4().hex[:8]}"
     turns = [
-        # 1. the agency, named once ("市审批局" is its short name)
-        ("我想向市审批局申请公开一份文件，应该怎么交申请", [AGENCY]),
+        # 1. the agency, named once ("市审批局" is its short name; the README's example question)
+        ("市审批局怎么递交申请", [AGENCY]),
         # 2. the deadline: the agency is not said again, the answer still names it
         ("交上去以后多久能答复", ["20个工作日", AGENCY]),
         # 3. what if refused: the remedies for that agency (review by 淄博市人民政府, 60 days)
