@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import metrics
 from actions.common import agency_for, kb
-from actions.faq import answer_in_context
+from actions.faq import ActionAnswerFaq, answer_in_context
 from bot.cases import status
 from bot.cases.numbers import find_case_number
 from bot.cases.store import CaseStore, Origin, VerifyStatus
@@ -135,7 +135,14 @@ class ActionCheckCaseStatus(Action):
         clear = [SlotSet("case_number", None), SlotSet("verification_code", None)]
         if not number or not code:
             # the form ended without them (ValidateCaseLookupForm._end): nothing to check
-            return clear + ([FollowupAction("action_answer_faq")] if _asks_a_question(tracker) else [])
+            # 「编号找不到了」 was answered with where to find them (_end), even when the NLU heard
+            # a knowledge question in it
+            said = _text((tracker.latest_message or {}).get("text"))
+            if _asks_a_question(tracker) and not _has_none(said):
+                # answered here, not by a follow-up action: after one the policy had no rule and
+                # fell back again and again (「我想问问复议要多久」 inside the form)
+                return clear + await ActionAnswerFaq().run(dispatcher, tracker, domain)
+            return clear
         agency_id = agency_for(tracker)
         origin = Origin.from_metadata(tracker.sender_id, (tracker.latest_message or {}).get("metadata"))
         try:

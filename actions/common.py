@@ -39,6 +39,8 @@ def agency_named(tracker: Tracker) -> Tuple[Optional[str], List[str]]:
     if text.startswith("/"):
         return None, []
     folded = fold(text)
+    for body in kb().other_bodies:  # 淄博市人民政府办公室 is not 淄博市行政审批服务局
+        folded = folded.replace(fold(body), "|")
     names = sorted(((name, agency_id) for agency_id, record in kb().agencies.items()
                     for name in [record["name"], *record.get("aliases", [])]),
                    key=lambda pair: -len(fold(pair[0])))
@@ -63,6 +65,41 @@ def place_names() -> Dict[str, str]:
         if match:
             places.setdefault(match.group(1), []).append(agency_id)
     return {place: ids[0] for place, ids in places.items() if len(ids) == 1}
+
+
+# A place or local body the message names that the agency directory does not hold: 「桓台县审批局」
+# 「临淄区政府」「我们县政府办」「济南市审批局」. Only a place followed by a government body counts
+# (「县级以上」「区县人民政府」 are not places).
+_PLACE_BODY = re.compile(r"((?:我们|咱们|俺们|本|[\u4e00-\u9fff]{2,3}?)[省市县区镇乡])(?:的|里的|那边的?)?"
+                         r"(?:人民政府|政府|行政审批|审批|[^，。？\s]{0,4}?局|(?:人民)?法院|街道办|办事处)")
+# words that are not places even where the pattern matches them
+_NOT_PLACES = ("上级", "本级", "本市", "区县", "县市", "市县", "省市", "地市", "城区", "社区", "小区", "园区",
+               "片区", "辖区", "本区")
+
+
+def unknown_place(text: str) -> Optional[str]:
+    """The place of a local body ``text`` names that is not in the agency directory (「桓台县」
+    「我们县」; 「临淄区政府」 although 区政府 alone is an alias), or None."""
+    if not text or text.startswith("/"):
+        return None
+    folded = fold(text)
+    for body in kb().other_bodies:
+        folded = folded.replace(fold(body), "|")
+    places = place_names()
+    for match in _PLACE_BODY.finditer(folded):
+        place = match.group(1)
+        if any(p in place for p in _NOT_PLACES):
+            continue
+        known = next((places[name] for name in places if place[:-1].endswith(name)), None)
+        if known is None:
+            return place
+        if "审批" in match.group(0) and "审批" not in kb().agencies[known]["name"]:
+            return place  # 「张店区审批局」: the district's 审批局, not its government's office
+    for name, agency_id in places.items():  # 「张店的审批局」 without 区
+        if "审批" not in kb().agencies[agency_id]["name"] and re.search(
+                re.escape(name) + r"[省市县区]?(?:的|那边的?|这边的?)?(?:行政)?审批", folded):
+            return name
+    return None
 
 
 def agency_for(tracker: Tracker) -> str:

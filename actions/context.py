@@ -13,6 +13,7 @@ this module only recognises the follow-up and plans the answer. A message that i
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -45,12 +46,12 @@ MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
-                     r"啊|呀|吧|问|一下|这个|那个")
+                     r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                      r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
-                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个")
+                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再")
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,20 @@ class FollowUps:
     cues: Tuple[str, ...]
     kinds: Mapping[str, Tuple[str, ...]]
     topics: Mapping[str, Mapping[str, Any]]
+    agency_words: Tuple[str, ...] = ()
+    fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    synonyms: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
+
+    def part(self, topic: str, text: str) -> Optional[str]:
+        """The FAQ of the part of the topic's answer a follow-up names (「复议找谁」 after the
+        remedies overview: review), longest word first; None if it names none."""
+        parts = (self.topics.get(topic) or {}).get("parts") or {}
+        folded = fold(text)
+        return next((parts[word] for word in sorted(parts, key=len, reverse=True)
+                     if fold(word) in folded), None)
 
     def subject(self, topic: str) -> Tuple[str, ...]:
         """Words naming the topic's own subject (补正 for correction_request): a follow-up may
@@ -92,7 +104,8 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return FollowUps(int(data.get("short", 0)), tuple(data.get("cues") or ()),
                      {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
-                     data.get("topics") or {})
+                     data.get("topics") or {}, tuple(data.get("agency_words") or ()),
+                     dict(data.get("fields") or {}), dict(data.get("synonyms") or {}))
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +124,9 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
                 found += [f"{topic}: unknown related FAQ {f}" for f in target if f not in kb.faqs]
                 continue
             if kind == "subject":
+                continue
+            if kind == "parts":
+                found += [f"{topic}: unknown part FAQ {f}" for f in target.values() if f not in kb.faqs]
                 continue
             if kind not in follow.kinds:
                 found.append(f"{topic}: unknown kind {kind}")
@@ -210,15 +226,27 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     text = normalize_text(text)
     if not is_follow_up(text, follow):
         return None
-    entries = follow.topics.get(topic.name) or {}
+    part = follow.part(topic.name, text)
+    if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
+        topic = Topic(part, topic.question, topic.agency)
+        if kind_of(text, part, follow) is None:
+            return Plan("faq", part, named_agency, topic=part, question=text)
     kind = follow_up_kind(text, follow)
+    if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
+            and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
+        # 「区政府办的电话呢」「审批局自己的电话呢」 after the complaint body: the agency, not the body
+        return Plan("faq", "contact_info", named_agency, topic="contact_info", question=text)
+    calculation = _calculation_again(text, topic, today)
+    if calculation is not None:
+        return calculation
+    entries = follow.topics.get(topic.name) or {}
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
             and not only_asks(text, kind, topic.name, follow)):
         return None
     if kind:
-        return _planned(entries[kind], topic, named_agency)
+        return _planned(entries[kind], topic, named_agency, asked_fields(text, follow))
     if topic.name == "due_date":
         return _due_date_again(text, topic, today)
     if topic.name == "annual_report":
@@ -232,13 +260,47 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     return None
 
 
-def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str]) -> Plan:
+def kind_of(text: str, topic: str, follow: FollowUps) -> Optional[str]:
+    """The follow-up's kind where ``topic`` answers it, else None."""
+    kind = follow_up_kind(text, follow)
+    return kind if kind in (follow.topics.get(topic) or {}) else None
+
+
+# Answers that are themselves the agency's contact card (a follow-up naming an agency and asking
+# for its phone gets that agency's card; after these the card of the topic's FAQ is the same).
+AGENCY_CARDS = ("contact_info", "office_hours", "website_wechat", "reading_room")
+# FAQ answers that state a rule a citizen's own figures are computed by (actions/faq.py)
+FEE_TOPICS = ("fee", "fee_principle", "fee_per_item", "fee_per_page", "fee_practice")
+DATE_TOPICS = ("due_date", "reply_deadline", "receipt_date", "extension")
+
+
+def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
+    """「那50件呢」「不对，只有80页」 after a fee (or the fee rules): the fee for the new figure;
+    「那11月4号交的呢」 after the reply-deadline rule: the due date."""
+    if topic.name in FEE_TOPICS and textparse.parse_quantity(text):
+        return Plan("fee", text, topic="fee", question=text)
+    if (topic.name in DATE_TOPICS and topic.name != "due_date"
+            and textparse.parse_date(text, today) is not None):
+        return Plan("due_date", text, topic="due_date", question=text)
+    return None
+
+
+def asked_fields(text: str, follow: FollowUps) -> Tuple[str, ...]:
+    """The words the answer's lines carry for what ``text`` asks (「邮箱呢」 → 邮箱)."""
+    folded = fold(text)
+    return tuple(dict.fromkeys(field for word, field in follow.fields.items() if fold(word) in folded))
+
+
+def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str],
+             asked: Tuple[str, ...] = ()) -> Plan:
     if "case" in target:
         return Plan("case", target["case"], topic=topic.name, question=topic.question)
     if "message" in target:
-        return Plan("message", target["message"], named_agency, topic=topic.name,
+        # the remedies a message lists are a topic of their own (「投诉找谁」 next)
+        return Plan("message", target["message"], named_agency, topic=target.get("topic", topic.name),
                     question=topic.question)
-    lines = tuple(target.get("lines") or ())
+    lines = target.get("lines") or ()
+    lines = asked if lines == "asked" else tuple(lines)  # 「他们的邮箱呢」: the line asked for
     # an excerpt keeps the conversation on its topic; a whole other answer moves it there
     new_topic = topic.name if lines else target["faq"]
     return Plan("faq", target["faq"], named_agency, lines, new_topic, topic.question)
@@ -318,6 +380,39 @@ def sentences_with(text: str, words: Sequence[str]) -> List[str]:
             if any(word in sentence for word in words) and sentence.strip():
                 found.append(sentence.strip().rstrip("；") + ("" if sentence.endswith("。") else "。"))
     return found
+
+
+# characters that say nothing about what is asked (question words, pronouns, particles)
+_PLAIN = re.compile(r"[我你他她们的了吗呢吧啊是要不会能可以有这那么什么怎样多少哪呀还就都和在]")
+
+
+def sentences_about(text: str, question: str, most: int = 2) -> List[str]:
+    """The sentences of an answer that share the most with ``question`` (two-character words
+    counting double, single characters once; question words and particles not at all), at most
+    ``most`` of the best; [] when none shares a two-character word."""
+    def words(value: str) -> Tuple[set, set]:
+        folded = fold(value)
+        chars = {c for c in folded if not _PLAIN.fullmatch(c)}
+        pairs = {folded[i:i + 2] for i in range(len(folded) - 1)
+                 if folded[i] in chars and folded[i + 1] in chars}
+        return pairs, chars
+    for word, same in followups().synonyms.items():
+        question = question.replace(word, same)
+    asked_pairs, asked_chars = words(question)
+    sentences = [(sentence, *words(sentence)) for sentence in sentences_with(text, [""])]
+    # a word in every sentence (复议 in the review answer) tells the sentences apart least
+
+    def weight(word: str, index: int) -> float:
+        return 1.0 / max(1, sum(1 for _, *found in sentences if word in found[index]))
+    scored = []
+    for sentence, pairs, chars in sentences:
+        shared = asked_pairs & pairs
+        score = 2 * sum(weight(p, 0) for p in shared) + sum(weight(c, 1) for c in asked_chars & chars)
+        scored.append((len(shared), score, sentence))
+    if not scored or max(shared for shared, _, _ in scored) == 0:
+        return []
+    best = max(score for _, score, _ in scored)
+    return [sentence for _, score, sentence in scored if score == best][:most]
 
 
 # ---- options offered ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, from_slot, to_slot
-from actions.common import agency_for, agency_named, kb, latest_entity
+from actions.common import agency_for, agency_named, kb, latest_entity, unknown_place
 from bot.content import reports
 from bot.content.knowledge import fold
 from bot.core import clock, history
@@ -138,6 +138,8 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
 
 
 FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
+# answers about the agency itself (its card, hours, channels, form), not about another body
+AGENCY_OWN = {*context.AGENCY_CARDS, "how_to_submit", "application_form"}
 DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
 
 
@@ -158,6 +160,12 @@ def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
             and last_answer_was(tracker, faq_id))
 
 
+def same_question(tracker: Tracker, text: str) -> bool:
+    """The citizen typed the question they asked just before again."""
+    before = history.previous_typed(tracker.events)
+    return before is not None and fold(normalize_text(before)) == fold(normalize_text(text))
+
+
 def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
     """The assistant's latest message before this turn was the whole answer to ``faq_id``."""
     said = next((event for event in history.previous_reply(tracker.events)
@@ -166,17 +174,67 @@ def last_answer_was(tracker: Tracker, faq_id: str) -> bool:
     return metadata.get(history.FAQ_ID) == faq_id and not metadata.get(history.EXCERPT)
 
 
+def agency_specific(faq_id: str) -> bool:
+    """The FAQ's answer says more than the agency's name that differs between agencies (phones,
+    bodies, channels): answering it for the wrong agency would be wrong."""
+    catalogue = kb()
+    return _agency_specific(id(catalogue), faq_id)
+
+
+@lru_cache(maxsize=256)
+def _agency_specific(catalogue_id: int, faq_id: str) -> bool:
+    catalogue = kb()
+    texts = set()
+    for agency_id, record in catalogue.agencies.items():
+        texts.add(catalogue.render(faq_id, agency_id).text.replace(record["name"], "{agency}"))
+    return len(texts) > 1
+
+
+def agency_unclear(tracker: Tracker, faq_id: str) -> bool:
+    """The citizen asks an agency-specific question about a body the directory does not hold
+    (「桓台县审批局电话」) and names no agency of the directory by a button. Which agency to ask
+    is itself the question of which_agency: that one is answered."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or faq_id == "which_agency" or not agency_specific(faq_id):
+        return False
+    return unknown_place(text) is not None
+
+
+def ask_agency(dispatcher: CollectingDispatcher, faq_id: str, text: str,
+               agency_id: str) -> List[Dict[Text, Any]]:
+    """「请问您问的是哪个机构？」 with the directory's agencies as numbered options; the topic stays
+    on the question, so that 「张店的」 or a typed number answers it."""
+    options = [{"title": record["name"],
+                "payload": f'/choose_faq{{"faq_id":"{faq_id}","agency":"{other}"}}'}
+               for other, record in kb().agencies.items()]
+    dispatcher.utter_message(text=kb().message("agency_unclear", agency_id),
+                             buttons=context.numbered(options), **topic_fields(faq_id, text))
+    return []
+
+
 async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id: str,
                      agency_id: str, text: str, lines: Sequence[str] = (),
                      topic: Optional[str] = None) -> List[Dict[Text, Any]]:
     """The answer to ``faq_id`` for ``agency_id`` (only its sentences containing ``lines``, if
-    given); the same answer twice in a row becomes a pointer to it with what else applies."""
+    given); the same answer twice in a row becomes a pointer to it with what else applies; a
+    question about an agency the directory does not hold asks which agency instead."""
+    if not lines and agency_unclear(tracker, faq_id):
+        return ask_agency(dispatcher, faq_id, text, agency_id)
     if not lines and is_repeat(tracker, faq_id, agency_id):
-        return repeat_instead(dispatcher, faq_id, agency_id, text)
+        # asked again in other words (「延期要不要告诉我」 after the extension answer): the
+        # sentences it is about; the same words again: what else applies, or a person
+        about = [] if same_question(tracker, text) else context.sentences_about(
+            kb().render(faq_id, agency_id).text, normalize_text(text))
+        if not about:
+            return repeat_instead(dispatcher, faq_id, agency_id, text)
+        lines = tuple(about)
     answer = kb().render(faq_id, agency_id)
     body = answer.full_text
     if lines:
         found = context.sentences_with(answer.text, lines)
+        name = kb().agency(agency_id)["name"]
+        if found and faq_id in AGENCY_OWN and not any(name in line for line in found):
+            found.insert(0, f"{name}：")  # a line of the agency's own card names the agency
         if found:
             body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
     # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them
@@ -235,6 +293,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None
     plan = context.plan_follow_up(text, topic, named, words, clock.today(), sure_faq=sure)
+    if plan is None and named and context.only_names(normalize_text(text), words):
+        # 「我说的是张店」 right after 「您是不是想问」: the question asked then, for that agency
+        offered = offered_faqs(tracker)
+        if offered:
+            return await answer_faq(dispatcher, tracker, offered[0], named,
+                                    previous_question(tracker) or text)
     if plan is None or plan.kind in leave:
         return None
     agency_id = plan.agency or agency_for(tracker)
@@ -251,6 +315,10 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         answer, facts = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)))
         dispatcher.utter_message(text=answer, **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
+    if plan.kind == "fee":
+        dispatcher.utter_message(text=fee_answer(plan.target, agency_id),
+                                 **answer_fields(agency_id, plan.topic, plan.question))
+        return []
     if plan.kind == "report":
         dispatcher.utter_message(text=reports.answer(kb(), plan.target, agency_id, clock.today()),
                                  **answer_fields(agency_id, plan.topic, plan.question))
@@ -303,6 +371,16 @@ class ActionAnswerFaq(Action):
             await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)
             return [SlotSet("agency", agency_id)]
         return await answer_faq(dispatcher, tracker, value, agency_id, text)
+
+
+def offered_faqs(tracker: Tracker) -> List[str]:
+    """The FAQs the assistant's previous reply offered as options (「您是不是想问」), in order."""
+    found = []
+    for button in context.last_options(tracker.events):
+        intent, entities = context.parse_payload(button.get("payload") or "")
+        if intent == "choose_faq" and entities.get("faq_id") in kb().faqs:
+            found.append(entities["faq_id"])
+    return found
 
 
 def previous_question(tracker: Tracker) -> Optional[str]:

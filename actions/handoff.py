@@ -40,6 +40,16 @@ def asks_for_person(text: Optional[str]) -> bool:
     return not text.startswith("/") and bool(PERSON_WORDS.search(text))
 
 
+# A short question leaning on the previous answer (「要是不给我呢」「那22年的呢」), not frustration
+QUESTION_CUES = re.compile(r"呢|如果|要是|万一|假如|^那")
+FRUSTRATION_WORDS = re.compile(r"没用|没有用|垃圾|太差|气死|算了|机器人|听不懂|废话|糊弄|敷衍|不解决")
+
+
+def asks_about_topic(text: Optional[str]) -> bool:
+    text = (text or "").strip()
+    return bool(QUESTION_CUES.search(text)) and not FRUSTRATION_WORDS.search(text)
+
+
 def store() -> HandoffStore:
     """The hand-off store of the process's composition root (bot.core.bootstrap)."""
     return bootstrap.root().handoffs
@@ -107,9 +117,11 @@ class ActionRequestHandoff(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
-        if intent == "request_human" and agency_named(tracker)[0] and not asks_for_person(text):
-            # 「那枣庄的呢」 after a contact card: the classifier can hear a short question about
-            # another agency as asking for a person; the conversation's topic answers it
+        if intent == "request_human" and not asks_for_person(text) and (
+                agency_named(tracker)[0] or asks_about_topic(text)):
+            # 「那枣庄的呢」 after a contact card, 「要是不给我呢」 after the deadline: the classifier
+            # can hear a short question leaning on the topic as asking for a person; the
+            # conversation's topic answers it
             from actions.faq import answer_in_context  # actions.faq imports this module
             followed = await answer_in_context(dispatcher, tracker)
             if followed is not None:

@@ -34,4 +34,6 @@ class ActionInfoRequest(Action):
         dispatcher.utter_message(text=answer.full_text, **{
             history.INFO_SUBJECT: answer.subject_id, history.AGENCY: agency_id,
             history.SOURCES: list(answer.sources)})
-        return [SlotSet("agency", agency_id), SlotSet("info_subject", answer.subject_id)]
+        # the conversation goes on about the agency the citizen is sent to: 「他们电话多少」
+        target = info_requests.holder(kb(), subject, agency_id) or agency_id
+        return [SlotSet("agency", target), SlotSet("info_subject", answer.subject_id)]

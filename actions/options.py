@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, faq, feedback, handoff
-from actions.common import agency_for, kb
+from actions.common import agency_for, kb, resolve_agency
 from bot.nlp.options import option_number
 
 
@@ -34,6 +34,8 @@ class ActionChooseOption(Action):
             return []
         intent, entities = context.parse_payload(options[number - 1].get("payload") or "")
         if intent == "choose_faq" and entities.get("faq_id") in kb().faqs:
+            # 「请问您问的是哪个机构？」: the option names the agency
+            agency_id = resolve_agency(entities.get("agency")) or agency_id
             return await faq.answer_faq(dispatcher, tracker, entities["faq_id"], agency_id,
                                         faq.previous_question(tracker) or "")
         if intent == "request_human":

@@ -89,6 +89,13 @@ def _where(kb: KnowledgeBase, subject: Mapping[str, Any],
     return (agency_id if subject.get("maybe_maker") else None), lines
 
 
+def holder(kb: KnowledgeBase, subject: Optional[Mapping[str, Any]], agency_id: str) -> Optional[str]:
+    """The directory agency the citizen is told to apply to for ``subject`` (None: none of them)."""
+    if subject is None or subject.get("kind") == "special":
+        return None
+    return _where(kb, subject, agency_id)[0]
+
+
 def answer(kb: KnowledgeBase, text: str, agency_id: str,
            subject: Optional[Mapping[str, Any]] = None) -> InfoAnswer:
     """The answer to an information request about `subject` (found in `text` when not given),

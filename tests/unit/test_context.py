@@ -142,7 +142,8 @@ def test_every_faq_and_message_in_the_follow_up_map_exists():
     assert context.problems(KB, context.followups()) == []
     for topic, entries in context.followups().topics.items():
         for kind, target in entries.items():
-            if isinstance(target, dict) and target.get("lines"):  # each excerpt finds a sentence
+            # each excerpt finds a sentence (`asked`: the lines the follow-up asks for)
+            if isinstance(target, dict) and target.get("lines") and target["lines"] != "asked":
                 answer = KB.render(target["faq"], "zibo_spj").text
                 assert context.sentences_with(answer, target["lines"]), (topic, kind)
 
@@ -335,3 +336,106 @@ def test_an_information_request_is_a_topic_of_its_own():
               bot("关于房屋征收（拆迁）决定和补偿安置方案：……")]
     assert context.topic_of(events).name == "info_request"
     assert plan("那找谁要", context.topic_of(events)) is None
+
+
+# ---- talk14: the remedies' parts, calculations again, another agency's card, agency unclear ------
+
+def test_a_remedy_named_after_the_remedies_overview_is_answered_from_its_own_faq():
+    # followups.yml remedies.parts: 复议 → review, whose `who` kind keeps the 复议机关 sentence
+    got = plan("复议找谁", context.Topic("remedies", "不满意有什么办法"))
+    assert (got.kind, got.target, got.lines, got.topic) == ("faq", "review", ("复议机关",), "review")
+    # a part without a kind of its own: that FAQ's whole answer
+    got = plan("那起诉呢", context.Topic("remedies", "不满意有什么办法"))
+    assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
+
+
+def test_after_review_the_court_is_litigation_and_after_review_again_is_litigation_after_review():
+    assert plan("那去法院呢", context.Topic("review")).target == "litigation"
+    assert plan("复议了还不服呢", context.Topic("review")).target == "litigation_after_review"
+
+
+def test_the_remedies_a_message_lists_are_the_topic_it_leaves():
+    got = plan("如果他们不给呢", context.Topic("reply_deadline", "多久答复"))
+    assert (got.kind, got.target, got.topic) == ("message", "overdue_remedies", "remedies")
+
+
+def test_another_figure_after_a_fee_is_the_fee_for_it():
+    got = plan("那50件呢", context.Topic("fee", "一个月申请35件要多少钱"))
+    assert (got.kind, got.target) == ("fee", "那50件呢")
+    assert plan("不对，只有80页", context.Topic("fee_principle")).kind == "fee"
+
+
+def test_a_date_after_the_reply_deadline_rule_is_computed():
+    got = plan("那我11月4号交的呢", context.Topic("reply_deadline", "多久答复"))
+    assert (got.kind, got.topic) == ("due_date", "due_date")
+
+
+def test_a_named_agencys_phone_after_a_remedy_body_is_that_agencys_card():
+    got = plan("区政府办的电话呢", context.Topic("complaint", "投诉找谁", "zhangdian_gov"),
+               "zhangdian_gov", ["区政府办"])
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zhangdian_gov")
+    # without an agency named, 「他们电话」 is still the body's (test_they_after_a_remedy_answer…)
+    assert plan("他们电话多少", context.Topic("complaint")).lines == ("电话", "联系方式")
+
+
+def test_an_agency_chosen_in_a_few_words_re_answers_the_question():
+    got = plan("那就张店的吧", context.Topic("contact_info", "桓台县审批局的电话"), "zhangdian_gov", ["张店"])
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zhangdian_gov")
+
+
+@pytest.mark.parametrize("text, place", [
+    ("桓台县审批局的电话是多少", "桓台县"), ("我们县政府办的地址在哪", "我们县"),
+    ("临淄区政府办公时间", "临淄区"),  # 区政府 alone would be 张店区人民政府办公室's alias
+    ("济南市审批局电话", "济南市"),
+    ("市审批局电话", None), ("张店区政府办电话", None), ("枣庄市审批局在哪", None),
+    ("淄博市人民政府复议办公室在哪", None), ("县级以上人民政府", None), ("向区县人民政府申请", None),
+    ("我们小区拆迁的补偿方案", None), ("张店的审批局在哪", "张店"), ("张店区审批局电话", "张店区")])
+def test_a_body_of_a_place_not_in_the_directory_is_unclear(text, place):
+    from actions.common import unknown_place
+    assert unknown_place(text) == place
+
+
+def test_which_answers_depend_on_the_agency():
+    # contact_info lists each agency's phones; receipt_date's rule is the 条例's, the same for all
+    assert faq.agency_specific("contact_info") and faq.agency_specific("complaint")
+    assert not faq.agency_specific("receipt_date")
+
+
+def test_the_agencys_own_phone_after_a_remedy_body_is_the_agencys_card():
+    got = plan("那审批局自己的电话呢", context.Topic("complaint", "投诉找谁", "zaozhuang_spj"))
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", None)
+
+
+def test_the_same_faq_asked_again_in_other_words_gets_the_sentences_it_is_about():
+    # extension's answer: the sentence saying the applicant must be told (告知) of an extension;
+    # 告诉 is 告知 and 延期 is 延长 in the answer's words (followups.yml synonyms)
+    answer = KB.render("extension", "zibo_spj").text
+    assert context.sentences_about(answer, "延期要不要告诉我") == [
+        "可以延期，但有条件：确需延长答复期限的，须经政府信息公开工作机构负责人同意，并告知申请人。"]
+    # correction_request: the period restarts from the corrected application (重新计算)
+    answer = KB.render("correction_request", "zibo_spj").text
+    assert context.sentences_about(answer, "补正以后期限怎么算") == [
+        "答复期限从机关收到补正后的申请之日起重新计算。"]
+    assert context.sentences_about(answer, "你好") == []
+
+
+def test_a_channel_after_the_receipt_date_is_that_channels_line():
+    got = plan("发邮件的呢", context.Topic("receipt_date", "当面交的申请哪天算收到"))
+    assert (got.target, got.lines) == ("receipt_date", ("邮件",))
+    answer = KB.render("receipt_date", "zibo_spj").text
+    assert context.sentences_with(answer, got.lines)[0].startswith("· 电子邮件、网上平台或传真")
+
+
+def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
+    from actions.handoff import asks_about_topic, asks_for_person
+    assert asks_about_topic("要是不给我呢") and asks_about_topic("那22年的呢")
+    assert not asks_about_topic("你说这些都没用呢")  # frustration: to a person
+    assert asks_for_person("给我找个人") and not asks_for_person("要是不给我呢")
+
+
+def test_the_agency_an_information_request_sends_the_citizen_to():
+    from bot.content import info_requests
+    expropriation = info_requests.subject_by_id(KB, "expropriation")
+    # info_subjects.yml: 征收补偿方案 held by 张店区人民政府办公室 (S3), same city as 淄博's 审批局
+    assert info_requests.holder(KB, expropriation, "zibo_spj") == "zhangdian_gov"
+    assert info_requests.holder(KB, None, "zibo_spj") is None
