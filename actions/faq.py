@@ -23,16 +23,28 @@ from bot.nlp.normalize import normalize_text
 from bot.rules import textparse
 
 RETRIEVAL_INTENT = "faq"
-# The lexical signal (rapidfuzz over the FAQ examples and titles, 0–100): when the retrieval is
-# unsure but its first candidate is also the lexically closest FAQ at least AGREE, or one FAQ has an
-# example this close to the message (a near copy), the answer is given instead of asking.
+# The lexical signal (rapidfuzz `ratio` over the FAQ examples and titles, 0–100; an FAQ scores its
+# closest example). When the retrieval is unsure, the answer is still given when the wording
+# confirms one of its candidates (actions/faq.py `confirmed`):
+# - agreement: the retrieval's first candidate is the lexically closest FAQ, at least LEXICAL_AGREE
+#   (or LEXICAL_AGREE_LOOSE when it leads the lexically second FAQ by LEXICAL_LEAD);
+# - a decisive second: the retrieval's second candidate (confidence ≥ SECOND_MIN_CONFIDENCE) is the
+#   lexically closest FAQ, at least LEXICAL_SECOND and LEXICAL_SECOND_LEAD ahead of the next FAQ;
+# - a near copy: one FAQ has an example at least LEXICAL_NEAR_COPY close to the message.
 # Chosen on the dev set bench/dev/questions.yml (bench/decision.py; docs/nlu.md).
 LEXICAL_AGREE = 60
+LEXICAL_AGREE_LOOSE = 50
+LEXICAL_LEAD = 5
+LEXICAL_SECOND = 60
+LEXICAL_SECOND_LEAD = 10
+SECOND_MIN_CONFIDENCE = 0.15
 LEXICAL_NEAR_COPY = 90
 # the retrieval's candidates must not be hopeless for an agreement to count
 AGREE_MIN_CONFIDENCE = 0.2
 # how many FAQs 「您是不是想问」 offers (suggestion_buttons shows at most four, then 转人工)
 ASK_OPTIONS = 4
+
+Lexical = List[Tuple[str, float]]  # (FAQ id, closeness 0–100), closest first
 
 
 def faq_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -68,14 +80,26 @@ def _lexical_index() -> Tuple[List[str], List[str]]:
     return texts, owners
 
 
+@lru_cache(maxsize=256)
+def _lexical_ranking(query: str) -> Tuple[Tuple[str, float], ...]:
+    texts, owners = _lexical_index()
+    best: Dict[str, float] = {}
+    for owner, score in zip(owners, process.cdist([query], texts, scorer=fuzz.ratio)[0]):
+        if score > best.get(owner, -1.0):
+            best[owner] = float(score)
+    return tuple(sorted(best.items(), key=lambda item: -item[1]))
+
+
+def lexical_ranking(text: str) -> Lexical:
+    """Every FAQ with the closeness (0–100) of its example closest to ``text``, closest first."""
+    query = fold(normalize_text(text or ""))
+    return list(_lexical_ranking(query)) if query else []
+
+
 def lexical_best(text: str) -> Tuple[Optional[str], float]:
     """The FAQ with the example closest to ``text`` and how close (0–100)."""
-    texts, owners = _lexical_index()
-    query = fold(normalize_text(text or ""))
-    if not query:
-        return None, 0.0
-    match = process.extractOne(query, texts, scorer=fuzz.ratio)
-    return (owners[match[2]], float(match[1])) if match else (None, 0.0)
+    ranking = lexical_ranking(text)
+    return ranking[0] if ranking else (None, 0.0)
 
 
 def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
@@ -88,33 +112,55 @@ def is_unsure(ranking: List[Dict[str, Any]]) -> bool:
     return top < settings.answers.faq_confidence or top - second < settings.answers.faq_margin
 
 
-def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
-    """The retrieval's first candidate when the wording agrees with it (see LEXICAL_AGREE)."""
-    if not ranking or ranking[0]["confidence"] < AGREE_MIN_CONFIDENCE:
+def confirmed(ranking: List[Dict[str, Any]], text: str,
+              lexical: Optional[Lexical] = None) -> Optional[str]:
+    """The retrieval's candidate the wording confirms (agreement, or a decisive second; see
+    LEXICAL_AGREE), or None."""
+    lexical = lexical_ranking(text) if lexical is None else lexical
+    if not ranking or not lexical:
         return None
-    best, score = lexical_best(text)
-    return best if best == ranking[0]["faq_id"] and score >= LEXICAL_AGREE else None
+    best, score = lexical[0]
+    lead = score - (lexical[1][1] if len(lexical) > 1 else 0.0)
+    first = ranking[0]
+    if first["confidence"] >= AGREE_MIN_CONFIDENCE and best == first["faq_id"] and (
+            score >= LEXICAL_AGREE or (score >= LEXICAL_AGREE_LOOSE and lead >= LEXICAL_LEAD)):
+        return best
+    if (len(ranking) > 1 and best == ranking[1]["faq_id"]
+            and ranking[1]["confidence"] >= SECOND_MIN_CONFIDENCE
+            and score >= LEXICAL_SECOND and lead >= LEXICAL_SECOND_LEAD):
+        return best
+    return None
 
 
-def decide(ranking: List[Dict[str, Any]], text: str) -> Tuple[str, Any]:
+def agreed(ranking: List[Dict[str, Any]], text: str) -> Optional[str]:
+    """The candidate to answer with when the retrieval is unsure but the wording confirms it
+    (`confirmed`) — the not-understood reply uses the same rule."""
+    return confirmed(ranking, text)
+
+
+def decide(ranking: List[Dict[str, Any]], text: str,
+           lexical: Optional[Lexical] = None) -> Tuple[str, Any]:
     """("answer", faq_id) or ("ask", [faq_id, …]): the retrieval when it is sure; else the
-    lexical signal when it agrees with the retrieval or finds a near copy; else ask
-    (ask_options)."""
+    lexical signal when it confirms one of the retrieval's first two candidates or finds a near
+    copy; else ask (ask_options)."""
     if ranking and not is_unsure(ranking):
         return "answer", ranking[0]["faq_id"]
-    if agreed(ranking, text):
-        return "answer", ranking[0]["faq_id"]
-    best, score = lexical_best(text)
-    if best and score >= LEXICAL_NEAR_COPY:
-        return "answer", best
-    return "ask", ask_options(ranking, text)
+    lexical = lexical_ranking(text) if lexical is None else lexical
+    chosen = confirmed(ranking, text, lexical)
+    if chosen:
+        return "answer", chosen
+    if lexical and lexical[0][1] >= LEXICAL_NEAR_COPY:
+        return "answer", lexical[0][0]
+    return "ask", ask_options(ranking, text, lexical)
 
 
-def ask_options(ranking: List[Dict[str, Any]], text: str) -> List[str]:
+def ask_options(ranking: List[Dict[str, Any]], text: str,
+                lexical: Optional[Lexical] = None) -> List[str]:
     """The FAQs offered by 「您是不是想问」: the retrieval's top three and the lexically closest FAQ,
     or the retrieval's fourth when that one is already among them (four options either way: the
     right one is offered more often)."""
-    best, _ = lexical_best(text)
+    lexical = lexical_ranking(text) if lexical is None else lexical
+    best = lexical[0][0] if lexical else None
     options = [c["faq_id"] for c in ranking[:ASK_OPTIONS - 1]]
     for candidate in [best, *(c["faq_id"] for c in ranking[ASK_OPTIONS - 1:])]:
         if len(options) >= ASK_OPTIONS:

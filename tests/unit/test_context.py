@@ -184,6 +184,42 @@ def test_the_retrievals_fourth_is_offered_when_the_lexically_closest_is_already_
                                          "partial_disclosure", "answer_types"]
 
 
+def test_a_weaker_agreement_counts_when_the_wording_clearly_leads():
+    # 0.23 is unsure; the closest FAQ by wording is the retrieval's first at 54 (below 60 but at
+    # least 50) and 16 ahead of the next FAQ (at least 5): answered
+    assert faq.decide(ranking(("reply_deadline", 0.23), ("office_hours", 0.13)), "几天内给我回话",
+                      lexical=[("reply_deadline", 54.0), ("how_to_submit", 38.0)]) == \
+        ("answer", "reply_deadline")
+
+
+def test_a_tie_in_wording_is_no_agreement():
+    # 0.45 is unsure; the first candidate ties with another FAQ at 52.6 (lead 0 < 5, score < 60):
+    # it asks
+    kind, options = faq.decide(ranking(("how_to_submit", 0.45), ("office_hours", 0.29)), "周末能去交吗",
+                               lexical=[("how_to_submit", 52.6), ("office_hours", 52.6)])
+    assert kind == "ask" and options[:2] == ["how_to_submit", "office_hours"]
+
+
+def test_the_wording_can_confirm_the_retrievals_second_candidate():
+    # reading_room is second (0.18 ≥ 0.15) and lexically closest at 64.5 (≥ 60), 10.7 ahead of
+    # the next FAQ (≥ 10): answered with the second
+    lexical = [("reading_room", 64.5), ("proactive_disclosure", 53.8)]
+    assert faq.decide(ranking(("proactive_disclosure", 0.41), ("reading_room", 0.18)), "纸质版去哪看",
+                      lexical=lexical) == ("answer", "reading_room")
+    # too unlikely for the retrieval (0.1 < 0.15), or not clearly ahead in wording (6 < 10): asks
+    assert faq.decide(ranking(("proactive_disclosure", 0.41), ("reading_room", 0.1)), "纸质版去哪看",
+                      lexical=lexical)[0] == "ask"
+    assert faq.decide(ranking(("proactive_disclosure", 0.41), ("reading_room", 0.18)), "纸质版去哪看",
+                      lexical=[("reading_room", 64.0), ("proactive_disclosure", 58.0)])[0] == "ask"
+
+
+def test_the_lexical_ranking_scores_each_faq_by_its_closest_example():
+    # a title typed as it stands is a copy of that FAQ's title (100), and each FAQ appears once
+    lexical = faq.lexical_ranking(KB.faqs["office_hours"].title)
+    assert lexical[0] == ("office_hours", 100.0)
+    assert len({faq_id for faq_id, _ in lexical}) == len(lexical) == len(KB.faqs)
+
+
 # ---- option numbers -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, number", [("3", 3), ("３。", 3), ("第2个", 2), ("选1", 1), ("②", 2),
