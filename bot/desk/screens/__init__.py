@@ -19,12 +19,13 @@ from bot.desk.screens import (
                               hit_test,
                               queue,
                               review,
+                              training,
                               views,
                               workbench,
 )
 
 SCREENS = (auth, queue, conversation, views, callbacks, caller, review, analytics, calendar,
-           workbench, hit_test)
+           workbench, hit_test, training)
 PUBLIC = auth.PUBLIC
 PAGES = frozenset().union(*(screen.PAGES for screen in SCREENS))
 ROLES = {screen.bp.name: screen.ROLE for screen in SCREENS if hasattr(screen, "ROLE")}
