@@ -78,6 +78,7 @@ async def training_page(request: Request) -> HTTPResponse:
                     job=status, running=running, stages=STAGES, components=COMPONENTS,
                     modes=MODES, before=shares(status.get("before")), after=shares(status.get("after")),
                     notice=NOTICES.get(request.args.get("notice", ""), ""),
+                    total=(status.get("after") or status.get("before") or {}).get("total"),
                     refresh=REFRESH_SECONDS if running else 0)
 
 
