@@ -10,18 +10,21 @@ inputs in a temporary folder.
 2. `--paraphrases` questions of the dev set (bench/dev/questions.yml, every 5th, not the held-out
    sets) are added as paraphrases of their FAQ, as the desk adds them (bot.desk.workbench).
 3. Each finetune (`rasa train --finetune BASE --epoch-fraction F`, bot.tooling.training.train) and
-   each full training is timed, wall clock, `--runs` / `--full-runs` times; the median is printed.
+   each full training is timed `--runs` / `--full-runs` times, in wall-clock seconds and in CPU
+   seconds of the training process (user + system: what the work costs, much less sensitive to
+   what else the shared machine runs); the medians are printed.
 4. With --evaluate, every model (base, each finetune fraction's first run, the first full
    training) is scored with the real servers: the held-out sets' three outcomes (as `gongkai
    evaluate`; reported, never tuned on) and the dev conversations (bench/dev_conversations.py).
 
-The machine is shared: compare the ratio finetune / full of one run of this script, not the
+The machine is shared: compare the ratios finetune / full (CPU seconds above all), not the
 absolute seconds with another day's.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -56,10 +59,17 @@ def dev_paraphrases(count: int) -> list[tuple[str, str]]:
     return [(q["faq"], q["text"]) for q in questions[::5] if q.get("faq")][:count]
 
 
-def timed_training(target: Path, work: Path, base: Path | None, fraction: float) -> tuple[str, float]:
-    started = time.monotonic()
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # processes that ended and were waited for
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_training(target: Path, work: Path, base: Path | None,
+                   fraction: float) -> tuple[str, float, float]:
+    """(mode, wall seconds, CPU seconds) of one training."""
+    started, cpu = time.monotonic(), cpu_of_children()
     mode = training.train(target, work, base=base, quiet=True, epoch_fraction=fraction)
-    return mode, time.monotonic() - started
+    return mode, time.monotonic() - started, cpu_of_children() - cpu
 
 
 def scores(model: Path) -> dict[str, str]:
@@ -100,29 +110,36 @@ def main(argv=None) -> int:
 
         models: dict[str, Path] = {"base (before the paraphrases)": base}
         times: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
         for fraction in args.fractions:
             name = f"finetune, epoch fraction {fraction}"
             for run in range(args.runs):
                 target = work / "models" / f"finetune-{fraction}-{run}.tar.gz"
-                mode, seconds = timed_training(target, work, base, fraction)
+                mode, seconds, cpu = timed_training(target, work, base, fraction)
                 assert mode == training.FINETUNE, f"Rasa refused to finetune ({mode})"
                 times.setdefault(name, []).append(seconds)
+                cpus.setdefault(name, []).append(cpu)
                 models.setdefault(name, target)
-                print(f"{name}, run {run + 1}: {seconds:.0f} s (load {os.getloadavg()[0]:.1f})",
-                      flush=True)
+                print(f"{name}, run {run + 1}: {seconds:.0f} s wall, {cpu:.0f} s CPU "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
         for run in range(args.full_runs):
             target = work / "models" / f"full-{run}.tar.gz"
-            mode, seconds = timed_training(target, work, None, 1.0)
+            mode, seconds, cpu = timed_training(target, work, None, 1.0)
             times.setdefault("full training", []).append(seconds)
+            cpus.setdefault("full training", []).append(cpu)
             models.setdefault("full training", target)
-            print(f"full training, run {run + 1}: {seconds:.0f} s (load {os.getloadavg()[0]:.1f})",
-                  flush=True)
+            print(f"full training, run {run + 1}: {seconds:.0f} s wall, {cpu:.0f} s CPU "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
-        full = statistics.median(times["full training"]) if "full training" in times else None
-        print("\n| training | runs | median s | of full |\n| --- | --- | --- | --- |")
+        full_wall = statistics.median(times["full training"]) if "full training" in times else None
+        full_cpu = statistics.median(cpus["full training"]) if "full training" in cpus else None
+        print("\n| training | runs | median wall s | median CPU s | wall / full | CPU / full |\n"
+              "| --- | --- | --- | --- | --- | --- |")
         for name, values in times.items():
-            ratio = f"{statistics.median(values) / full:.2f}" if full else "–"
-            print(f"| {name} | {len(values)} | {statistics.median(values):.0f} | {ratio} |")
+            wall, cpu = statistics.median(values), statistics.median(cpus[name])
+            ratios = (f"{wall / full_wall:.2f} | {cpu / full_cpu:.2f}" if full_wall and full_cpu
+                      else "– | –")
+            print(f"| {name} | {len(values)} | {wall:.0f} | {cpu:.0f} | {ratios} |")
 
         if args.evaluate:
             for name, model in models.items():
