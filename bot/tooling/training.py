@@ -313,20 +313,23 @@ def check_record(model: Path) -> Path:
     return model.with_name(model.name.removesuffix(".tar.gz") + ".check.json")
 
 
-def check_figures(model: Path) -> dict:
-    """The model's three outcomes on the check set, with a temporary Rasa server and action
-    server (the running ones are not touched); kept beside the model."""
+def check_figures(*models: Path) -> list[dict]:
+    """Each model's three outcomes on the check set, with one temporary Rasa server and action
+    server (the running ones are not touched): started with the first model that has no figures
+    yet, the next ones loaded into it (PUT /model: no second start-up). Kept beside each model."""
     from bot.tooling import evaluation
 
-    record = check_record(model)
-    if record.exists():
-        return json.loads(record.read_text(encoding="utf-8"))
-    with evaluation.running_assistant(model) as rasa_url:
-        outcomes = evaluation.evaluate_single_questions(rasa_url).items
-    figures = {"right": outcomes.right, "asked": outcomes.asked, "wrong": outcomes.wrong,
-               "asked_right_option": outcomes.asked_right_option, "total": outcomes.total}
-    record.write_text(json.dumps(figures) + "\n", encoding="utf-8")
-    return figures
+    missing = [m for m in models if not check_record(m).exists()]
+    if missing:
+        with evaluation.running_assistant(missing[0]) as rasa_url:
+            for number, model in enumerate(missing):
+                if number:
+                    _rasa(rasa_url, None, "PUT", "/model", {"model_file": str(model)})
+                outcomes = evaluation.evaluate_single_questions(rasa_url).items
+                figures = {"right": outcomes.right, "asked": outcomes.asked, "wrong": outcomes.wrong,
+                           "asked_right_option": outcomes.asked_right_option, "total": outcomes.total}
+                check_record(model).write_text(json.dumps(figures) + "\n", encoding="utf-8")
+    return [json.loads(check_record(m).read_text(encoding="utf-8")) for m in models]
 
 
 def not_worse(before: dict, after: dict, tolerance: int = CHECK_TOLERANCE) -> bool:
@@ -396,11 +399,12 @@ def desk_job(root: Path, rasa_url: str, token: Optional[str]) -> int:
         started = time.monotonic()
         mode = train(candidate, root, base=served, quiet=True, progress=progress)
         stage(stage="checking", mode=mode, train_seconds=round(time.monotonic() - started))
-        before = check_figures(served) if served else None
-        stage(before=before)
-        after = check_figures(candidate)
+        if served:
+            before, after = check_figures(served, candidate)
+        else:
+            before, after = None, check_figures(candidate)[0]
         better = before is not None and not_worse(before, after)
-        stage(after=after, not_worse=better, checked=time.time())
+        stage(before=before, after=after, not_worse=better, checked=time.time())
         if better:
             stage(stage="loading")
             load_candidate(root, rasa_url, token)

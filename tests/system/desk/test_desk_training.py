@@ -3,13 +3,14 @@ action server and Rasa server (API token) serving the project's model, our web a
 copy of the project (its data/kb: GONGKAI_REVIEW_KB_DIR), and the real training job.
 
 A staff member adds a paraphrase on 「试一试」 and clicks 「开始训练」: Rasa finetunes the
-served model in the background (a real `rasa train --finetune`, ~1–2 min here) while the running
-model keeps answering, the page shows the progress, then the held-out single questions' three
-outcomes for the old and the new model (two temporary Rasa servers, ~1–2 min each), and the new
-model is loaded into the running Rasa server (PUT /model). This is the smallest honest run of the
-feature, and slow (about 5–10 minutes on 2 shared cores): everything else about the choice is in
-tests/integration/training/test_finetune_choice.py. GONGKAI_SCREENSHOTS=1 saves
-docs/screenshots/desk-training.png."""
+served model in the background (a real `rasa train --finetune`) while the running model keeps
+answering, the page shows the progress, then the held-out single questions' three outcomes for the
+old and the new model (one temporary Rasa server: the old model scored, then the new one loaded
+into it and scored), and the new model is loaded into the running Rasa server (PUT /model). This
+is the smallest honest run of the feature, and slow (10 minutes on a quiet 2-core machine, much
+more on a loaded one): the choices around it are tested in
+tests/integration/training/test_finetune_choice.py and tests/integration/desk/test_training_page.py.
+GONGKAI_SCREENSHOTS=1 saves docs/screenshots/desk-training.png."""
 from __future__ import annotations
 
 import json
