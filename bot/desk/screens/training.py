@@ -60,6 +60,11 @@ def job_env(request: Request) -> dict:
     return env
 
 
+# every field of the job's status the page reads (bot.tooling.training.desk_job writes them as it goes)
+BLANK = {"state": "", "stage": "", "finetune": False, "component": "", "percent": None, "mode": "",
+         "train_seconds": None, "error": "", "not_worse": None, "loaded": "", "before": None, "after": None}
+
+
 def shares(figures: Optional[dict]) -> Optional[dict]:
     if not figures or not figures.get("total"):
         return None
@@ -70,7 +75,7 @@ def shares(figures: Optional[dict]) -> Optional[dict]:
 @bp.get("/training", name="training")
 async def training_page(request: Request) -> HTTPResponse:
     root = project_root(request)
-    status = await in_thread(training.read_status, root) if root else {}
+    status = {**BLANK, **(await in_thread(training.read_status, root) if root else {})}
     running = bool(root) and await in_thread(training.is_running, root)
     if status.get("state") == training.RUNNING and not running:
         status = {**status, "state": training.FAILED, "error": status.get("error") or "训练进程意外结束。"}

@@ -44,6 +44,14 @@ def staff(app) -> Agent:
     return client
 
 
+def test_before_any_training_the_page_offers_to_start(site):
+    app, _other, root = site
+    shutil.rmtree(root / "var", ignore_errors=True)  # no job has run yet: no status file
+    page = staff(app).get("/desk/training")
+    assert page.status_code == 200 and 'id="training-start"' in page.text
+    assert 'id="training-figures"' not in page.text and 'http-equiv="refresh"' not in page.text
+
+
 def test_waiting_for_confirmation_shows_both_figures_and_the_load_button(site):
     app, _other, root = site
     # 380 questions: 350/18/12 before, 345/20/15 after — 5 fewer right, 3 more wrong: worse
