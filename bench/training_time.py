@@ -114,7 +114,7 @@ def main(argv=None) -> int:
         for fraction in args.fractions:
             name = f"finetune, epoch fraction {fraction}"
             for run in range(args.runs):
-                target = work / "models" / f"finetune-{fraction}-{run}.tar.gz"
+                target = work / "models" / f"finetune-{round(fraction * 100)}pct-{run}.tar.gz"
                 mode, seconds, cpu = timed_training(target, work, base, fraction)
                 assert mode == training.FINETUNE, f"Rasa refused to finetune ({mode})"
                 times.setdefault(name, []).append(seconds)

@@ -276,14 +276,18 @@ def start_desk_job(root: Path, env: Optional[dict] = None) -> bool:
     import threading
     import time
 
-    if is_running(root):
+    lock = _try_lock(root)
+    if lock is None:
         return False
-    status_dir(root).mkdir(parents=True, exist_ok=True)
     write_status(root, {"state": RUNNING, "stage": "starting", "started": time.time()})
-    with open(status_dir(root) / "job.log", "ab") as log:
+    # the job inherits the locked file: the lock is held from this moment until the job ends (a
+    # second click while the job's Python is still starting finds it locked)
+    with lock, open(status_dir(root) / "job.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "bot.tooling.training", "desk-job",
-                                    "--root", str(root)], cwd=PROJECT_ROOT, env=env or dict(os.environ),
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                    "--root", str(root), "--lock-fd", str(lock.fileno())],
+                                   cwd=PROJECT_ROOT, env=env or dict(os.environ), stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   pass_fds=(lock.fileno(),))
     threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends
     return True
 
@@ -366,10 +370,11 @@ def load_candidate(root: Path, rasa_url: str, token: Optional[str]) -> Path:
     return target
 
 
-def desk_job(root: Path, rasa_url: str, token: Optional[str]) -> int:
+def desk_job(root: Path, rasa_url: str, token: Optional[str], lock_fd: Optional[int] = None) -> int:
+    """The job; `lock_fd`: the locked file inherited from `start_desk_job` (else it locks)."""
     import time
 
-    lock = _try_lock(root)
+    lock = os.fdopen(lock_fd, "a") if lock_fd is not None else _try_lock(root)
     if lock is None:
         return 3
     status: dict = {"state": RUNNING, "stage": "data", "started": time.time(), "pid": os.getpid()}
@@ -433,9 +438,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     job = commands.add_parser("desk-job")
     job.add_argument("--root", type=Path, default=PROJECT_ROOT)
+    job.add_argument("--lock-fd", type=int, help="the locked file, inherited (start_desk_job)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    return desk_job(args.root, settings.rasa.url, settings.rasa.token)
+    return desk_job(args.root, settings.rasa.url, settings.rasa.token, args.lock_fd)
 
 
 if __name__ == "__main__":
