@@ -10,7 +10,9 @@ into it and scored), and the new model is loaded into the running Rasa server (P
 is the smallest honest run of the feature, and slow (10 minutes on a quiet 2-core machine, much
 more on a loaded one): the choices around it are tested in
 tests/integration/training/test_finetune_choice.py and tests/integration/desk/test_training_page.py.
-GONGKAI_SCREENSHOTS=1 saves docs/screenshots/desk-training.png."""
+GONGKAI_SCREENSHOTS=1 saves docs/screenshots/desk-training.png. On a machine where other pytest
+sessions run, give this one a --basetemp of its own: pytest keeps only the last three temporary
+folders of a user and removed this test's project copy mid-run once."""
 from __future__ import annotations
 
 import json
