@@ -191,6 +191,7 @@ def remove_other_models(keep: Iterable[Path], root: Path = PROJECT_ROOT) -> None
         if old.resolve() not in kept:
             old.unlink()
             inputs_record(old).unlink(missing_ok=True)
+            check_record(old).unlink(missing_ok=True)
 
 
 def ensure_model(force: bool = False, quiet: bool = False, finetune: bool = False) -> Path:
