@@ -149,8 +149,9 @@ def _run(command: list[str], root: Path, quiet: bool,
     if progress is None:
         return subprocess.run(command, cwd=root, env=rasa_env(),
                               stdout=subprocess.DEVNULL if quiet else None).returncode
-    process = subprocess.Popen(command, cwd=root, env=rasa_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    # unbuffered: Rasa's log lines reach us as they are written, not in 8 KB blocks
+    process = subprocess.Popen(command, cwd=root, env={**rasa_env(), "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     component, buffer = "", b""
     while chunk := process.stdout.read1(4096):  # type: ignore[attr-defined]
