@@ -154,17 +154,23 @@ def _run(command: list[str], root: Path, quiet: bool,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     component, buffer = "", b""
+    tail: list[str] = []  # Rasa's last lines, printed if it fails (the job's log)
     while chunk := process.stdout.read1(4096):  # type: ignore[attr-defined]
         buffer += chunk
         *pieces, buffer = re.split(rb"[\r\n]", buffer)
         for piece in pieces:
             line = piece.decode("utf-8", "replace")
+            if line.strip() and not _EPOCHS.search(line):
+                tail = [*tail[-39:], line]
             if found := _COMPONENT.search(line):
                 component = found.group(1)
                 progress(component, 0)
             elif (epochs := _EPOCHS.search(line)) and component:
                 progress(component, int(epochs.group(1)))
-    return process.wait()
+    code = process.wait()
+    if code != 0:
+        print("\n".join(["rasa train failed; its last lines:", *tail]), flush=True)
+    return code
 
 
 def train(target: Path, root: Path = PROJECT_ROOT, base: Optional[Path] = None, quiet: bool = False,

@@ -44,12 +44,14 @@ def project_copy(work: Path) -> Path:
     """A project root of its own: the model inputs and the knowledge base, and the served model
     (a hard link) with the record of its inputs — the copy's fingerprint is the model's name."""
     root = work / "project"
-    for name in [*training.MODEL_INPUTS, "data/kb"]:
+    # models/spacy_zh whole: only its stamp is a model input, the pipeline itself is read to train
+    for name in [*training.MODEL_INPUTS, "data/kb", "models/spacy_zh"]:
         source, target = ROOT / name, root / name
         if not source.exists():
             continue
         if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"),
+                            dirs_exist_ok=True)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
