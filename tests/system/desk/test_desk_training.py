@@ -143,6 +143,7 @@ def test_a_paraphrase_added_on_the_desk_is_trained_checked_and_loaded(desk, brow
 
     tab = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     log_in_to_desk(tab, stack.web("/desk/training"), STAFF[0], stack_module.PASSWORD)
+    tab.goto(stack.web("/desk/training"))  # the login lands on the desk's home page
     tab.wait_for_selector("#training-figures")
     assert "新模型已启用" in tab.inner_text("#training-status")
     screenshot(tab, "desk-training.png", full_page=True)
