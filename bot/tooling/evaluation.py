@@ -535,6 +535,13 @@ def evaluate_replies(rasa_url: str) -> ReplyReport:
     return report
 
 
+def evaluate_single_questions(rasa_url: str) -> SetReport:
+    """The held-out single questions alone: the desk's check before/after training
+    (bot.tooling.training.check_figures)."""
+    return _evaluate_single(RestClient(rasa_url), "single questions", load_questions(),
+                            label_expectations())
+
+
 def conversations_today(path: Path = CONVERSATIONS) -> str:
     """The day the sets' dates are worked out for (GONGKAI_TODAY for the servers)."""
     return str(yaml.safe_load(path.read_text(encoding="utf-8"))["today"])

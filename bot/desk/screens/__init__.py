@@ -20,12 +20,13 @@ from bot.desk.screens import (
                               queue,
                               reports,
                               review,
+                              training,
                               views,
                               workbench,
 )
 
 SCREENS = (auth, queue, conversation, views, callbacks, caller, review, analytics, calendar,
-           workbench, hit_test, reports)
+           workbench, hit_test, reports, training)
 PUBLIC = auth.PUBLIC
 PAGES = frozenset().union(*(screen.PAGES for screen in SCREENS))
 ROLES = {screen.bp.name: screen.ROLE for screen in SCREENS if hasattr(screen, "ROLE")}
