@@ -15,6 +15,19 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `training` train a real model (the desk's training job: ~8 minutes on 2 cores);
+    they run with GONGKAI_TRAINING_TESTS=1, so that `make test` stays well under 30 minutes. The
+    choices around them are tested in every run (tests/integration/training,
+    tests/integration/desk/test_training_page.py)."""
+    if os.environ.get("GONGKAI_TRAINING_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="trains a model for real: set GONGKAI_TRAINING_TESTS=1 to run it")
+    for item in items:
+        if item.get_closest_marker("training") is not None:
+            item.add_marker(skip)
+
+
 # --- databases (integration) ----------------------------------------------------------------------
 
 
