@@ -130,7 +130,8 @@ def test_try_shows_what_the_assistant_does_and_adds_a_paraphrase(bench):
     added = client.http.post(client.url("/desk/try/paraphrase"), data={
         "csrf_token": client.csrf, "question": question, "faq_id": "reply_deadline"})
     assert added.status_code == 200
-    assert f"已把「{question}」加为「申请后多久答复？」的问法" in added.text and "重新训练" in added.text
+    assert f"已把「{question}」加为「申请后多久答复？」的问法" in added.text
+    assert "「开始训练」" in added.text and 'href="/desk/training"' in added.text  # training is one click away
     assert question in knowledge.load(bench.work / "kb").faqs["reply_deadline"].examples
     kinds = [c.kind for c in ChangeLog.from_url(bench.database_url).recent(faq_id="reply_deadline")]
     assert "paraphrase" in kinds
