@@ -35,6 +35,13 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   new ``aiohttp`` session, and so a new TCP connection, for every action call; reusing one saves
   about 1 ms of the Rasa server's CPU and 4 ms of wall time per call on this machine
   (docs/benchmarks.md, "Profile of a turn").
+* DIET and the ResponseSelector are loaded for prediction only (``inference_only_models``): Rasa 3.6
+  builds a loaded model by *training it one step* (``RasaModel.load`` calls ``fit``), which traces
+  the training graph and creates Adam's two slot variables per weight before the trained weights
+  are read. Building the model with one prediction instead and restoring only the weights it uses
+  gives the same predictions (tests/integration/serving/test_inference_only_models.py) with
+  ~440 MB less RSS (1,370 → 930 MB, docs/benchmarks.md "Memory") and a faster start. Fine-tuning (``--finetune``) still loads the
+  whole training state; ``GONGKAI_RASA_LEAN=0`` keeps Rasa's loader too.
 """
 from __future__ import annotations
 
@@ -206,6 +213,34 @@ def keep_alive_endpoints() -> None:
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
+def inference_only_models() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    if getattr(RasaModel.load, "inference_only", False):
+        return
+    rasa_load = RasaModel.load.__func__
+
+    def load(cls: type, model_file_name: str, model_data_example: Any,
+             predict_data_example: Any = None, finetune_mode: bool = False,
+             *args: Any, **kwargs: Any) -> RasaModel:
+        if finetune_mode or predict_data_example is None:  # training goes on: Rasa's own loader
+            return rasa_load(cls, model_file_name, model_data_example, predict_data_example,
+                             finetune_mode, *args, **kwargs)
+        model = cls(*args, **kwargs)
+        model.run_inference(predict_data_example)  # creates the variables prediction uses
+        # the optimizer's slots in the checkpoint have no variable here: expected
+        model.load_weights(model_file_name).expect_partial()
+        # that first prediction computed the label embeddings from the untrained weights and
+        # traced them into the prediction function: both again, from the trained weights
+        model.prepared_for_prediction = False
+        model._tf_predict_step = None
+        model.run_inference(predict_data_example)
+        return model
+
+    load.inference_only = True  # type: ignore[attr-defined]
+    RasaModel.load = classmethod(load)
+
+
 def lean_process() -> None:
     """Less resident memory (docs/benchmarks.md, "Memory"): two malloc arenas instead of glibc's
     eight per core, whose partly used arenas TensorFlow's many threads keep resident; and one
@@ -230,9 +265,12 @@ def lean_process() -> None:
 
 
 def main() -> None:
+    from bot.core.settings import settings
     from bot.rules.privacy import install_log_masking
 
     lean_process()
+    if settings.rasa.lean:
+        inference_only_models()
     install_log_masking()
     fast_event_lookup()
     fast_action_response_validation()

@@ -1,0 +1,66 @@
+"""bot.serving.rasa_launch.inference_only_models loads DIET and the ResponseSelector without
+training them one step (as Rasa 3.6's loader does) and must predict exactly what Rasa's own
+loader predicts: same intent and FAQ rankings, same confidences, on held-out questions.
+
+The expected values come from Rasa's unpatched loader in the same process, not from our code.
+Both loads run in one child process (TensorFlow and two models stay out of the test runner)."""
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from bot.tooling import training
+
+pytestmark = pytest.mark.servers
+
+COMPARE = textwrap.dedent("""
+    import asyncio, json, sys
+    from rasa.core.agent import Agent
+    from bot.serving import rasa_launch
+    from bot.tooling import evaluation
+
+    model, count = sys.argv[1], int(sys.argv[2])
+    questions = [q["text"] for q in evaluation.load_questions()][::3][:count]
+
+    def rankings(agent):
+        async def parse_all():
+            found = []
+            for text in questions:
+                parsed = await agent.parse_message(text)
+                retrieval = parsed.get("response_selector", {}).get("faq", {}).get("ranking", [])
+                found.append({"intents": [[i["name"], i["confidence"]] for i in parsed["intent_ranking"]],
+                              "faqs": [[r["intent_response_key"], r["confidence"]] for r in retrieval]})
+            return found
+        return asyncio.run(parse_all())
+
+    rasa_own = rankings(Agent.load(model))
+    rasa_launch.inference_only_models()
+    ours = rankings(Agent.load(model))
+    print(json.dumps({"rasa": rasa_own, "ours": ours, "questions": questions}, ensure_ascii=False))
+""")
+
+
+@pytest.fixture(scope="module")
+def both_loaders():
+    model = training.ensure_model(quiet=True)
+    done = subprocess.run([sys.executable, "-c", COMPARE, str(model), "80"], capture_output=True,
+                          text=True, timeout=600, cwd=training.PROJECT_ROOT,
+                          env=training.rasa_env())
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_same_rankings_and_confidences_as_rasas_loader(both_loaders):
+    assert len(both_loaders["questions"]) == 80
+    for text, theirs, ours in zip(both_loaders["questions"], both_loaders["rasa"], both_loaders["ours"]):
+        assert [name for name, _ in ours["intents"]] == [name for name, _ in theirs["intents"]], text
+        assert [key for key, _ in ours["faqs"]] == [key for key, _ in theirs["faqs"]], text
+        for (_, mine), (_, rasa) in zip(ours["intents"] + ours["faqs"], theirs["intents"] + theirs["faqs"]):
+            assert mine == pytest.approx(rasa, abs=1e-6), text
+
+
+def test_the_faq_retrieval_really_ran(both_loaders):
+    # a comparison of empty rankings would pass whatever the loader did
+    assert all(len(ours["faqs"]) >= 5 and len(ours["intents"]) >= 5 for ours in both_loaders["ours"])
