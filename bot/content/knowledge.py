@@ -10,6 +10,7 @@ messages and report figures are content, not model inputs (docs/nlu.md, "What re
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -33,6 +34,13 @@ _FAQ_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _jinja = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
 )
+
+
+@functools.lru_cache(maxsize=2048)
+def _template(source: str) -> jinja2.Template:
+    """A compiled answer or message template, by its text: compiling one took ~10 ms of the action
+    server's CPU per turn (docs/benchmarks.md, "Profile of a turn"); an edited text is a new key."""
+    return _jinja.from_string(source)
 
 
 class KnowledgeError(ValueError):
@@ -86,7 +94,7 @@ class KnowledgeBase:
         agency = self.agency(agency_id)
         context = {"agency": agency, "agencies": self.agencies}
         try:
-            text = _jinja.from_string(faq.answer).render(context)
+            text = _template(faq.answer).render(context)
         except jinja2.TemplateError as error:
             raise KnowledgeError(f"FAQ {faq_id} for {agency_id}: {error}") from error
         return Answer(faq_id, agency_id, _tidy(text), tuple(self._cite(s, agency) for s in faq.sources
@@ -99,7 +107,7 @@ class KnowledgeBase:
             raise KnowledgeError(f"unknown message {name!r}")
         context = {"agency": self.agency(agency_id), "agencies": self.agencies, **values}
         try:
-            return _tidy(_jinja.from_string(template).render(context))
+            return _tidy(_template(template).render(context))
         except jinja2.TemplateError as error:
             raise KnowledgeError(f"message {name} for {agency_id}: {error}") from error
 
