@@ -39,9 +39,10 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   builds a loaded model by *training it one step* (``RasaModel.load`` calls ``fit``), which traces
   the training graph and creates Adam's two slot variables per weight before the trained weights
   are read. Building the model with one prediction instead and restoring only the weights it uses
-  gives the same predictions (tests/integration/serving/test_inference_only_models.py) with
-  ~440 MB less RSS (1,370 → 930 MB, docs/benchmarks.md "Memory") and a faster start. Fine-tuning (``--finetune``) still loads the
-  whole training state; ``GONGKAI_RASA_LEAN=0`` keeps Rasa's loader too.
+  gives the same predictions (tests/system/nlu/test_inference_only_models.py) with ~440 MB less
+  RSS (1,370 → 930 MB, docs/benchmarks.md "Memory") and a faster start. Fine-tuning
+  (``--finetune``) still loads the whole training state; ``GONGKAI_RASA_LEAN=0`` keeps Rasa's
+  loader too.
 """
 from __future__ import annotations
 
