@@ -112,3 +112,16 @@ def test_progress_is_read_from_rasa_output(tmp_path):
     assert code == 0
     assert seen == [("DIETClassifier", 0), ("DIETClassifier", 0), ("DIETClassifier", 50),
                     ("DIETClassifier", 100), ("ResponseSelector", 0), ("ResponseSelector", 25)]
+
+
+def test_a_finetune_skips_rasas_data_validation_and_a_full_training_does_not(tmp_path):
+    # a finetune changes only NLU examples (can_finetune checks it): the domain, stories and
+    # rules are the base model's, validated when it was trained
+    target = tmp_path / "models" / "gongkai-x.tar.gz"
+    base = tmp_path / "models" / "gongkai-base.tar.gz"
+    full = training.train_command(target, ROOT)
+    finetune = training.train_command(target, ROOT, base, 0.2)
+    assert "--skip-validation" not in full and "--finetune" not in full
+    assert finetune[finetune.index("--finetune") + 1] == str(base)
+    assert finetune[finetune.index("--epoch-fraction") + 1] == "0.2"
+    assert "--skip-validation" in finetune
