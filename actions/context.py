@@ -2,8 +2,9 @@
 
 The topic is the last thing the assistant answered: an FAQ (its bot event carries ``faq_id``), a
 calculation, an annual-report figure or a case look-up (their actions' names). It is kept in the
-slots ``topic`` and ``topic_question`` (filled by ``action_validate_slot_mappings`` at every turn,
-from the tracker's events: one place decides what the topic is, whichever action answered).
+slots ``topic`` and ``topic_question`` (set after every custom action, from the tracker's events and
+what the action said: ``topic_slot_events``, one place decides what the topic is, whichever action
+answered).
 
 A follow-up leans on the topic: 「如果他们不给呢」 after the reply deadline, 「那我要多久补」 after
 补正, 「什么时候到期」 after a case look-up, 「那枣庄的呢」 after a contact card, 「不对，是邮寄的」
@@ -20,12 +21,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
-from rasa_sdk import Tracker, ValidationAction
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from bot.content import reports
 from bot.content.knowledge import KnowledgeBase, fold
@@ -445,18 +443,37 @@ def parse_payload(payload: str) -> Tuple[str, Dict[str, Any]]:
 
 # ---- the slots --------------------------------------------------------------------------------
 
-class ValidateSlotMappings(ValidationAction):
-    """Fills the custom-mapped slots ``topic`` and ``topic_question`` at every turn."""
+# What Rasa makes of a message an action sends (rasa.core.actions.action.create_bot_utterance):
+# these keys go into the BotUttered event's data, every other key into its metadata.
+_BOT_DATA_KEYS = ("text", "elements", "quick_replies", "buttons", "attachment", "image", "custom",
+                  "template", "response")
 
-    def name(self) -> Text:
-        return "action_validate_slot_mappings"
 
-    async def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
-        topic = topic_of(tracker.events)
-        return {"topic": topic.name if topic else None}
-
-    async def extract_topic_question(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        topic = topic_of(tracker.events)
-        return {"topic_question": topic.question if topic else None}
+def topic_slot_events(action_call: Mapping[str, Any], result: Optional[Mapping[str, Any]]
+                      ) -> List[Dict[str, Any]]:
+    """The ``topic`` and ``topic_question`` slots after an action ran, as events to add to its
+    response. bot.serving.action_server adds them to every action's response: the topic is decided
+    here, from the events as Rasa will log them (the action, then its messages and events), without
+    a second action-server call per turn (which ``action_validate_slot_mappings`` cost:
+    docs/benchmarks.md). Both are set every time, changed or not, as that validation action did: a
+    conversation's events then do not depend on how much history the tracker store hands over
+    (tests/system/conversations/test_tracker_window.py compares them)."""
+    tracker = action_call.get("tracker") or {}
+    if not isinstance(result, Mapping) or not isinstance(tracker, Mapping):
+        return []
+    said = [{"event": history.BOT, "text": message.get("text"),
+             "data": {key: message.get(key) for key in _BOT_DATA_KEYS if key != "text"},
+             "metadata": {k: v for k, v in message.items() if k not in _BOT_DATA_KEYS}}
+            for message in result.get("responses") or [] if isinstance(message, Mapping)]
+    events = [*(tracker.get("events") or []),
+              {"event": history.ACTION, "name": action_call.get("next_action")},
+              *said, *(e for e in result.get("events") or [] if isinstance(e, Mapping))]
+    topic = topic_of(events)
+    values = {"topic": topic.name if topic else None,
+              "topic_question": topic.question if topic else None}
+    # a slot the action set itself stands (none does today)
+    own = {e.get("name") for e in result.get("events") or []
+           if isinstance(e, Mapping) and e.get("event") == "slot"}
+    return [{"event": "slot", "timestamp": None, "name": name, "value": value}
+            for name, value in values.items()
+            if name not in own]

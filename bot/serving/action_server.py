@@ -8,6 +8,9 @@
   (``action_endpoint.headers``; ``bot.tooling.servers.write_endpoints``, endpoints.yml). A forged
   ``action_check_case_status`` call cannot test query codes, nor can a web page in a browser on
   the host (no CORS headers are sent either);
+* adding the conversation's topic slots to every action's response
+  (``actions.context.topic_slot_events``; ``with_topic_slots``), so that Rasa needs no second
+  action-server call per turn to keep them;
 * running the case store's retention (``CaseStore.purge``) at start and then every hour;
 * serving the process's Prometheus exporter on GONGKAI_ACTIONS_METRICS_PORT when it is set
   (started here in ``main``, not when the ``actions`` package is imported).
@@ -32,6 +35,7 @@ from bot.core.settings import PROJECT_ROOT, settings
 
 log = logging.getLogger(__name__)
 
+logger = logging.getLogger(__name__)
 TOKEN_ENV = "GONGKAI_ACTION_TOKEN"
 TOKEN_FILE = PROJECT_ROOT / "var" / "action-token"
 OPEN_PATHS = ("/health",)
@@ -68,6 +72,31 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", errors="replace")).digest()
 
 
+def with_topic_slots() -> None:
+    """After every action, the ``topic`` slots it leads to join its response (once per process)."""
+    from rasa_sdk.executor import ActionExecutor
+
+    if getattr(ActionExecutor.run, "topic_slots", False):
+        return
+    run_action = ActionExecutor.run
+
+    async def run(self: ActionExecutor, action_call):
+        result = await run_action(self, action_call)
+        try:
+            from actions.context import topic_slot_events
+
+            slots = topic_slot_events(action_call, result)
+        except Exception:  # noqa: BLE001 - a topic is never worth the citizen's answer
+            logger.exception("could not work out the topic after %s", action_call.get("next_action"))
+            slots = []
+        if slots:
+            result["events"] = [*(result.get("events") or []), *slots]
+        return result
+
+    run.topic_slots = True  # type: ignore[attr-defined]
+    ActionExecutor.run = run
+
+
 def create_app(token: str, actions: str = "actions"):
     """The rasa_sdk app for ``actions`` with the secret checked before every route but /health."""
     from rasa_sdk.endpoint import create_app as create_sdk_app
@@ -75,6 +104,7 @@ def create_app(token: str, actions: str = "actions"):
 
     if not token:
         raise ValueError("the action server needs a shared secret")
+    with_topic_slots()
     app = create_sdk_app(actions, cors_origins=None)
     expected = _digest(token)
 

@@ -49,6 +49,53 @@ def test_did_you_mean_and_fallback_replies_leave_the_topic_as_it_was():
     assert context.topic_of(events).name == "fee_principle"
 
 
+# ---- the topic slots, added to every action's response (bot.serving.action_server) ---------------
+
+def action_call(name, events, slots=None):
+    return {"next_action": name, "tracker": {"events": events, "slots": slots or {}}}
+
+
+def test_after_an_faq_answer_the_slots_name_its_faq_and_question():
+    # the answer's message carries topic/topic_question (actions.faq.answer_fields): they are the
+    # slots' values, as Rasa will log the message as a BotUttered with that metadata
+    call = action_call("action_answer_faq", [action("action_listen"), user("多久答复")])
+    result = {"events": [], "responses": [{"text": "……20个工作日……", "buttons": [],
+                                          "faq_id": "reply_deadline", "topic": "reply_deadline",
+                                          "topic_question": "多久答复"}]}
+    assert context.topic_slot_events(call, result) == [
+        {"event": "slot", "timestamp": None, "name": "topic", "value": "reply_deadline"},
+        {"event": "slot", "timestamp": None, "name": "topic_question", "value": "多久答复"}]
+
+
+def test_after_a_calculation_the_topic_is_the_calculation_and_the_question_what_was_asked():
+    # action_compute_due_date marks no topic itself: ACTION_TOPICS names it, and the question is
+    # the citizen's message the action answered
+    asked = "我2026年11月2日当面交的申请，最晚哪天答复"
+    call = action_call("action_compute_due_date", [action("action_listen"), user(asked, "ask_due_date")])
+    result = {"events": [{"event": "slot", "timestamp": None, "name": "deadline_facts", "value": "x"}],
+              "responses": [{"text": "最晚答复日：2026年11月30日", "buttons": []}]}
+    assert [(e["name"], e["value"]) for e in context.topic_slot_events(call, result)] == [
+        ("topic", "due_date"), ("topic_question", asked)]
+
+
+def test_a_question_back_keeps_the_topic():
+    before = [action("action_listen"), user("多久答复"), action("action_answer_faq"),
+              bot("……", faq_id="reply_deadline", topic="reply_deadline", topic_question="多久答复"),
+              action("action_listen"), user("嗯那个")]
+    slots = {"topic": "reply_deadline", "topic_question": "多久答复"}
+    asked_back = {"events": [], "responses": [{"text": "您是不是想问：", "unsure": True,
+                                               "buttons": [{"title": "1. 办公时间", "payload": "/x"}]}]}
+    # the reply offers options and names no topic: the topic is the answer before it, unchanged
+    events = context.topic_slot_events(action_call("action_answer_faq", before, slots), asked_back)
+    assert [(e["name"], e["value"]) for e in events] == [("topic", "reply_deadline"),
+                                                         ("topic_question", "多久答复")]
+
+
+def test_no_response_or_a_broken_call_gives_no_slots():
+    assert context.topic_slot_events(action_call("action_answer_faq", []), None) == []
+    assert context.topic_slot_events({"next_action": "x", "tracker": "not a tracker"}, {"events": []}) == []
+
+
 def test_a_calculation_or_look_up_is_a_topic_with_the_question_and_what_was_shown():
     events = [user("查询进度", "check_case_status"), action("case_lookup_form"),
               user("ZBSP-2026-0101"), user("0001"), action("case_lookup_form"),

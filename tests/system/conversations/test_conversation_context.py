@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.support import say, texts
+from tests.support import get_json, say, texts
 from tests.support.assistant import DEMO_CASES
 
 pytestmark = pytest.mark.servers
@@ -177,3 +177,23 @@ def test_out_of_scope_replies_go_to_the_review_queue(assistant):
     items = [i for i in FeedbackStore.from_url(assistant.database_url).open_items()
              if i.sender_id == who]
     assert [(i.reason, i.question) for i in items] == [("out_of_scope", "今天天气怎么样")]
+
+
+def test_the_topic_slots_follow_the_answers(assistant):
+    # set by the action server with each action's response (actions.context.topic_slot_events):
+    # 多久答复 is answered by the FAQ reply_deadline (the follow-up test above relies on it); a
+    # due-date calculation's topic is "due_date" and its question the message it computed from
+    who = sender()
+
+    def slots():
+        status, tracker = get_json(f"{assistant.rasa_url}/conversations/{who}/tracker")
+        assert status == 200
+        return tracker["slots"]
+
+    # an FAQ answer names the question as the action read it (normalized: full-width ？ becomes
+    # half-width); a calculation's question is the citizen's message as logged (as typed)
+    say(assistant.rasa_url, who, "申请信息公开多久答复？")
+    assert (slots()["topic"], slots()["topic_question"]) == ("reply_deadline", "申请信息公开多久答复?")
+    asked = "我2026年11月2日当面交的申请，最晚哪天答复"
+    say(assistant.rasa_url, who, asked)
+    assert (slots()["topic"], slots()["topic_question"]) == ("due_date", asked)
