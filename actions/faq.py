@@ -352,7 +352,9 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await answer_faq(dispatcher, tracker, plan.target, agency_id, plan.question or text,
                                 plan.lines, plan.topic)
     if plan.kind == "message":
-        dispatcher.utter_message(text=kb().message(plan.target, agency_id),
+        # a follow-up of a rule, not of a case (case follow-ups are answer_about_case's): what
+        # applies if it comes to that (「假如他们一直不回」 is not an overdue case)
+        dispatcher.utter_message(text=kb().message(plan.target, agency_id, hypothetical=True),
                                  **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
@@ -385,9 +387,9 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
         lines.append(kb().message("case_urge", agency_id) + kb().message("contact", agency_id))
     elif plan.target == "remedies" and not any("已超过" in line or "如对答复不服" in line
                                                for line in lines):
-        # the remedies text opens with 「已超过法定答复期限。您可以：」: not so here
-        remedies = kb().message("overdue_remedies", agency_id).split("\n", 1)[-1]
-        lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n" + remedies)
+        # not overdue (yet): what applies if it comes to that
+        lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n"
+                     + kb().message("overdue_remedies", agency_id, hypothetical=True))
     dispatcher.utter_message(text="\n".join(lines),
                              **answer_fields(agency_id, "case_status", topic.question if topic else ""))
     return [SlotSet("agency", agency_id)]

@@ -475,3 +475,37 @@ def test_the_agency_an_information_request_sends_the_citizen_to():
     # info_subjects.yml: 征收补偿方案 held by 张店区人民政府办公室 (S3), same city as 淄博's 审批局
     assert info_requests.holder(KB, expropriation, "zibo_spj") == "zhangdian_gov"
     assert info_requests.holder(KB, None, "zibo_spj") is None
+
+
+# ---- talk, round 3: a hypothetical is not an overdue case; the case's agency after a look-up --------
+
+def tracker_after(events, text, slots=None):
+    from rasa_sdk import Tracker
+    latest = {"text": text, "intent": {"name": "faq"}, "entities": []}
+    return Tracker("citizen", slots or {}, latest, [*events, user(text)], False, None, None,
+                   "action_listen")
+
+
+def test_the_overdue_remedies_of_a_rule_say_if_it_comes_to_that():
+    # messages.yml overdue_remedies for zibo_spj: the complaint body 淄博市人民政府办公室, the
+    # review body 淄博市人民政府 (data/kb/agencies.yml); only the opening line differs
+    real = KB.message("overdue_remedies", "zibo_spj")
+    hypothetical = KB.message("overdue_remedies", "zibo_spj", hypothetical=True)
+    assert real.split("\n")[0] == "已超过法定答复期限。您可以："
+    assert hypothetical.split("\n")[0] == "到期仍未答复的，您可以：" and "已超过" not in hypothetical
+    assert real.split("\n", 1)[1] == hypothetical.split("\n", 1)[1]
+    assert "淄博市人民政府办公室" in hypothetical and "60日内" in hypothetical
+
+
+@pytest.mark.parametrize("text", ["假如他们一直不回", "如果超过20个工作日还没答复怎么办", "万一超时了呢"])
+async def test_a_hypothetical_after_the_reply_deadline_is_not_told_it_is_overdue(text):
+    # after the reply-deadline rule there is no case: 「已超过法定答复期限」 would be false
+    events = [user("多久答复"), action("action_answer_faq"),
+              bot("……20个工作日……", faq_id="reply_deadline", agency="zibo_spj",
+                  topic="reply_deadline", topic_question="多久答复"), action("action_listen")]
+    from rasa_sdk.executor import CollectingDispatcher
+    dispatcher = CollectingDispatcher()
+    assert await faq.answer_in_context(dispatcher, tracker_after(events, text)) is not None
+    reply = dispatcher.messages[0]["text"]
+    assert reply.startswith("到期仍未答复的，您可以：") and "已超过" not in reply
+    assert "行政复议" in reply
