@@ -49,7 +49,8 @@ _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要�
                      r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
-_ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
+_ASKING = re.compile(r"的话|到时候|到那天|到那时|一直|仍然|还是|"
+                     r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                      r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                      r"最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再")
 
@@ -224,7 +225,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     follow = follow or followups()
     text = normalize_text(text)
-    if not is_follow_up(text, follow):
+    # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
+    # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
+    if not is_follow_up(text, follow) and not only_asks(text, kind_of(text, topic.name, follow),
+                                                         topic.name, follow):
         return None
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview

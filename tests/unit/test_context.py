@@ -509,3 +509,22 @@ async def test_a_hypothetical_after_the_reply_deadline_is_not_told_it_is_overdue
     reply = dispatcher.messages[0]["text"]
     assert reply.startswith("到期仍未答复的，您可以：") and "已超过" not in reply
     assert "行政复议" in reply
+
+
+@pytest.mark.parametrize("text", ["到时候还不答复的话怎么办", "到那天他们还是不答复的话怎么办"])
+def test_a_long_follow_up_of_nothing_but_the_topics_words_leans_on_it(text):
+    # more than `short` (8) characters and no cue word, but nothing in it beyond a refusal word
+    # (不答复) and asking words: after a computed due date, the remedies if it comes to that
+    topic = context.Topic("due_date", "11月16号当面交的申请，最晚什么时候答复")
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
+def test_not_answering_on_time_after_a_look_up_asks_the_cases_remedies():
+    # 不按时 is an overdue word (followups.yml); 答复 the case's own subject: nothing else is asked
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up("不按时答复的话怎么办", topic, None, [], TODAY)
+    assert (got.kind, got.target) == ("case", "remedies")
+    # a subject of its own (复议) is still another question
+    assert context.plan_follow_up("不按时答复的话复议要多久", topic, None, [], TODAY,
+                                  sure_faq="review") is None
