@@ -232,9 +232,11 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
-        topic = Topic(part, topic.question, topic.agency)
-        if kind_of(text, part, follow) is None:
+        asked = part_kind(text, part, follow)
+        if asked is None:
             return Plan("faq", part, named_agency, topic=part, question=text)
+        return _planned(follow.topics[part][asked], Topic(part, topic.question, topic.agency),
+                        named_agency, asked_fields(text, follow))
     kind = follow_up_kind(text, follow)
     if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
             and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
@@ -262,6 +264,21 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
             return None  # a fee is the same everywhere; a look-up is of one case
         return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)
     return None
+
+
+# kinds that tell the situation (「不答复的话去哪投诉」) rather than what is asked of a remedy
+SITUATION_KINDS = ("overdue", "refused", "disagree")
+
+
+def part_kind(text: str, part: str, follow: FollowUps) -> Optional[str]:
+    """The kind of follow-up asked of the remedy ``part`` a message names, among those its topic
+    answers: what is asked (who, contact, how long) before the situation it is asked in; the
+    situation alone when nothing else is asked (「投诉了他们也不理呢」: complaint.refused)."""
+    folded = fold(text)
+    found = [kind for kind, words in follow.kinds.items()
+             if kind in (follow.topics.get(part) or {}) and any(word in folded for word in words)]
+    asked = [kind for kind in found if kind not in SITUATION_KINDS]
+    return next(iter(asked or found), None)
 
 
 def kind_of(text: str, topic: str, follow: FollowUps) -> Optional[str]:

@@ -284,8 +284,11 @@ def test_a_bare_case_follow_up_leans_on_the_case_even_when_the_retrieval_is_sure
 
 def test_a_follow_up_word_with_a_subject_of_its_own_is_another_question():
     # 复议 is left once 期限 and the asking words are taken out: the review FAQ, not the case
+    # (followups.yml case_status.parts: the remedy named is answered from its own FAQ, here
+    # review's how_long lines)
     topic = context.Topic("case_status", "", None, CASE_SHOWN)
-    assert context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review") is None
+    got = context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review")
+    assert (got.kind, got.target, got.lines) == ("faq", "review", ("期限", "60日内"))
 
 
 def test_they_after_a_remedy_answer_are_its_body():
@@ -525,6 +528,24 @@ def test_not_answering_on_time_after_a_look_up_asks_the_cases_remedies():
     topic = context.Topic("case_status", "", None, CASE_SHOWN)
     got = context.plan_follow_up("不按时答复的话怎么办", topic, None, [], TODAY)
     assert (got.kind, got.target) == ("case", "remedies")
-    # a subject of its own (复议) is still another question
+    # longer, no cue, and a subject of its own (复议): a question of its own, not a follow-up
     assert context.plan_follow_up("不按时答复的话复议要多久", topic, None, [], TODAY,
                                   sure_faq="review") is None
+
+
+@pytest.mark.parametrize("text", ["那我去哪投诉", "超过这个日子不答复的话去哪投诉"])
+def test_a_remedy_named_after_a_look_up_is_asked_of_the_remedy_not_the_agency(text):
+    # 去哪 (who) would be the case agency's card; 投诉 names the complaint body: complaint's
+    # `who` lines (针对…). 不答复 (refused) only says when: what is asked is who
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("针对",))
+
+
+def test_who_to_complain_to_if_they_do_not_answer_after_the_remedies_overview():
+    # complaint.refused is review (the complaint went unanswered); here 不答复 is the situation
+    # and 去哪投诉 the question: complaint's `who` lines
+    got = plan("他们超过期限不答复去哪投诉", context.Topic("remedies", "不满意有什么办法"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("针对",))
+    # the situation alone with the remedy: still the part's own answer to it
+    assert plan("投诉了他们也不理呢", context.Topic("remedies")).target == "review"
