@@ -347,7 +347,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                                     previous_question(tracker) or text)
     if plan is None or plan.kind in leave:
         return None
-    agency_id = plan.agency or agency_for(tracker)
+    agency_id = plan.agency or case_agency(topic) or agency_for(tracker)
     if plan.kind == "faq":
         return await answer_faq(dispatcher, tracker, plan.target, agency_id, plan.question or text,
                                 plan.lines, plan.topic)
@@ -374,12 +374,19 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     return answer_about_case(dispatcher, plan, topic)
 
 
+def case_agency(topic: Optional[context.Topic]) -> Optional[str]:
+    """After a look-up, the agency handling the case (named in the status shown): 他们."""
+    if topic is None or topic.name != "case_status":
+        return None
+    return kb().find_agency(context.case_agency_name(topic.detail) or "")
+
+
 def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
                       topic: Optional[context.Topic]) -> Optional[List[Dict[Text, Any]]]:
     """「什么时候到期」「能催一下吗」「超期了怎么办」 from the case the citizen just looked up
     (the lines they were shown, so nothing new about the case is disclosed)."""
     detail = topic.detail if topic else ""
-    agency_id = kb().find_agency(context.case_agency_name(detail) or "") or settings.answers.default_agency
+    agency_id = case_agency(topic) or settings.answers.default_agency
     lines = context.case_lines(detail, plan.target)
     if not lines:  # the look-up found nothing: nothing to answer from
         return None

@@ -549,3 +549,27 @@ def test_who_to_complain_to_if_they_do_not_answer_after_the_remedies_overview():
     assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("针对",))
     # the situation alone with the remedy: still the part's own answer to it
     assert plan("投诉了他们也不理呢", context.Topic("remedies")).target == "review"
+
+
+@pytest.mark.parametrize("text, fields", [("他们电话多少", ("电话",)), ("那边在哪办公", ("地址",)),
+                                          ("对方的联系电话", ("电话",))])
+def test_their_contact_after_a_look_up_is_the_card_of_the_cases_agency(text, fields):
+    # 他们 after a look-up is the agency handling the case (the look-up set the agency slot):
+    # the lines of its contact card the follow-up asks for (followups.yml `fields`)
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY)
+    assert (got.kind, got.target, got.lines, got.topic) == ("faq", "contact_info", fields, "case_status")
+
+
+async def test_the_address_after_a_look_up_is_the_cases_agencys():
+    # a case of 张店区人民政府办公室 looked up: its card's 地址 line (data/kb/agencies.yml:
+    # 淄博市张店区新村西路226号区政务中心), not the default agency's
+    shown = "申请编号：ZDZF-2026-0212（张店区人民政府办公室）\n依法应于2026年12月9日前答复。"
+    events = [user("1651 4344 6831", "inform"), action("action_check_case_status"), bot(shown),
+              action("action_listen")]
+    from rasa_sdk.executor import CollectingDispatcher
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_after(events, "那边在哪办公", {"agency": "zhangdian_gov"})
+    assert await faq.answer_in_context(dispatcher, tracker) is not None
+    reply = dispatcher.messages[0]["text"]
+    assert "新村西路226号" in reply and "张店区人民政府办公室" in reply and "0533-2306909" not in reply
