@@ -379,6 +379,8 @@ def case_lines(detail: str, part: str) -> List[str]:
     lines = [line for line in detail.splitlines() if line.strip()]
     header = [line for line in lines if line.startswith("申请编号：")]
     due = [line for line in lines if "依法应于" in line or line.startswith("机关已于")]
+    if not due:  # no date (a correction awaited, not yet received): the line on the period
+        due = [line for line in lines if "答复期限" in line and line.startswith("机关")]
     if part == "due":
         return header + due if due else []
     if part == "remedies":

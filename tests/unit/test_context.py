@@ -573,3 +573,22 @@ async def test_the_address_after_a_look_up_is_the_cases_agencys():
     assert await faq.answer_in_context(dispatcher, tracker) is not None
     reply = dispatcher.messages[0]["text"]
     assert "新村西路226号" in reply and "张店区人民政府办公室" in reply and "0533-2306909" not in reply
+
+
+def test_when_a_case_waiting_for_a_correction_is_due():
+    # bot/cases/status.py for a case waiting for a correction (ZBSP-2026-0102 of the demo cases):
+    # no due date, the due line says the period is paused: that line answers 「什么时候到期」
+    shown = ("申请编号：ZBSP-2026-0102（淄博市行政审批服务局）\n当前进度：待补正\n"
+             "请按补正通知写明的事项和期限补充材料；无正当理由逾期不补正的，视为放弃申请。\n"
+             "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。\n"
+             "依据：《政府信息公开条例》第三十条至第三十三条")
+    assert context.case_lines(shown, "due") == [
+        "申请编号：ZBSP-2026-0102（淄博市行政审批服务局）",
+        "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。"]
+    # an overdue case's due line is its date; the remedies' 「已超过法定答复期限」 is not a due line
+    overdue = ("申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）\n"
+               "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。\n"
+               "已超过法定答复期限。您可以：\n1. 投诉举报")
+    assert context.case_lines(overdue, "due") == [
+        "申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）",
+        "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。"]
