@@ -592,3 +592,14 @@ def test_when_a_case_waiting_for_a_correction_is_due():
     assert context.case_lines(overdue, "due") == [
         "申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）",
         "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。"]
+
+
+@pytest.mark.parametrize("topic", ["reply_deadline", "extension", "due_date"])
+def test_a_remedy_named_in_a_hypothetical_after_a_deadline_is_answered_from_its_faq(topic):
+    # 「如果超期了我能去法院告吗」: the overdue remedies list complaint and review only; the
+    # citizen names the court (法院 → litigation): that FAQ's whole answer (超期 is the
+    # situation, and litigation answers no overdue kind)
+    got = plan("如果超期了我能去法院告吗", context.Topic(topic, "多久答复"))
+    assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
+    # no remedy named: the remedies if it comes to that, as before
+    assert plan("要是他们超期了呢", context.Topic(topic, "多久答复")).target == "overdue_remedies"
