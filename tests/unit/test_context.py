@@ -603,3 +603,12 @@ def test_a_remedy_named_in_a_hypothetical_after_a_deadline_is_answered_from_its_
     assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
     # no remedy named: the remedies if it comes to that, as before
     assert plan("要是他们超期了呢", context.Topic(topic, "多久答复")).target == "overdue_remedies"
+
+
+def test_no_news_is_not_answering():
+    # 没消息/没动静 say the agency has not answered (followups.yml refused words)
+    got = plan("他们一直没消息怎么办", context.Topic("reply_deadline", "多久答复"))
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    assert context.plan_follow_up("一直没动静的话怎么办", topic, None, [], TODAY,
+                                  sure_faq="complaint").target == "remedies"
