@@ -173,7 +173,8 @@ class ActionCheckCaseStatus(Action):
             # the form again, asking only for the code (the number is kept)
             return [SlotSet("verification_code", None), FollowupAction(FORM)]
         dispatcher.utter_message(text=status.describe(result.case, clock.today(), kb()))
-        return clear
+        # the conversation is now about the case's agency: 「他们电话多少」「去哪投诉」 next
+        return clear + [SlotSet("agency", result.case.agency_id)]
 
 
 class ActionResetCaseLookup(Action):

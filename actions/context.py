@@ -47,7 +47,8 @@ _FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要�
                      r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
-_ASKING = re.compile(r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
+_ASKING = re.compile(r"的话|到时候|到那天|到那时|一直|仍然|还是|"
+                     r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                      r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                      r"最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再")
 
@@ -222,13 +223,18 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     follow = follow or followups()
     text = normalize_text(text)
-    if not is_follow_up(text, follow):
+    # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
+    # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
+    if not is_follow_up(text, follow) and not only_asks(text, kind_of(text, topic.name, follow),
+                                                         topic.name, follow):
         return None
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
-        topic = Topic(part, topic.question, topic.agency)
-        if kind_of(text, part, follow) is None:
+        asked = part_kind(text, part, follow)
+        if asked is None:
             return Plan("faq", part, named_agency, topic=part, question=text)
+        return _planned(follow.topics[part][asked], Topic(part, topic.question, topic.agency),
+                        named_agency, asked_fields(text, follow))
     kind = follow_up_kind(text, follow)
     if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
             and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
@@ -256,6 +262,21 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
             return None  # a fee is the same everywhere; a look-up is of one case
         return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)
     return None
+
+
+# kinds that tell the situation (「不答复的话去哪投诉」) rather than what is asked of a remedy
+SITUATION_KINDS = ("overdue", "refused", "disagree")
+
+
+def part_kind(text: str, part: str, follow: FollowUps) -> Optional[str]:
+    """The kind of follow-up asked of the remedy ``part`` a message names, among those its topic
+    answers: what is asked (who, contact, how long) before the situation it is asked in; the
+    situation alone when nothing else is asked (「投诉了他们也不理呢」: complaint.refused)."""
+    folded = fold(text)
+    found = [kind for kind, words in follow.kinds.items()
+             if kind in (follow.topics.get(part) or {}) and any(word in folded for word in words)]
+    asked = [kind for kind in found if kind not in SITUATION_KINDS]
+    return next(iter(asked or found), None)
 
 
 def kind_of(text: str, topic: str, follow: FollowUps) -> Optional[str]:
@@ -356,6 +377,8 @@ def case_lines(detail: str, part: str) -> List[str]:
     lines = [line for line in detail.splitlines() if line.strip()]
     header = [line for line in lines if line.startswith("申请编号：")]
     due = [line for line in lines if "依法应于" in line or line.startswith("机关已于")]
+    if not due:  # no date (a correction awaited, not yet received): the line on the period
+        due = [line for line in lines if "答复期限" in line and line.startswith("机关")]
     if part == "due":
         return header + due if due else []
     if part == "remedies":

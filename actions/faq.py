@@ -347,12 +347,14 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                                     previous_question(tracker) or text)
     if plan is None or plan.kind in leave:
         return None
-    agency_id = plan.agency or agency_for(tracker)
+    agency_id = plan.agency or case_agency(topic) or agency_for(tracker)
     if plan.kind == "faq":
         return await answer_faq(dispatcher, tracker, plan.target, agency_id, plan.question or text,
                                 plan.lines, plan.topic)
     if plan.kind == "message":
-        dispatcher.utter_message(text=kb().message(plan.target, agency_id),
+        # a follow-up of a rule, not of a case (case follow-ups are answer_about_case's): what
+        # applies if it comes to that (「假如他们一直不回」 is not an overdue case)
+        dispatcher.utter_message(text=kb().message(plan.target, agency_id, hypothetical=True),
                                  **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
@@ -372,12 +374,19 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     return answer_about_case(dispatcher, plan, topic)
 
 
+def case_agency(topic: Optional[context.Topic]) -> Optional[str]:
+    """After a look-up, the agency handling the case (named in the status shown): 他们."""
+    if topic is None or topic.name != "case_status":
+        return None
+    return kb().find_agency(context.case_agency_name(topic.detail) or "")
+
+
 def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
                       topic: Optional[context.Topic]) -> Optional[List[Dict[Text, Any]]]:
     """「什么时候到期」「能催一下吗」「超期了怎么办」 from the case the citizen just looked up
     (the lines they were shown, so nothing new about the case is disclosed)."""
     detail = topic.detail if topic else ""
-    agency_id = kb().find_agency(context.case_agency_name(detail) or "") or settings.answers.default_agency
+    agency_id = case_agency(topic) or settings.answers.default_agency
     lines = context.case_lines(detail, plan.target)
     if not lines:  # the look-up found nothing: nothing to answer from
         return None
@@ -385,9 +394,9 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
         lines.append(kb().message("case_urge", agency_id) + kb().message("contact", agency_id))
     elif plan.target == "remedies" and not any("已超过" in line or "如对答复不服" in line
                                                for line in lines):
-        # the remedies text opens with 「已超过法定答复期限。您可以：」: not so here
-        remedies = kb().message("overdue_remedies", agency_id).split("\n", 1)[-1]
-        lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n" + remedies)
+        # not overdue (yet): what applies if it comes to that
+        lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n"
+                     + kb().message("overdue_remedies", agency_id, hypothetical=True))
     dispatcher.utter_message(text="\n".join(lines),
                              **answer_fields(agency_id, "case_status", topic.question if topic else ""))
     return [SlotSet("agency", agency_id)]

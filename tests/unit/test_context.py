@@ -331,8 +331,11 @@ def test_a_bare_case_follow_up_leans_on_the_case_even_when_the_retrieval_is_sure
 
 def test_a_follow_up_word_with_a_subject_of_its_own_is_another_question():
     # 复议 is left once 期限 and the asking words are taken out: the review FAQ, not the case
+    # (followups.yml case_status.parts: the remedy named is answered from its own FAQ, here
+    # review's how_long lines)
     topic = context.Topic("case_status", "", None, CASE_SHOWN)
-    assert context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review") is None
+    got = context.plan_follow_up("复议期限多久", topic, None, [], TODAY, sure_faq="review")
+    assert (got.kind, got.target, got.lines) == ("faq", "review", ("期限", "60日内"))
 
 
 def test_they_after_a_remedy_answer_are_its_body():
@@ -522,3 +525,137 @@ def test_the_agency_an_information_request_sends_the_citizen_to():
     # info_subjects.yml: 征收补偿方案 held by 张店区人民政府办公室 (S3), same city as 淄博's 审批局
     assert info_requests.holder(KB, expropriation, "zibo_spj") == "zhangdian_gov"
     assert info_requests.holder(KB, None, "zibo_spj") is None
+
+
+# ---- talk, round 3: a hypothetical is not an overdue case; the case's agency after a look-up --------
+
+def tracker_after(events, text, slots=None):
+    from rasa_sdk import Tracker
+    latest = {"text": text, "intent": {"name": "faq"}, "entities": []}
+    return Tracker("citizen", slots or {}, latest, [*events, user(text)], False, None, None,
+                   "action_listen")
+
+
+def test_the_overdue_remedies_of_a_rule_say_if_it_comes_to_that():
+    # messages.yml overdue_remedies for zibo_spj: the complaint body 淄博市人民政府办公室, the
+    # review body 淄博市人民政府 (data/kb/agencies.yml); only the opening line differs
+    real = KB.message("overdue_remedies", "zibo_spj")
+    hypothetical = KB.message("overdue_remedies", "zibo_spj", hypothetical=True)
+    assert real.split("\n")[0] == "已超过法定答复期限。您可以："
+    assert hypothetical.split("\n")[0] == "到期仍未答复的，您可以：" and "已超过" not in hypothetical
+    assert real.split("\n", 1)[1] == hypothetical.split("\n", 1)[1]
+    assert "淄博市人民政府办公室" in hypothetical and "60日内" in hypothetical
+
+
+@pytest.mark.parametrize("text", ["假如他们一直不回", "如果超过20个工作日还没答复怎么办", "万一超时了呢"])
+async def test_a_hypothetical_after_the_reply_deadline_is_not_told_it_is_overdue(text):
+    # after the reply-deadline rule there is no case: 「已超过法定答复期限」 would be false
+    events = [user("多久答复"), action("action_answer_faq"),
+              bot("……20个工作日……", faq_id="reply_deadline", agency="zibo_spj",
+                  topic="reply_deadline", topic_question="多久答复"), action("action_listen")]
+    from rasa_sdk.executor import CollectingDispatcher
+    dispatcher = CollectingDispatcher()
+    assert await faq.answer_in_context(dispatcher, tracker_after(events, text)) is not None
+    reply = dispatcher.messages[0]["text"]
+    assert reply.startswith("到期仍未答复的，您可以：") and "已超过" not in reply
+    assert "行政复议" in reply
+
+
+@pytest.mark.parametrize("text", ["到时候还不答复的话怎么办", "到那天他们还是不答复的话怎么办"])
+def test_a_long_follow_up_of_nothing_but_the_topics_words_leans_on_it(text):
+    # more than `short` (8) characters and no cue word, but nothing in it beyond a refusal word
+    # (不答复) and asking words: after a computed due date, the remedies if it comes to that
+    topic = context.Topic("due_date", "11月16号当面交的申请，最晚什么时候答复")
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
+def test_not_answering_on_time_after_a_look_up_asks_the_cases_remedies():
+    # 不按时 is an overdue word (followups.yml); 答复 the case's own subject: nothing else is asked
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up("不按时答复的话怎么办", topic, None, [], TODAY)
+    assert (got.kind, got.target) == ("case", "remedies")
+    # longer, no cue, and a subject of its own (复议): a question of its own, not a follow-up
+    assert context.plan_follow_up("不按时答复的话复议要多久", topic, None, [], TODAY,
+                                  sure_faq="review") is None
+
+
+@pytest.mark.parametrize("text", ["那我去哪投诉", "超过这个日子不答复的话去哪投诉"])
+def test_a_remedy_named_after_a_look_up_is_asked_of_the_remedy_not_the_agency(text):
+    # 去哪 (who) would be the case agency's card; 投诉 names the complaint body: complaint's
+    # `who` lines (针对…). 不答复 (refused) only says when: what is asked is who
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="complaint")
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("针对",))
+
+
+def test_who_to_complain_to_if_they_do_not_answer_after_the_remedies_overview():
+    # complaint.refused is review (the complaint went unanswered); here 不答复 is the situation
+    # and 去哪投诉 the question: complaint's `who` lines
+    got = plan("他们超过期限不答复去哪投诉", context.Topic("remedies", "不满意有什么办法"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("针对",))
+    # the situation alone with the remedy: still the part's own answer to it
+    assert plan("投诉了他们也不理呢", context.Topic("remedies")).target == "review"
+
+
+@pytest.mark.parametrize("text, fields", [("他们电话多少", ("电话",)), ("那边在哪办公", ("地址",)),
+                                          ("对方的联系电话", ("电话",))])
+def test_their_contact_after_a_look_up_is_the_card_of_the_cases_agency(text, fields):
+    # 他们 after a look-up is the agency handling the case (the look-up set the agency slot):
+    # the lines of its contact card the follow-up asks for (followups.yml `fields`)
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    got = context.plan_follow_up(text, topic, None, [], TODAY)
+    assert (got.kind, got.target, got.lines, got.topic) == ("faq", "contact_info", fields, "case_status")
+
+
+async def test_the_address_after_a_look_up_is_the_cases_agencys():
+    # a case of 张店区人民政府办公室 looked up: its card's 地址 line (data/kb/agencies.yml:
+    # 淄博市张店区新村西路226号区政务中心), not the default agency's
+    shown = "申请编号：ZDZF-2026-0212（张店区人民政府办公室）\n依法应于2026年12月9日前答复。"
+    events = [user("1651 4344 6831", "inform"), action("action_check_case_status"), bot(shown),
+              action("action_listen")]
+    from rasa_sdk.executor import CollectingDispatcher
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_after(events, "那边在哪办公", {"agency": "zhangdian_gov"})
+    assert await faq.answer_in_context(dispatcher, tracker) is not None
+    reply = dispatcher.messages[0]["text"]
+    assert "新村西路226号" in reply and "张店区人民政府办公室" in reply and "0533-2306909" not in reply
+
+
+def test_when_a_case_waiting_for_a_correction_is_due():
+    # bot/cases/status.py for a case waiting for a correction (ZBSP-2026-0102 of the demo cases):
+    # no due date, the due line says the period is paused: that line answers 「什么时候到期」
+    shown = ("申请编号：ZBSP-2026-0102（淄博市行政审批服务局）\n当前进度：待补正\n"
+             "请按补正通知写明的事项和期限补充材料；无正当理由逾期不补正的，视为放弃申请。\n"
+             "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。\n"
+             "依据：《政府信息公开条例》第三十条至第三十三条")
+    assert context.case_lines(shown, "due") == [
+        "申请编号：ZBSP-2026-0102（淄博市行政审批服务局）",
+        "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。"]
+    # an overdue case's due line is its date; the remedies' 「已超过法定答复期限」 is not a due line
+    overdue = ("申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）\n"
+               "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。\n"
+               "已超过法定答复期限。您可以：\n1. 投诉举报")
+    assert context.case_lines(overdue, "due") == [
+        "申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）",
+        "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。"]
+
+
+@pytest.mark.parametrize("topic", ["reply_deadline", "extension", "due_date"])
+def test_a_remedy_named_in_a_hypothetical_after_a_deadline_is_answered_from_its_faq(topic):
+    # 「如果超期了我能去法院告吗」: the overdue remedies list complaint and review only; the
+    # citizen names the court (法院 → litigation): that FAQ's whole answer (超期 is the
+    # situation, and litigation answers no overdue kind)
+    got = plan("如果超期了我能去法院告吗", context.Topic(topic, "多久答复"))
+    assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
+    # no remedy named: the remedies if it comes to that, as before
+    assert plan("要是他们超期了呢", context.Topic(topic, "多久答复")).target == "overdue_remedies"
+
+
+def test_no_news_is_not_answering():
+    # 没消息/没动静 say the agency has not answered (followups.yml refused words)
+    got = plan("他们一直没消息怎么办", context.Topic("reply_deadline", "多久答复"))
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+    topic = context.Topic("case_status", "", None, CASE_SHOWN)
+    assert context.plan_follow_up("一直没动静的话怎么办", topic, None, [], TODAY,
+                                  sure_faq="complaint").target == "remedies"
