@@ -74,6 +74,7 @@ def _digest(text: str) -> bytes:
 
 def with_topic_slots() -> None:
     """After every action, the ``topic`` slots it leads to join its response (once per process)."""
+    from rasa_sdk import ValidationAction
     from rasa_sdk.executor import ActionExecutor
 
     if getattr(ActionExecutor.run, "topic_slots", False):
@@ -82,6 +83,11 @@ def with_topic_slots() -> None:
 
     async def run(self: ActionExecutor, action_call):
         result = await run_action(self, action_call)
+        runs = self.actions.get(action_call.get("next_action") or "")
+        if isinstance(getattr(runs, "__self__", None), ValidationAction):
+            # a form's slot validation: Rasa's FormAction counts every SlotSet in its response as
+            # a slot the message filled, and would never let an unrelated question leave the form
+            return result
         try:
             from actions.context import topic_slot_events
 
