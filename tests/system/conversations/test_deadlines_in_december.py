@@ -58,12 +58,13 @@ def overrides(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def december(tmp_path_factory, overrides):
-    from tests.support.assistant import running_assistant
-
+def december(assistant, tmp_path_factory, overrides):
+    """The session's assistant with its action server (the only process that reads the clock and
+    the overrides) started on this day and override file for this module."""
     env = {"GONGKAI_TODAY": TODAY, "GONGKAI_NOW": f"{TODAY}T20:00:00",
            "GONGKAI_CALENDAR_OVERRIDES": str(overrides)}
-    with running_assistant(tmp_path_factory.mktemp("december"), extra_env=env) as running:
+    log = tmp_path_factory.mktemp("december") / "actions.log"
+    with assistant.actions_with(env, log) as running:
         yield running
 
 
@@ -73,7 +74,7 @@ def ask(assistant, *messages: str) -> list[str]:
 
 
 def test_the_action_server_warned_at_start_up_that_2027_is_missing(december):
-    log = (december.log_dir / "actions.log").read_text(encoding="utf-8", errors="replace")
+    log = december.actions_log.read_text(encoding="utf-8", errors="replace")
     assert "2027年的法定节假日安排尚未录入" in log and "/desk/calendar" in log
 
 

@@ -2,9 +2,11 @@
 servers: an assistant whose store keeps four turns (window_turns=4: the held-out conversations of
 five turns cross the window's edge; see WINDOW for why not fewer) against an assistant whose window
 (20 turns, the product's) is longer than any conversation here, so that it retrieves whole sessions
-as Rasa's own store does. Both are started fresh for this module (the session's shared `assistant`
-has spent case look-ups and per-address attempts on other tests, which changes look-up answers) and
-run the same model with the same pinned day and evening."""
+as Rasa's own store does. Both start this module on a fresh database (the session's shared
+`assistant` has spent case look-ups and per-address attempts on other tests, which changes look-up
+answers; those counts are in the database) and run the same model with the same pinned day and
+evening: the windowed one is started for this module, the whole one is the session's Rasa server
+with its action server restarted on the fresh database."""
 import json
 import uuid
 from urllib.parse import quote
@@ -13,9 +15,9 @@ import pytest
 import yaml
 
 from bot.handoff import transcript
-from bot.tooling import evaluation
+from bot.tooling import evaluation, servers
 from tests.support import get_json, post_json, say, texts
-from tests.support.assistant import DEMO_CASES, running_assistant
+from tests.support.assistant import DEMO_CASES, demo_database, running_assistant
 
 pytestmark = pytest.mark.servers
 
@@ -33,8 +35,14 @@ def windowed(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def whole(tmp_path_factory):
-    with running_assistant(tmp_path_factory.mktemp("whole"), window_turns=WHOLE) as running:
+def whole(assistant, tmp_path_factory):
+    """The session's assistant, whose window is the product's (WHOLE), with its action server on a
+    fresh database of the demo cases: the look-up counts are kept there, so its answers are those
+    of a fresh assistant, and its Rasa server (~20 s of CPU to start) is shared."""
+    assert servers.WINDOW_TURNS == WHOLE  # running_assistant's default window
+    work = tmp_path_factory.mktemp("whole")
+    with assistant.actions_with({"GONGKAI_DATABASE_URL": demo_database(work)},
+                                work / "actions.log") as running:
         yield running
 
 
