@@ -18,6 +18,7 @@ from bot.cases import importer
 from bot.core import clock, db
 from bot.core.settings import PROJECT_ROOT
 from bot.desk.accounts import AccountStore
+from bot.handoff.store import HandoffStore
 from bot.tooling import servers, training
 
 IN_HOURS = "2026-11-23T10:00:00"  # a Monday, working day
@@ -98,3 +99,18 @@ def start(work: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
         raise
     return stack
 
+
+
+# the hand-off tests' look-ups (tests/system/handoff, tests/system/desk); the logged-in `agent` is a
+# fixture in tests/conftest.py
+
+
+def handoff_store(stack: Stack) -> HandoffStore:
+    return HandoffStore.from_url(stack.database_url)
+
+
+def conversation(agent, handoff_id) -> dict:
+    """What the desk shows of a hand-off (transcript, suggestions), as its page fetches it."""
+    answer = agent.get(f"/desk/handoffs/{handoff_id}/conversation.json")
+    assert answer.status_code == 200, answer.text
+    return answer.json()

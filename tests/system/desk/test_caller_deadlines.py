@@ -8,7 +8,6 @@ import requests
 
 from bot.rules.workdays import DEFAULT_OVERRIDES_PATH, load_overrides
 from tests.support import webapp
-from tests.support.webapp import Agent
 
 LAWYER = ("当事人2026年11月3日邮寄的挂号信，11月5日机关签收，补正通知11月10日收到，"
           "11月12日补正寄回，11月14日签收，最晚哪天答复")
@@ -30,16 +29,9 @@ def web(tmp_path_factory, overrides):
     app.process.stop()
 
 
-@pytest.fixture
-def agent(web):
-    client = Agent(web)
-    assert client.login("li").status_code == 303
-    return client
-
-
-def test_lawyers_history_gives_the_steps_as_table_rows(agent):
+def test_lawyers_history_gives_the_steps_as_table_rows(web_agent):
     # Hand count in tests/unit/test_timeline_cases.py: signed 11月14日 (Sat) → 12月11日.
-    answer = agent.post("/desk/caller/deadline", {"history": LAWYER, "agency": "zibo_spj"})
+    answer = web_agent.post("/desk/caller/deadline", {"history": LAWYER, "agency": "zibo_spj"})
     assert answer.status_code == 200
     data = answer.json()
     assert "答复期限：2026年12月11日" in data["headline"]
@@ -48,21 +40,21 @@ def test_lawyers_history_gives_the_steps_as_table_rows(agent):
     assert any("2027" in note and "估算" in note for note in data["notes"])
 
 
-def test_withheld_reply_names_the_review_body(agent):
-    data = agent.post("/desk/caller/deadline", {"history": "我3月2日收到不予公开的答复",
+def test_withheld_reply_names_the_review_body(web_agent):
+    data = web_agent.post("/desk/caller/deadline", {"history": "我3月2日收到不予公开的答复",
                                                 "agency": "zibo_spj"}).json()
     assert any(line.startswith("申请行政复议：2026年5月6日") for line in data["headline"])
     assert any("淄博市人民政府" in note and "不收任何费用" in note for note in data["notes"])
 
 
-def test_impossible_history_gets_a_question(agent):
-    data = agent.post("/desk/caller/deadline", {"history": "挂号信11月5日寄出，11月3日签收"}).json()
+def test_impossible_history_gets_a_question(web_agent):
+    data = web_agent.post("/desk/caller/deadline", {"history": "挂号信11月5日寄出，11月3日签收"}).json()
     assert data["problem"].endswith("能再核对一下吗？") and not data["steps"]
 
 
 @pytest.mark.parametrize("history", ["", "   ", "\x00\ud7ff" * 10, "a" * 100000])
-def test_any_input_gets_an_answer_not_a_crash(agent, history):
-    answer = agent.post("/desk/caller/deadline", {"history": history})
+def test_any_input_gets_an_answer_not_a_crash(web_agent, history):
+    answer = web_agent.post("/desk/caller/deadline", {"history": history})
     assert answer.status_code in (200, 400)
 
 
@@ -71,19 +63,19 @@ def test_strangers_are_refused(web):
     assert answer.status_code in (401, 403)
 
 
-def test_missing_next_year_shows_a_banner(agent):
-    page = agent.get("/desk/caller").text
+def test_missing_next_year_shows_a_banner(web_agent):
+    page = web_agent.get("/desk/caller").text
     assert 'id="calendar-warning"' in page and "2027年的法定节假日安排尚未录入" in page
     assert 'id="deadline-form"' in page
 
 
-def form_post(agent, path, data):
-    return agent.http.post(agent.url(path), data={**data, "csrf_token": agent.csrf}, allow_redirects=False)
+def form_post(web_agent, path, data):
+    return web_agent.http.post(web_agent.url(path), data={**data, "csrf_token": web_agent.csrf}, allow_redirects=False)
 
 
-def test_a_malformed_year_is_refused_whole(agent, overrides):
+def test_a_malformed_year_is_refused_whole(web_agent, overrides):
     # 2027-02-08 is a Monday: not a weekend make-up day, so the whole year is refused.
-    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+    answer = form_post(web_agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
                                                  "holidays": "2027-01-01", "workdays": "2027-02-08"})
     assert answer.status_code == 400 and "没有保存" in answer.text
     assert load_overrides(overrides) == {}
@@ -96,24 +88,24 @@ MADE_UP_2028 = ("2028-01-01\n2028-01-26 至 2028-02-01\n2028-04-04\n2028-05-01 �
                 "2028-10-01 至 2028-10-07")
 
 
-def test_half_a_year_is_refused_naming_what_is_missing(agent, overrides):
-    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+def test_half_a_year_is_refused_naming_what_is_missing(web_agent, overrides):
+    answer = form_post(web_agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
                                                  "holidays": "2027-01-01", "workdays": ""})
     assert answer.status_code == 400 and "2027年的安排不完整" in answer.text and "没有春节的放假日" in answer.text
     assert load_overrides(overrides) == {}
 
 
-def test_entering_next_year_removes_the_banner_and_fixes_the_dates(agent, overrides):
+def test_entering_next_year_removes_the_banner_and_fixes_the_dates(web_agent, overrides):
     # MADE_UP_2027: in January only 1月1日 off. In person 12月21日 Mon: 12/22–25 (4),
     # 12/28–31 (8), 1/4–8 (13), 1/11–15 (18), 1/18, 1/19 (20) → 2027年1月19日, no longer an estimate.
-    answer = form_post(agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
+    answer = form_post(web_agent, "/desk/calendar", {"year": "2027", "source": "测试用安排",
                                                  "holidays": MADE_UP_2027, "workdays": ""})
     assert answer.status_code == 303
     assert set(load_overrides(overrides)) == {2027}
-    page = agent.get("/desk/calendar").text
-    assert 'id="calendar-warning"' not in page and "已保存2027年的节假日安排" in agent.get(
+    page = web_agent.get("/desk/calendar").text
+    assert 'id="calendar-warning"' not in page and "已保存2027年的节假日安排" in web_agent.get(
         answer.headers["Location"]).text
-    data = agent.post("/desk/caller/deadline", {"history": "2026年12月21日当面交的申请"}).json()
+    data = web_agent.post("/desk/caller/deadline", {"history": "2026年12月21日当面交的申请"}).json()
     assert "答复期限：2027年1月19日" in data["headline"]
 
 

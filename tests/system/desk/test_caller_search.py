@@ -36,24 +36,17 @@ def web(tmp_path_factory):
     app.process.stop()
 
 
-@pytest.fixture
-def agent(web):
-    client = Agent(web)
-    assert client.login("li").status_code == 303
-    return client
-
-
-def test_cases_are_found_by_the_callers_number_however_it_is_typed(agent):
+def test_cases_are_found_by_the_callers_number_however_it_is_typed(web_agent):
     for typed in (PHONE, "138 0000 0001", "+86 138-0000-0001"):
-        answer = agent.post("/desk/caller/phone", {"phone": typed})
+        answer = web_agent.post("/desk/caller/phone", {"phone": typed})
         assert answer.status_code == 200, answer.text
         (item,) = answer.json()["items"]
         assert (item["case_number"], item["phone"], item["applicant"]) == (CASE, MASKED, "示****甲")
         assert item["status"]
     # a number that applied for nothing, and something that is not one number
-    assert agent.post("/desk/caller/phone", {"phone": "13900000000"}).status_code == 404
-    assert agent.post("/desk/caller/phone", {"phone": "1380000"}).status_code == 400
-    assert agent.post("/desk/caller/phone", {"phone": ""}).status_code == 400
+    assert web_agent.post("/desk/caller/phone", {"phone": "13900000000"}).status_code == 404
+    assert web_agent.post("/desk/caller/phone", {"phone": "1380000"}).status_code == 400
+    assert web_agent.post("/desk/caller/phone", {"phone": ""}).status_code == 400
 
 
 def test_the_database_keeps_no_full_number(web):
@@ -66,12 +59,12 @@ def test_the_database_keeps_no_full_number(web):
     assert all(row["phone_hmac"] and len(row["phone_hmac"]) == 64 for row in rows)
 
 
-def test_every_look_up_is_recorded_with_who_when_and_the_masked_number(web, agent):
+def test_every_look_up_is_recorded_with_who_when_and_the_masked_number(web, web_agent):
     other = Agent(web)
     assert other.login("wang").status_code == 303
     assert other.post("/desk/caller/phone", {"phone": "13800000002"}).status_code == 200
-    assert agent.post("/desk/caller/case", {"case_number": "zbsp 2026 0102"}).status_code == 200
-    page = agent.get("/desk/views")
+    assert web_agent.post("/desk/caller/case", {"case_number": "zbsp 2026 0102"}).status_code == 200
+    page = web_agent.get("/desk/views")
     assert page.status_code == 200
     table = page.text[page.text.index('id="lookup-table"'):]
     # newest first: li's case number, then wang's phone number (masked, one case found)
@@ -91,19 +84,19 @@ def test_strangers_and_staff_cannot_search(web):
     assert staff.post("/desk/caller/phone", {"phone": PHONE}).status_code == 403
 
 
-def test_caller_mode_sees_a_knowledge_base_edit_without_a_restart(web, agent):
+def test_caller_mode_sees_a_knowledge_base_edit_without_a_restart(web, web_agent):
     # The calculator's note on where to apply for 复议 is messages.yml's timeline_remedy_bodies; a
     # staff member's wording change to it (here written to the served copy, as the workbench does)
     # must reach caller mode as it reaches the bot: the desk used to keep the copy it started with.
     history = {"history": "我3月2日收到不予公开的答复", "agency": "zibo_spj"}
-    assert any("不收任何费用" in n for n in agent.post("/desk/caller/deadline", history).json()["notes"])
+    assert any("不收任何费用" in n for n in web_agent.post("/desk/caller/deadline", history).json()["notes"])
     messages = web.work / "kb" / "messages.yml"
     text = messages.read_text(encoding="utf-8")
     assert text.count("不收任何费用（《行政复议法》第八十七条）") == 1
     messages.write_text(text.replace("不收任何费用（", "不收取任何费用（"), encoding="utf-8")
     deadline = time.monotonic() + 20
     while True:
-        notes = agent.post("/desk/caller/deadline", history).json()["notes"]
+        notes = web_agent.post("/desk/caller/deadline", history).json()["notes"]
         if any("不收取任何费用" in n for n in notes) or time.monotonic() > deadline:
             break
         time.sleep(0.5)

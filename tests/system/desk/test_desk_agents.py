@@ -18,10 +18,10 @@ import uuid
 import pytest
 
 from bench import desk_suggestions
-from bot.handoff.store import HandoffStore
 from tests.support import say, texts
 from tests.support import stack as stack_module
 from tests.support.browser import log_in_to_desk, screenshot
+from tests.support.stack import conversation, handoff_store
 from tests.support.webapp import Agent
 
 pytestmark = [pytest.mark.servers]
@@ -33,23 +33,6 @@ def new_sender() -> str:
     return f"desk16-{uuid.uuid4().hex}"
 
 
-@pytest.fixture
-def agent(stack):
-    desk = Agent(stack.web_url)
-    assert desk.login("li", stack_module.PASSWORD).status_code == 303
-    return desk
-
-
-def store(stack) -> HandoffStore:
-    return HandoffStore.from_url(stack.database_url)
-
-
-def conversation(agent, handoff_id) -> dict:
-    answer = agent.get(f"/desk/handoffs/{handoff_id}/conversation.json")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def test_suggestions_are_for_the_question_not_for_the_waiting(stack, agent):
     sender = new_sender()
     say(stack.rasa_url, sender, "/greet")  # the widget's opening payload
@@ -57,7 +40,7 @@ def test_suggestions_are_for_the_question_not_for_the_waiting(stack, agent):
     assert "正在为您转接" in texts(say(stack.rasa_url, sender, "转人工"))
     say(stack.rasa_url, sender, "人呢？我等着呢")
     say(stack.rasa_url, sender, "13912345678")
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
 
     view = conversation(agent, record.id)
     assert view["suggestions"]["question"] == REVIEW_QUESTION
@@ -76,7 +59,7 @@ def test_the_queue_never_shows_a_cancel_as_the_question(stack, agent):
     sender = new_sender()
     say(stack.rasa_url, sender, "取消")
     say(stack.rasa_url, sender, "转人工")
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     assert record.first_question is None
     row = next(r for r in agent.get("/desk/queue.json").json()["handoffs"] if r["id"] == record.id)
     assert row["question"] == "（未描述问题）"
@@ -96,7 +79,7 @@ def test_a_callback_ticket_carries_the_conversation_that_led_to_it(stack, agent)
     with stack.outside_office_hours():
         leave_callback(stack, sender)
         say(stack.rasa_url, sender, "申请信息公开多久答复？")  # after the ticket: not part of it
-    ticket = next(t for t in store(stack).open_tickets() if t.sender_id == sender)
+    ticket = next(t for t in handoff_store(stack).open_tickets() if t.sender_id == sender)
     page = agent.get(f"/desk/callbacks/{ticket.id}").text
     talk = page[page.index('id="ticket-transcript"'):]
     assert "想问不予公开之后多久内能复议" in talk
@@ -134,11 +117,11 @@ def test_the_desk_pages_in_the_browser(stack, agent, browser):
     say(stack.rasa_url, sender, REVIEW_QUESTION)
     say(stack.rasa_url, sender, "转人工")
     say(stack.rasa_url, sender, "人呢？我等着呢")
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     caller = new_sender()
     with stack.outside_office_hours():
         leave_callback(stack, caller)
-    ticket = next(t for t in store(stack).open_tickets() if t.sender_id == caller)
+    ticket = next(t for t in handoff_store(stack).open_tickets() if t.sender_id == caller)
 
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page.set_default_timeout(20_000)

@@ -12,9 +12,9 @@ from bot.handoff.delivery import default_channels
 from bot.handoff.operations import HandoffOperations
 from bot.handoff.rasa_client import RasaClient
 from bot.handoff.state import Status
-from bot.handoff.store import HandoffStore
 from tests.support import get_json, post_json, say, texts
 from tests.support import stack as stack_module
+from tests.support.stack import conversation, handoff_store
 from tests.support.webapp import Agent
 from tests.support.widget_client import widget
 
@@ -25,23 +25,6 @@ DEADLINE_QUESTION = "申请信息公开多久答复？"
 
 def new_sender() -> str:
     return f"citizen-{uuid.uuid4().hex}"
-
-
-@pytest.fixture
-def agent(stack):
-    desk = Agent(stack.web_url)
-    assert desk.login("li", stack_module.PASSWORD).status_code == 303
-    return desk
-
-
-def store(stack) -> HandoffStore:
-    return HandoffStore.from_url(stack.database_url)
-
-
-def conversation(agent, handoff_id) -> dict:
-    answer = agent.get(f"/desk/handoffs/{handoff_id}/conversation.json")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def poll(stack, sender, since=0.0) -> dict:
@@ -59,7 +42,7 @@ def test_rest_citizen_agent_reply_and_hand_back(stack, agent):
 
     # the bot is silent now; the message still reaches the desk
     assert say(stack.rasa_url, sender, "申请行政复议要在多长时间内提出？") == []
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     assert (record.status, record.channel, record.reason) == (Status.WAITING, "rest", "request")
     assert record.first_question == DEADLINE_QUESTION
     queue = agent.get("/desk/queue.json").json()
@@ -99,7 +82,7 @@ def test_rest_citizen_agent_reply_and_hand_back(stack, agent):
     assert "已为您转回智能助手" in poll(stack, sender, collected["next_since"])["messages"][0]["text"]
     reply = texts(say(stack.rasa_url, sender, DEADLINE_QUESTION))
     assert "20个工作日" in reply
-    assert store(stack).get(record.id).status is Status.RETURNED
+    assert handoff_store(stack).get(record.id).status is Status.RETURNED
     view = conversation(agent, record.id)
     assert view["transcript"]["paused"] is False
     assert [e["kind"] for e in view["transcript"]["entries"]].count("agent") == 1
@@ -108,29 +91,29 @@ def test_rest_citizen_agent_reply_and_hand_back(stack, agent):
 def test_close_with_a_note_also_resumes_the_bot(stack, agent):
     sender = new_sender()
     say(stack.rasa_url, sender, "找客服")
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     assert agent.post(f"/desk/handoffs/{record.id}/close", {"note": ""}).status_code == 409
     closed = agent.post(f"/desk/handoffs/{record.id}/close", {"note": "群众已电话联系，问题已解答"})
     assert closed.status_code == 200 and closed.json()["handoff"]["status"] == "closed"
-    assert store(stack).get(record.id).note == "群众已电话联系，问题已解答"
+    assert handoff_store(stack).get(record.id).note == "群众已电话联系，问题已解答"
     assert "20个工作日" in texts(say(stack.rasa_url, sender, DEADLINE_QUESTION))
     # a new request opens a new hand-off
     say(stack.rasa_url, sender, "转人工")
-    assert store(stack).open_for(sender).id != record.id
+    assert handoff_store(stack).open_for(sender).id != record.id
 
 
 def test_the_suggestion_button_hands_off_too(stack):
     sender = new_sender()
     reply = texts(say(stack.rasa_url, sender, "/request_human"))
     assert "正在为您转接" in reply
-    assert store(stack).open_for(sender).reason == "request"
+    assert handoff_store(stack).open_for(sender).reason == "request"
 
 
 def test_advice_on_a_specific_dispute_is_declined_and_handed_off(stack):
     sender = new_sender()
     reply = texts(say(stack.rasa_url, sender, "你帮我看看他们给我的这个答复合不合法，我能告赢吗"))
     assert "不能替您下结论" in reply and "正在为您转接" in reply
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     assert record.reason == "dispute"
     assert record.first_question == "你帮我看看他们给我的这个答复合不合法，我能告赢吗"
 
@@ -159,7 +142,7 @@ def test_two_messages_not_understood_in_a_row_hand_off(stack):
     assert "没有完全理解" in first and "正在为您转接" not in first
     second = texts(say(stack.rasa_url, sender, two))
     assert "连续两次没能理解" in second and "正在为您转接" in second
-    record = store(stack).open_for(sender)
+    record = handoff_store(stack).open_for(sender)
     assert record.reason == "fallback" and record.first_question == f"{one} / {two}"
 
 
@@ -169,7 +152,7 @@ def test_a_message_understood_in_between_starts_the_count_again(stack):
     say(stack.rasa_url, sender, one)
     assert "20个工作日" in texts(say(stack.rasa_url, sender, DEADLINE_QUESTION))
     assert "正在为您转接" not in texts(say(stack.rasa_url, sender, two))
-    assert store(stack).open_for(sender) is None
+    assert handoff_store(stack).open_for(sender) is None
 
 
 def test_rasa_api_needs_the_token_the_desk_sends(stack):
@@ -201,7 +184,7 @@ async def test_socketio_citizen_receives_the_agents_reply(stack, agent):
         await citizen.say("转人工")
         await citizen.next_text("正在为您转接")
         record = await asyncio.get_running_loop().run_in_executor(
-            None, store(stack).open_for, citizen.sender)
+            None, handoff_store(stack).open_for, citizen.sender)
         assert record.channel == "socketio"
 
         answer = await asyncio.get_running_loop().run_in_executor(
@@ -226,7 +209,7 @@ def test_outside_office_hours_a_callback_ticket_is_taken(stack, agent):
         assert "人工服务时间为工作日8:30—12:00、13:30—17:00（法定节假日除外），下一次为11月24日（周二）8:30" in reply
         assert "正在为您转接" not in reply
         assert {"title": "留言，请工作人员回电", "payload": "/leave_callback"} in replies[-1]["buttons"]
-        assert store(stack).open_for(sender) is None  # nobody is promised
+        assert handoff_store(stack).open_for(sender) is None  # nobody is promised
 
         assert "请留下您的手机号码" in texts(say(stack.rasa_url, sender, "/leave_callback"))
         assert "号码好像不完整" in texts(say(stack.rasa_url, sender, "1391234"))
@@ -241,7 +224,7 @@ def test_outside_office_hours_a_callback_ticket_is_taken(stack, agent):
         say(stack.rasa_url, cancelled, "/leave_callback")
         assert "已取消留言" in texts(say(stack.rasa_url, cancelled, "取消"))
 
-    tickets = [t for t in store(stack).open_tickets() if t.sender_id in (sender, cancelled)]
+    tickets = [t for t in handoff_store(stack).open_tickets() if t.sender_id in (sender, cancelled)]
     assert [(t.sender_id, t.phone, t.description) for t in tickets] == [
         (sender, "13912345678", "想问不予公开之后怎么复议")]
     row = next(r for r in agent.get("/desk/queue.json").json()["tickets"] if r["id"] == tickets[0].id)
@@ -268,11 +251,11 @@ async def test_waiting_hand_offs_go_back_to_the_bot_when_office_hours_end(stack)
     say(stack.rasa_url, sender, "转人工")
     taken_sender = new_sender()
     say(stack.rasa_url, taken_sender, "转人工")
-    waiting, taken = store(stack).open_for(sender), store(stack).open_for(taken_sender)
-    store(stack).take(taken.id, "li", dt.datetime(2026, 11, 23, 16, 50, tzinfo=CHINA))
+    waiting, taken = handoff_store(stack).open_for(sender), handoff_store(stack).open_for(taken_sender)
+    handoff_store(stack).take(taken.id, "li", dt.datetime(2026, 11, 23, 16, 50, tzinfo=CHINA))
 
     evening = dt.datetime(2026, 11, 23, 17, 1, tzinfo=CHINA)
-    ops = HandoffOperations(store(stack), RasaClient(stack.rasa_url, stack_module.RASA_TOKEN),
+    ops = HandoffOperations(handoff_store(stack), RasaClient(stack.rasa_url, stack_module.RASA_TOKEN),
                             default_channels(), knowledge.cached(), now=lambda: evening)
     try:
         released = await ops.release_waiting()
@@ -280,9 +263,9 @@ async def test_waiting_hand_offs_go_back_to_the_bot_when_office_hours_end(stack)
         assert await ops.release_waiting() == []  # nothing twice
     finally:
         await ops.rasa.close()
-    after = store(stack).get(waiting.id)
+    after = handoff_store(stack).get(waiting.id)
     assert (after.status, after.agent) == (Status.RETURNED, "system")
-    assert store(stack).get(taken.id).status is Status.TAKEN  # the agent keeps theirs
+    assert handoff_store(stack).get(taken.id).status is Status.TAKEN  # the agent keeps theirs
     message = poll(stack, sender)["messages"][-1]["text"]
     assert "现在不是人工服务时间" in message and "下一次为11月24日（周二）8:30" in message
     assert "20个工作日" in texts(say(stack.rasa_url, sender, DEADLINE_QUESTION))
