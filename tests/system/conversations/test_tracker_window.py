@@ -9,6 +9,7 @@ evening: the windowed one is started for this module, the whole one is the sessi
 with its action server restarted on the fresh database."""
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
@@ -116,8 +117,10 @@ def test_the_hand_off_transcript_is_unchanged(windowed, whole):
 
 
 def test_the_held_out_conversations_have_the_same_outcomes(windowed, whole):
-    ours = evaluation.evaluate_conversations(evaluation.RestClient(windowed.rasa_url))
-    reference = evaluation.evaluate_conversations(evaluation.RestClient(whole.rasa_url))
+    # the two servers at once: each Rasa server works on one core, and the sets are independent
+    with ThreadPoolExecutor(2) as pool:
+        ours, reference = pool.map(lambda assistant: evaluation.evaluate_conversations(
+            evaluation.RestClient(assistant.rasa_url)), (windowed, whole))
     assert len(ours.results) == len(reference.results) > 100  # the set's scored turns
     assert max(len(c["turns"]) for c in yaml.safe_load(
         evaluation.CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]) < WHOLE  # whole sessions
