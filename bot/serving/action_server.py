@@ -35,7 +35,6 @@ from bot.core.settings import PROJECT_ROOT, settings
 
 log = logging.getLogger(__name__)
 
-logger = logging.getLogger(__name__)
 TOKEN_ENV = "GONGKAI_ACTION_TOKEN"
 TOKEN_FILE = PROJECT_ROOT / "var" / "action-token"
 OPEN_PATHS = ("/health",)
@@ -93,7 +92,7 @@ def with_topic_slots() -> None:
 
             slots = topic_slot_events(action_call, result)
         except Exception:  # noqa: BLE001 - a topic is never worth the citizen's answer
-            logger.exception("could not work out the topic after %s", action_call.get("next_action"))
+            log.exception("could not work out the topic after %s", action_call.get("next_action"))
             slots = []
         if slots:
             result["events"] = [*(result.get("events") or []), *slots]
