@@ -62,3 +62,24 @@ def store(session_factory):
     from bot.cases.store import CaseStore
 
     return CaseStore(session_factory, key=TEST_KEY)
+
+
+async def look_up(root, sender: str, slots: dict, typed: str):
+    """actions.case_status's look-up run once inside the case look-up form, its stores taken from
+    ``root`` (bot.core.bootstrap) and put back afterwards: (dispatcher, events)."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import case_status
+    from bot.core import bootstrap
+
+    previous = bootstrap.use(root)
+    tracker = Tracker(sender, slots, {"intent": {"name": "inform"}, "text": typed, "entities": []},
+                      [], False, None, {"name": "case_lookup_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    try:
+        events = await case_status.ActionCheckCaseStatus().run(dispatcher, tracker, {})
+    finally:
+        bootstrap.use(previous)
+        root.dispose()
+    return dispatcher, events

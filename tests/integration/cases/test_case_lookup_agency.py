@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions import case_status
-from bot.core import bootstrap
 from bot.core.bootstrap import Root
+from tests.support.case_databases import look_up
 
 CASE = dict(agency_id="zaozhuang_spj", applicant_name="示例申请人辛", applicant_phone="13800000008",
             channel="online", submitted_on=date(2026, 8, 31), received_on=date(2026, 9, 1),
@@ -20,18 +16,9 @@ async def test_a_case_looked_up_makes_its_agency_the_conversations(store, databa
     store.upsert_case("ZZSP-2026-0033", **CASE)
     root = Root(database_url=database_url)
     root.cases = store  # the fixture's store (its test key), instead of the settings' one
-    previous = bootstrap.use(root)
     # the conversation was about the default agency (淄博) before the look-up
-    tracker = Tracker("citizen-case-agency",
-                      {"case_number": "ZZSP-2026-0033", "verification_code": "4805 2806 4969",
-                       "agency": "zibo_spj"},
-                      {"intent": {"name": "inform"}, "text": "4805 2806 4969", "entities": []},
-                      [], False, None, {"name": "case_lookup_form"}, "action_listen")
-    dispatcher = CollectingDispatcher()
-    try:
-        events = await case_status.ActionCheckCaseStatus().run(dispatcher, tracker, {})
-    finally:
-        bootstrap.use(previous)
-        root.dispose()
+    dispatcher, events = await look_up(root, "citizen-case-agency", {
+        "case_number": "ZZSP-2026-0033", "verification_code": "4805 2806 4969", "agency": "zibo_spj"},
+        "4805 2806 4969")
     assert "ZZSP-2026-0033（枣庄市行政审批服务局）" in dispatcher.messages[0]["text"]
     assert {"event": "slot", "name": "agency", "value": "zaozhuang_spj", "timestamp": None} in events
