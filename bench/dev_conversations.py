@@ -4,6 +4,7 @@ Rasa and action servers, scored exactly as `gongkai evaluate` scores the held-ou
 
     .venv/bin/python bench/dev_conversations.py [--model models/gongkai-….tar.gz] [--verbose]
     .venv/bin/python bench/dev_conversations.py --rasa http://127.0.0.1:5005   # servers already up
+    .venv/bin/python bench/dev_conversations.py --file bench/dev/citizen_conversations.yml
 
 The follow-ups were fixed against these conversations, so their figures are optimistic: the
 honest figures are the held-out set's (`gongkai evaluate`). With --rasa, the running action server
@@ -23,8 +24,8 @@ from bot.tooling import evaluation, training  # noqa: E402
 DEV_CONVERSATIONS = ROOT / "bench" / "dev" / "conversations.yml"
 
 
-def report(rasa_url: str, verbose: bool) -> None:
-    result = evaluation.evaluate_conversations(evaluation.RestClient(rasa_url), DEV_CONVERSATIONS)
+def report(rasa_url: str, verbose: bool, conversations: Path = DEV_CONVERSATIONS) -> None:
+    result = evaluation.evaluate_conversations(evaluation.RestClient(rasa_url), conversations)
     print(result.items.row("dev conversations, whole"))
     print(result.turns.row("dev conversation turns"))
     for failure in result.failures:
@@ -37,14 +38,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="a trained model (default: the current one)")
     parser.add_argument("--rasa", help="use this running Rasa server instead of starting one")
+    parser.add_argument("--file", type=Path, default=DEV_CONVERSATIONS,
+                        help="a conversation set in the held-out format (default: %(default)s)")
     parser.add_argument("--verbose", action="store_true", help="print the replies of failed turns")
     args = parser.parse_args(argv)
     if args.rasa:
-        report(args.rasa, args.verbose)
+        report(args.rasa, args.verbose, args.file)
         return 0
     model = args.model or training.ensure_model(quiet=True)
     with evaluation.running_assistant(model) as rasa_url:
-        report(rasa_url, args.verbose)
+        report(rasa_url, args.verbose, args.file)
     return 0
 
 
