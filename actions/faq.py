@@ -15,7 +15,7 @@ from actions import context, feedback, handoff, metrics
 from actions.calculators import FACTS_SLOT, due_date_answer, fee_answer, from_slot, to_slot
 from actions.common import agency_for, agency_named, kb, latest_entity, unknown_place
 from bot.content import reports
-from bot.content.knowledge import fold
+from bot.content.knowledge import QuestionIndex, question_key
 from bot.core import clock, history
 from bot.core.settings import settings
 from bot.handoff import buttons
@@ -69,31 +69,21 @@ def suggestion_buttons(faq_ids: Sequence[str], agency_id: str, limit: int = 4) -
 
 # ---- answer or ask ---------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _lexical_index() -> Tuple[List[str], List[str]]:
-    """(comparable text, FAQ id) of every example and title, for rapidfuzz."""
-    texts, owners = [], []
-    for faq in kb().faqs.values():
-        for example in (faq.title, *faq.examples):
-            texts.append(fold(normalize_text(example)))
-            owners.append(faq.id)
-    return texts, owners
-
-
 @lru_cache(maxsize=256)
-def _lexical_ranking(query: str) -> Tuple[Tuple[str, float], ...]:
-    texts, owners = _lexical_index()
+def _lexical_ranking(query: str, questions: QuestionIndex) -> Tuple[Tuple[str, float], ...]:
     best: Dict[str, float] = {}
-    for owner, score in zip(owners, process.cdist([query], texts, scorer=fuzz.ratio)[0]):
+    for owner, score in zip(questions.owners,
+                            process.cdist([query], questions.keys, scorer=fuzz.ratio)[0]):
         if score > best.get(owner, -1.0):
             best[owner] = float(score)
     return tuple(sorted(best.items(), key=lambda item: -item[1]))
 
 
 def lexical_ranking(text: str) -> Lexical:
-    """Every FAQ with the closeness (0–100) of its example closest to ``text``, closest first."""
-    query = fold(normalize_text(text or ""))
-    return list(_lexical_ranking(query)) if query else []
+    """Every FAQ with the closeness (0–100) of its example closest to ``text``, closest first, in
+    the knowledge base served now (a reloaded copy brings its own questions)."""
+    query = question_key(text or "")
+    return list(_lexical_ranking(query, kb().questions)) if query else []
 
 
 def lexical_best(text: str) -> Tuple[Optional[str], float]:
@@ -209,7 +199,7 @@ def is_repeat(tracker: Tracker, faq_id: str, agency_id: str) -> bool:
 def same_question(tracker: Tracker, text: str) -> bool:
     """The citizen typed the question they asked just before again."""
     before = history.previous_typed(tracker.events)
-    return before is not None and fold(normalize_text(before)) == fold(normalize_text(text))
+    return before is not None and question_key(before) == question_key(text)
 
 
 def last_answer_was(tracker: Tracker, faq_id: str) -> bool:

@@ -25,6 +25,7 @@ import jinja2
 import yaml
 
 from bot.core.settings import settings
+from bot.nlp.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,21 @@ class Answer:
         return f"{self.text}\n来源：{'；'.join(self.sources)}" if self.sources else self.text
 
 
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one index per loaded copy
+class QuestionIndex:
+    """Every FAQ's questions (its title and examples) as comparison keys (`question_key`)."""
+    keys: tuple[str, ...]
+    owners: tuple[str, ...]  # the FAQ id of each key
+    # key → FAQ id, for keys one FAQ alone lists: a question asked word for word
+    verbatim: Mapping[str, str]
+
+
+def question_key(text: str) -> str:
+    """How questions are compared: normalised (`normalize_text`: simplified, half-width, typos)
+    and folded (`fold`: no punctuation or spaces, lower case)."""
+    return fold(normalize_text(text))
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     sources: Mapping[str, Mapping[str, str]]
@@ -79,6 +95,24 @@ class KnowledgeBase:
     # names that contain an agency's short name but mean another body (agencies.yml other_bodies)
     other_bodies: tuple[str, ...] = ()
     info_subjects: tuple[Mapping[str, Any], ...] = ()
+
+    @functools.cached_property
+    def questions(self) -> QuestionIndex:
+        """The FAQ questions of this copy, built on first use (a reloaded copy builds its own, so a
+        paraphrase added on the review page counts as soon as the copy is served)."""
+        keys: list[str] = []
+        owners: list[str] = []
+        claimed: dict[str, set[str]] = {}
+        for faq in self.faqs.values():
+            for question in (faq.title, *faq.examples):
+                key = question_key(question)
+                if not key:
+                    continue
+                keys.append(key)
+                owners.append(faq.id)
+                claimed.setdefault(key, set()).add(faq.id)
+        verbatim = {key: next(iter(ids)) for key, ids in claimed.items() if len(ids) == 1}
+        return QuestionIndex(tuple(keys), tuple(owners), verbatim)
 
     def agency(self, agency_id: str) -> Mapping[str, Any]:
         try:

@@ -29,8 +29,9 @@ from bot.handoff import suggest
 
 EDIT, PARAPHRASE, NEW_FAQ, REPORT = "edit", "paraphrase", "new_faq", "report"
 CHANGE_KINDS = {EDIT: "修改答复", PARAPHRASE: "添加问法", NEW_FAQ: "新建问题", REPORT: "导入年度报告"}
-NEEDS_TRAINING = ("新的问法和新问题要训练模型后才能被识别：请到「训练」页点「开始训练」"
-                  "（只新增问法时通常几分钟内完成）；训练期间助手照常按原来的模型答复。")
+# a question listed word for word is answered at once (bot.nlp.components.KnownQuestionClassifier)
+NEEDS_TRAINING = ("原样提问这句话，几秒后就能得到这条答复；意思相近的其他说法要训练模型后才能识别："
+                  "请到「训练」页点「开始训练」（只新增问法时通常几分钟内完成）；训练期间助手照常答复。")
 LIVE = "已保存并通过校验，助手将在几秒内用新的答复回答群众，无需重新训练。"
 TOPIC_LABELS = {"apply": "申请", "contacts": "联系方式", "deadlines": "期限", "fees": "收费",
                 "outcomes": "答复结果", "remedies": "救济", "other": "其他"}  # data/kb/faq/<topic>.yml

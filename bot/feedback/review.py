@@ -245,10 +245,10 @@ def add_paraphrases(kb_dir: Path, faq_id: str, questions: Sequence[str]) -> List
     has are skipped; one that belongs to another FAQ is refused (the validator would too)."""
     path, document, entry = find_faq(kb_dir, faq_id)
     kb = knowledge.load(kb_dir)
-    owner = {knowledge.fold(e): f.id for f in kb.faqs.values() for e in f.examples}
+    owner = dict(zip(kb.questions.keys, kb.questions.owners))  # a title or an example
     added, problems = [], []
     for question in _clean(questions):
-        other = owner.get(knowledge.fold(question))
+        other = owner.get(knowledge.question_key(question))
         if other == faq_id:
             continue
         if other:

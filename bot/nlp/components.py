@@ -2,25 +2,36 @@
 config.yml names them by module path)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Callable, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+    SPACY_DOCS,
+    TOKENS_NAMES,
+)
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.content import knowledge
 from bot.nlp.normalize import normalize_text
 from bot.nlp.options import OPTION_INTENT, option_number
 
@@ -133,3 +144,61 @@ class OptionNumberClassifier(GraphComponent):
                        if r.get(INTENT_NAME_KEY) != OPTION_INTENT]
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         return messages
+
+
+# After the ResponseSelector and the FallbackClassifier (config.yml).
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class KnownQuestionClassifier(GraphComponent):
+    """A message that is, word for word (`knowledge.question_key`), a question the served knowledge
+    base lists under one FAQ (its title or an example) is that FAQ, with confidence 1.
+
+    The knowledge base is read as served (`knowledge.cached`, reloaded after its files change),
+    so a paraphrase a staff member adds on the review page is answered within seconds, before the
+    model has been trained with it; training then teaches the model the paraphrase's neighbours.
+    Only a message the classifiers took for an FAQ question, for nothing (nlu_fallback) or for
+    out of scope is changed: a case number, a date calculation or a greeting keeps its intent."""
+
+    RETRIEVAL_INTENT = "faq"
+    REPLACEABLE = {RETRIEVAL_INTENT, "nlu_fallback", "out_of_scope"}
+
+    def __init__(self, served: Callable[[], knowledge.KnowledgeBase] = knowledge.cached) -> None:
+        self.served = served  # tests pass a copy of the knowledge base
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> KnownQuestionClassifier:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not isinstance(text, str) or intent not in self.REPLACEABLE:
+                continue
+            faq_id = self.served().questions.verbatim.get(knowledge.question_key(text))
+            if faq_id is not None:
+                self._choose(message, faq_id)
+        return messages
+
+    def _choose(self, message: Message, faq_id: str) -> None:
+        key = f"{self.RETRIEVAL_INTENT}/{faq_id}"
+        intent = {INTENT_NAME_KEY: self.RETRIEVAL_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, intent, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                   if r.get(INTENT_NAME_KEY) != self.RETRIEVAL_INTENT]
+        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        selectors = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
+        selectors.setdefault(RESPONSE_SELECTOR_RETRIEVAL_INTENTS, [self.RETRIEVAL_INTENT])
+        previous = (selectors.get(self.RETRIEVAL_INTENT) or {}).get(RESPONSE_SELECTOR_RANKING_KEY) or []
+        selectors[self.RETRIEVAL_INTENT] = {
+            RESPONSE_SELECTOR_PREDICTION_KEY: {
+                RESPONSE_SELECTOR_RESPONSES_KEY: [],  # the answer comes from the knowledge base
+                PREDICTED_CONFIDENCE_KEY: 1.0,
+                INTENT_RESPONSE_KEY: key,
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"utter_{key}",
+            },
+            RESPONSE_SELECTOR_RANKING_KEY: [
+                {"id": None, PREDICTED_CONFIDENCE_KEY: 1.0, INTENT_RESPONSE_KEY: key},
+                *(r for r in previous if r.get(INTENT_RESPONSE_KEY) != key)],
+        }
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
