@@ -1,5 +1,6 @@
 """The conversation's topic and follow-ups (actions/context.py), the answer-or-ask decision
 (actions/faq.py) and typed option numbers (bot/nlp/options.py): pure helpers, no servers."""
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -659,3 +660,16 @@ def test_no_news_is_not_answering():
     topic = context.Topic("case_status", "", None, CASE_SHOWN)
     assert context.plan_follow_up("一直没动静的话怎么办", topic, None, [], TODAY,
                                   sure_faq="complaint").target == "remedies"
+
+
+def test_the_lexical_signal_reads_the_knowledge_base_served_now(monkeypatch):
+    # an example added to reading_room (as the review page adds one) is, word for word, at 100 in
+    # the very next ranking: the index belongs to the loaded copy, not to the process
+    served = knowledge.load()
+    question = "恁那儿的纸质材料上哪看"  # written for this test, in no FAQ
+    monkeypatch.setattr(faq, "kb", lambda: served)
+    assert faq.lexical_ranking(question)[0][1] < 100
+    room = served.faqs["reading_room"]
+    grown = dataclasses.replace(room, examples=(*room.examples, question))
+    served = dataclasses.replace(served, faqs={**served.faqs, "reading_room": grown})
+    assert faq.lexical_ranking(question)[0] == ("reading_room", 100.0)
