@@ -29,7 +29,8 @@ def report(rasa_url: str, verbose: bool, conversations: Path = DEV_CONVERSATIONS
     print(result.items.row("dev conversations, whole"))
     print(result.turns.row("dev conversation turns"))
     for failure in result.failures:
-        print(f"- {failure.item} {failure.outcome}: {failure.user} → {'；'.join(failure.problems)}")
+        offered = f" (option {failure.right_option} of {len(failure.options)} right)" if failure.right_option else ""
+        print(f"- {failure.item} {failure.outcome}: {failure.user} → {'；'.join(failure.problems)}{offered}")
         if verbose:
             print("    " + failure.reply.replace("\n", "\n    "))
 
