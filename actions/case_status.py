@@ -187,3 +187,20 @@ class ActionResetCaseLookup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         return [SlotSet("case_number", None), SlotSet("verification_code", None)]
+
+
+class ActionCaseLookupCancelled(Action):
+    """「取消」 inside a look-up: says it is cancelled, then answers what else the message asks
+    (「算了不查了，申请多久能答复啊」)."""
+
+    def name(self) -> Text:
+        return "action_case_lookup_cancelled"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        from actions.conversation import asks_something  # actions.conversation imports actions.faq
+
+        dispatcher.utter_message(response="utter_case_lookup_cancelled")
+        if asks_something(tracker.latest_message.get("text") or ""):
+            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+        return []

@@ -3,15 +3,26 @@ hands the conversation to a person: actions/handoff.py). A follow-up of the conv
 that the classifiers took for out-of-scope or not understood is answered in the topic first."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context, feedback, metrics
+from actions.calculators import asks_due_date, compute_due_date
 from actions.common import agency_for, kb
-from actions.faq import agreed, answer_faq, answer_in_context, ask_options, faq_ranking, suggestion_buttons
+from actions.faq import (
+    ActionAnswerFaq,
+    agreed,
+    answer_faq,
+    answer_in_context,
+    ask_options,
+    faq_ranking,
+    suggestion_buttons,
+)
 from actions.handoff import asks_for_person, start_handoff
+from bot.content.knowledge import fold
 from bot.core import clock, history
 from bot.handoff import buttons
 
@@ -29,6 +40,40 @@ class ActionGreet(Action):
         if followed is not None:
             return followed
         dispatcher.utter_message(text=kb().message("greeting", agency_for(tracker)))
+        return []
+
+
+# A question, not a goodbye or thanks: 「那是不是就不用补了」「谢谢，那复议要钱吗」.
+QUESTION_WORDS = re.compile(r"吗|呢|[?？]|咋|怎么|如何|什么|啥|哪|几|多少|多久|能不能|可不可以|"
+                            r"是不是|会不会|要不要|行不行|有没有|算不算")
+SMALL_TALK_RESPONSES = {"goodbye": "utter_goodbye", "thank": "utter_you_are_welcome",
+                        "stop": "utter_anything_else"}
+SMALL_TALK_LENGTH = 6  # characters (folded): longer messages with a question word are questions
+
+
+def asks_something(text: str) -> bool:
+    folded = fold(text)
+    return len(folded) > SMALL_TALK_LENGTH and bool(QUESTION_WORDS.search(text))
+
+
+class ActionSmallTalk(Action):
+    """goodbye, thank and stop (outside a look-up): the citizen's words are a follow-up or a
+    question more often than the classifier thinks (「都过了一个礼拜了也没通知 那是不是就不用补了」
+    heard as "stop"); only what is really a goodbye or thanks gets the polite reply."""
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        followed = await answer_in_context(dispatcher, tracker)
+        if followed is not None:
+            return followed
+        text = tracker.latest_message.get("text") or ""
+        if asks_something(text):
+            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=SMALL_TALK_RESPONSES.get(intent or "", "utter_anything_else"))
         return []
 
 
@@ -103,6 +148,8 @@ class ActionHandleFallback(Action):
         agreed_faq = agreed(ranking, text)
         if agreed_faq:  # the intent was unclear, but the retrieval and the wording agree
             return await answer_faq(dispatcher, tracker, agreed_faq, agency_id, text)
+        if asks_due_date(text):  # a date of their own and a question when: compute it
+            return compute_due_date(dispatcher, tracker)
         metrics.FALLBACKS.labels("not_understood").inc()
         if history.is_typed(text):  # for the desk's review queue
             best = ranking[0] if ranking else {}
