@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import agency_for, kb
-from bot.core import clock
+from bot.core import clock, history
 from bot.nlp.normalize import normalize_text
 from bot.rules import fees, textparse, timeline
 from bot.rules.workdays import calendar_warning
@@ -85,15 +85,19 @@ def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]
 
 
 def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]] = None,
-                    *, table: bool = False) -> Tuple[str, Dict[str, Any]]:
+                    *, table: bool = False, extension: bool = False) -> Tuple[str, Dict[str, Any]]:
     """The answer to a described history (this message plus ``previous`` facts) and the facts to
     keep for the next turn; ``table``: the steps as a Markdown table (the website widget) instead
-    of numbered lines (WeChat, REST)."""
+    of numbered lines (WeChat, REST); ``extension``: only the latest day if the agency extends
+    the deadline (「要是延期呢」 after a computed date)."""
     today = clock.today()
     catalogue = kb()
     new = textparse.parse_history(text, today, known=previous or {})
     facts = merge_facts(previous or {}, new)
     result = timeline.compute(timeline.timeline_from_facts(facts), today=today)
+    extended = timeline.extension_zh(result) if extension else ""
+    if extended:
+        return catalogue.message("timeline_intro", agency_id).strip() + "\n" + extended, facts
     missing = timeline.missing_fact(result)
     if missing == "submitted_on" or not (result.steps or result.problem):
         return catalogue.message("timeline_ask_submitted_on", agency_id), facts
@@ -142,11 +146,25 @@ class ActionComputeDueDate(Action):
         followed = await answer_in_context(dispatcher, tracker, leave=("due_date",))
         if followed is not None:
             return followed
-        text = normalize_text(tracker.latest_message.get("text") or "")
-        answer, facts = due_date_answer(text, agency_for(tracker), from_slot(tracker.get_slot(FACTS_SLOT)),
-                                        table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
-        dispatcher.utter_message(text=answer)
-        return [SlotSet(FACTS_SLOT, to_slot(facts))]
+        return compute_due_date(dispatcher, tracker)
+
+
+def asks_due_date(text: str) -> bool:
+    """A date of the citizen's own and a question when (「今儿个交的 最晚啥时候给我答复」): a
+    due-date calculation, whichever FAQ the retrieval was unsure between."""
+    text = normalize_text(text or "")
+    return textparse.asks_when(text) and textparse.parse_date(text, clock.today()) is not None
+
+
+def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The due date of the history told so far and in this message, with its steps; the
+    conversation's topic is then this calculation, whichever action computed it."""
+    said = tracker.latest_message.get("text") or ""
+    answer, facts = due_date_answer(normalize_text(said), agency_for(tracker),
+                                    from_slot(tracker.get_slot(FACTS_SLOT)),
+                                    table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
+    dispatcher.utter_message(text=answer, **{history.TOPIC: "due_date", history.TOPIC_QUESTION: said})
+    return [SlotSet(FACTS_SLOT, to_slot(facts))]
 
 
 class ActionComputeFee(Action):

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.content import reports
+from bot.content import knowledge, reports
 from bot.content.knowledge import KnowledgeBase, fold
 from bot.core import history
 from bot.nlp.normalize import normalize_text
@@ -42,15 +42,28 @@ CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄�
                  "email": "电子邮件发送", "online": "网上提交", "fax": "传真发送"}
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
+EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
-_FILLER = re.compile(r"不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
-                     r"啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
+_FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
+                 "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
-_ASKING = re.compile(r"的话|到时候|到那天|到那时|一直|仍然|还是|"
-                     r"怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
-                     r"了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
-                     r"最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再")
+_ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|"
+                 "怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
+                 "了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
+                 "最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再|"
+                 # the day it comes to (「到了30号还不给我咋办」 after a look-up due on the 30th)
+                 r"到了|到|\d+|月|日")
+
+
+def _words_pattern(words: str) -> re.Pattern:
+    """Alternatives longest first: a regex takes the first alternative that matches, so 那 listed
+    before 那个 would leave 个 behind (「枣庄那个呢」 was then not a name alone)."""
+    return re.compile("|".join(sorted(words.split("|"), key=len, reverse=True)))
+
+
+_FILLER = _words_pattern(_FILLER_WORDS)
+_ASKING = _words_pattern(_ASKING_WORDS)
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,8 @@ class Topic:
 
 @dataclass(frozen=True)
 class Plan:
-    """How to answer a follow-up: ``kind`` faq | message | due_date | report | case."""
+    """How to answer a follow-up: ``kind`` faq | message | due_date | due_date_extension | fee |
+    report | case."""
     kind: str
     target: str  # FAQ id, message name, the question to compute from, or the case part
     agency: Optional[str] = None  # None: the conversation's agency
@@ -255,7 +269,8 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return _due_date_again(text, topic, today)
     if topic.name == "annual_report":
         text = _years_from_topic(text, topic, today)
-        if named_agency or reports.asked_years(text, today) or reports.asked_aspect(text):
+        if (named_agency or reports.asked_years(text, today) or reports.asked_aspect(text)
+                or reports.asked_category(knowledge.cached(), text)):
             return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
         if topic.name in ACTION_TOPICS.values():
@@ -295,12 +310,18 @@ DATE_TOPICS = ("due_date", "reply_deadline", "receipt_date", "extension")
 
 def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
     """「那50件呢」「不对，只有80页」 after a fee (or the fee rules): the fee for the new figure;
-    「那11月4号交的呢」 after the reply-deadline rule: the due date."""
+    「那11月4号交的呢」 after the reply-deadline rule, or 「那最晚哪天」 after the receipt-date rule
+    asked with dates: the due date."""
     if topic.name in FEE_TOPICS and textparse.parse_quantity(text):
         return Plan("fee", text, topic="fee", question=text)
     if (topic.name in DATE_TOPICS and topic.name != "due_date"
             and textparse.parse_date(text, today) is not None):
         return Plan("due_date", text, topic="due_date", question=text)
+    if (topic.name in DATE_TOPICS and topic.name != "due_date" and textparse.asks_when(text)
+            and textparse.parse_date(topic.question, today) is not None):
+        # 「那最晚啥时候答复我」 after 「11月3号发的邮件，5号才确认，按哪天算」: the dates told before
+        question = f"{topic.question}，{text}"
+        return Plan("due_date", question, topic="due_date", question=question)
     return None
 
 
@@ -330,6 +351,9 @@ def _due_date_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:
     before = topic.question
     channel = textparse.parse_channel(text)
     new_day = textparse.parse_date(text, today)
+    if channel is None and new_day is None and EXTENSION.search(text):
+        # 「要是延期呢」「他们说要延期，最晚到哪天」: the same history, extended
+        return Plan("due_date_extension", before, topic="due_date", question=before)
     if channel is None and new_day is None:
         if any(word in text for word in MAIL_WORDS):  # mail, but which kind decides the day
             return Plan("faq", "receipt_date", lines=("邮寄",), topic="receipt_date", question=text)
@@ -363,9 +387,13 @@ def _years_from_topic(text: str, topic: Topic, today: dt.date) -> str:
 
 
 def _report_again(text: str, topic: Topic, named_agency: Optional[str], today: dt.date) -> Plan:
-    """「那2022年的呢」「枣庄的呢」「都是关于什么的」: the same figures for another year or agency,
-    or another aspect of the same report."""
+    """「那2022年的呢」「枣庄的呢」「都是关于什么的」「部分公开的呢」: the same figures for another
+    year or agency, another aspect or another figure of the same report."""
     before = reports.without_years(topic.question) if reports.asked_years(text, today) else topic.question
+    if reports.asked_category(knowledge.cached(), text) and not reports.asked_aspect(text):
+        # 「部分公开的呢」「被告的有几件」: that figure instead, for the same years (the agency is
+        # the conversation's), whatever else the question before asked
+        before = "、".join(f"{year}年" for year in reports.asked_years(before, today))
     question = f"{text}，{before}"
     return Plan("report", question, named_agency, topic="annual_report", question=question)
 

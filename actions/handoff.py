@@ -117,11 +117,10 @@ class ActionRequestHandoff(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
-        if intent == "request_human" and not asks_for_person(text) and (
-                agency_named(tracker)[0] or asks_about_topic(text)):
-            # 「那枣庄的呢」 after a contact card, 「要是不给我呢」 after the deadline: the classifier
-            # can hear a short question leaning on the topic as asking for a person; the
-            # conversation's topic answers it
+        if not asks_for_person(text) and (agency_named(tracker)[0] or asks_about_topic(text)):
+            # 「那枣庄的呢」 after a contact card, 「要是不给我呢」 after the deadline, 「我要是不补呢」
+            # after 补正: the classifier can hear a short question leaning on the topic as asking
+            # for a person or for advice on a dispute; the conversation's topic answers it
             from actions.faq import answer_in_context  # actions.faq imports this module
             followed = await answer_in_context(dispatcher, tracker)
             if followed is not None:

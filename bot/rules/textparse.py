@@ -125,6 +125,11 @@ def parse_dates(text: str, today: dt.date) -> List[dt.date]:
     return [value for _, value in sorted(found, key=lambda f: f[0])]
 
 
+def asks_when(text: str) -> bool:
+    """The message asks when (最晚哪天、什么时候、几号到期 …)."""
+    return bool(_WHEN.search(text or ""))
+
+
 def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
     """The date a message is about: the first written date (2026年2月5日, 2026-2-5, 2026.02.05,
     2月5日, 2月5号, 二月五日; a date without a year is the most recent one not after ``today``);
@@ -214,6 +219,8 @@ _REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到|签收"
 _REVIEW_DECISION = re.compile(r"复议决定")
 _CONSULT = re.compile(r"征求|第三方")
 _EXTENSION = re.compile(r"延期|延长")
+# 「最晚啥时候答复我」: a question about when (with a date told, a due-date calculation)
+_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|最晚|最迟|到期|截止")
 _HYPOTHETICAL = re.compile(r"如果|假如|要是|的话|万一|会不会|能不能|可不可以")
 _NOT_STATED = re.compile(r"(?:没有?|未)(?:告知|写|说明|提到?)(?:.{0,6})(?:复议|救济|权利|期限)")
 _CORRECTIVE = re.compile(r"不对|错了|更正|改成|应该是|其实是|说错")

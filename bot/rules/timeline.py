@@ -595,6 +595,32 @@ def render_zh(result: TimelineResult, *, table: bool = False) -> str:
     return "\n".join(parts)
 
 
+def extension_zh(result: TimelineResult) -> str:
+    """「要是延期呢」 after a computed reply deadline: the latest day if the agency extends it (the
+    original 20 working days plus at most 20 more), with the steps up to it; "" when the timeline
+    has no reply deadline to extend (a correction awaited, a problem)."""
+    extended = result.deadlines.get("extended_reply_due")
+    if result.problem or extended is None:
+        return ""
+    steps = list(result.steps)
+    last = next((i for i, step in enumerate(steps) if step.event == "延长后的答复期限最后一天"), None)
+    if last is None:  # no extension told: the steps up to the original deadline, then the extension
+        due = next((i for i, step in enumerate(steps) if step.event == "答复期限最后一天"), len(steps) - 1)
+        steps = steps[:due + 1] + [Step(extended.day, "延长后的答复期限最后一天", "原期限再加20个工作日",
+                                        ART_REPLY, extended.estimated)]
+    else:
+        steps = steps[:last + 1]
+    estimated = "（估算）" if extended.estimated else ""
+    parts = [f"如机关依法延长答复期限，最晚：{date_zh(extended.day)}{estimated}",
+             "延长须经政府信息公开工作机构负责人同意并告知您，延长的期限最长不超过20个工作日。",
+             "计算步骤："]
+    parts.extend(f"{i}. {step.line_zh()}" for i, step in enumerate(steps, 1))
+    years = sorted(y for y in result.unknown_years if any(s.estimated and s.day.year == y for s in steps))
+    if years:
+        parts.append("· " + UNKNOWN_YEAR_NOTE.format(years="、".join(str(y) for y in years)))
+    return "\n".join(parts)
+
+
 def missing_fact(result: TimelineResult) -> Optional[str]:
     """The one fact worth asking for next (a key of Timeline), or None."""
     t = result.timeline

@@ -502,7 +502,7 @@ def test_the_same_faq_asked_again_in_other_words_gets_the_sentences_it_is_about(
     # correction_request: the period restarts from the corrected application (重新计算)
     answer = KB.render("correction_request", "zibo_spj").text
     assert context.sentences_about(answer, "补正以后期限怎么算") == [
-        "答复期限从机关收到补正后的申请之日起重新计算。"]
+        "答复期限从机关收到补正后的申请之日起重新计算（仍是20个工作日）。"]
     assert context.sentences_about(answer, "你好") == []
 
 
@@ -673,3 +673,102 @@ def test_the_lexical_signal_reads_the_knowledge_base_served_now(monkeypatch):
     grown = dataclasses.replace(room, examples=(*room.examples, question))
     served = dataclasses.replace(served, faqs={**served.faqs, "reading_room": grown})
     assert faq.lexical_ranking(question)[0] == ("reading_room", 100.0)
+
+
+# ---- follow-ups found in the citizen development conversations (bench/dev/citizen_conversations.yml)
+
+def test_a_place_with_that_one_is_a_name_alone():
+    # 「那个」 was matched as 那 and left 个 behind (the filler's alternatives, longest first now)
+    got = plan("枣庄那个呢", context.Topic("contact_info", "市审批局电话多少", "zibo_spj"),
+               "zaozhuang_spj", ["枣庄"])
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zaozhuang_spj")
+
+
+def test_another_figure_of_the_same_report_keeps_the_years_only():
+    topic = context.Topic("annual_report", "区里23年那些信息公开申请都是要啥的")
+    got = plan("被告的有几件", topic)
+    # the years of the question before; not its aspect (what the applications were about)
+    assert (got.kind, got.target) == ("report", "被告的有几件，2023年")
+    got = plan("部分公开的呢", context.Topic("annual_report", "淄博审批局22年的年报里 无法提供的有几件"))
+    assert got.target == "部分公开的呢，2022年"
+    # data/kb/annual_reports.yml: zibo_spj 2022 partially_disclosed 1
+    assert "部分公开：1件" in reports.answer(KB, got.target, "zibo_spj", TODAY)
+
+
+def test_an_extension_after_a_computed_date_is_that_history_extended():
+    topic = context.Topic("due_date", "我11月3号当面交的 最晚哪天得答复我")
+    for text in ("要是延期呢", "他们说要延期 那最晚到啥时候"):
+        got = plan(text, topic)
+        assert (got.kind, got.target, got.topic) == ("due_date_extension", topic.question, "due_date")
+    # 「早过了」「没给我回」 after a computed date: the remedies, as for 超期 and 不答复
+    got = plan("那现在早过了 还没给我回 咋弄", topic)
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
+def test_a_question_heard_as_goodbye_thanks_or_never_mind_is_a_question():
+    from actions.conversation import asks_something
+    assert asks_something("都过了一个礼拜了也没通知 那是不是就不用补了")
+    assert asks_something("谢谢，那复议要钱吗")
+    # short thanks, goodbyes and never minds are what the classifier thought
+    for text in ("好 谢谢你啊", "不用了谢谢", "再见", "算了不问了", "好的知道了"):
+        assert not asks_something(text), text
+
+
+def test_a_date_of_ones_own_and_a_question_when_is_a_calculation():
+    from actions.calculators import asks_due_date
+    assert asks_due_date("今儿个交的 最晚啥时候给我答复")
+    assert asks_due_date("我11月3号当面交的 哪天到期")
+    assert not asks_due_date("申请后多久答复")  # no date: the reply-deadline rule
+    assert not asks_due_date("我11月3号交的申请")  # no question when
+
+
+def test_the_day_it_comes_to_is_no_subject_of_its_own():
+    # after a look-up due on 30 November: 「到了30号还不给我咋办」 asks the case's remedies
+    topic = context.Topic("case_status", "ZBSP-2026-0103", None,
+                          "申请编号：ZBSP-2026-0103（淄博市行政审批服务局）\n依法应于2026年11月30日前答复")
+    got = plan("到了30号还不给我咋办", topic)
+    assert (got.kind, got.target) == ("case", "remedies")
+
+
+def test_an_unsure_follow_up_is_the_faq_the_topic_leads_to_when_only_one_option_is():
+    events = [user("申请交上去多久给回话"), action("action_answer_faq"),
+              bot("……20个工作日……", faq_id="reply_deadline", topic="reply_deadline",
+                  topic_question="申请交上去多久给回话")]
+    tracker = tracker_after(events, "他们能往后拖不")
+    # reply_deadline leads to extension, receipt_date and complaint (data/dialogue/followups.yml)
+    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["how_to_submit", "extension", "fee_principle"]) \
+        == "extension"
+    # two of them among the first three: still ambiguous, it asks
+    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["extension", "complaint", "fee_principle"]) is None
+    # only the first three count; and a long new question is no follow-up
+    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["a", "b", "c", "extension"]) is None
+    long_question = "我想问一下申请政府信息公开的时候需要准备哪些材料才行"
+    assert faq.topic_leads_to(tracker_after(events, long_question), long_question,
+                              ["extension", "how_to_submit", "fee_principle"]) is None
+
+
+def test_the_third_party_a_look_up_names_is_asked_of_the_consultation_rule():
+    topic = context.Topic("case_status", "ZZSP-2026-0041", None, "申请编号：ZZSP-2026-0041（枣庄市行政审批服务局）")
+    got = plan("那个第三方要是一直不回呢", topic)
+    assert (got.kind, got.target) == ("faq", "third_party_consultation")
+    # the sentence on a third party that does not reply (条例第三十二条, data/kb/faq)
+    answer = KB.render("third_party_consultation", "zaozhuang_spj").text
+    assert any("逾期不回复的，由机关依法决定是否公开" in s for s in context.sentences_with(answer, got.lines))
+
+
+def test_when_after_the_receipt_rule_asked_with_dates_is_computed_from_those_dates():
+    topic = context.Topic("receipt_date", "我11月3号发的邮件 他们5号才回的确认 按哪天算")
+    got = plan("那最晚啥时候答复我", topic)
+    assert got.kind == "due_date" and got.target.startswith(topic.question)
+    # without dates told there is nothing to compute from: the rule's follow-ups apply
+    assert plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")) is None or \
+        plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")).kind != "due_date"
+
+
+def test_no_jump_to_a_related_faq_when_the_topic_itself_leads_the_retrieval():
+    events = [user("我又不是当事人 能申请不"), action("action_answer_faq"),
+              bot("……", faq_id="who_can_apply", topic="who_can_apply", topic_question="我又不是当事人 能申请不")]
+    tracker = tracker_after(events, "用途要不要写清楚")
+    # who_can_apply leads to application_contents, but the retrieval puts who_can_apply first
+    assert faq.topic_leads_to(tracker, "用途要不要写清楚",
+                              ["who_can_apply", "application_contents", "fee_principle"]) is None

@@ -22,7 +22,7 @@ import datetime as dt
 
 import pytest
 
-from bot.rules.timeline import Consultation, Timeline, compute, render_zh
+from bot.rules.timeline import Consultation, Timeline, compute, extension_zh, render_zh
 from bot.rules.workdays import WorkdayCalendar, YearOverride
 
 D = dt.date
@@ -588,3 +588,29 @@ def test_silence_is_an_assumption_its_dates_say_so_and_the_reply_is_asked_for():
     # a registered letter without its signing day still asks for that first (one question at a time)
     r = run(channel="registered_mail", submitted_on=D(2026, 2, 5), today=D(2026, 6, 1))
     assert r.silence and missing_fact(r) == "received_on"
+
+
+# --- 「要是延期呢」 after a computed date (timeline.extension_zh) -------------------------------------
+
+def test_the_extension_answer_gives_the_latest_day_with_its_steps():
+    # in person Tue 3 Nov 2026: 20 working days → Tue 1 Dec (4–6, 9–13, 16–20, 23–27, 30 Nov,
+    # 1 Dec; no holidays); 20 more → Tue 29 Dec (2–4, 7–11, 14–18, 21–25, 28, 29 Dec)
+    text = extension_zh(run(today=D(2026, 11, 23), channel="in_person", submitted_on=D(2026, 11, 3)))
+    assert text.startswith("如机关依法延长答复期限，最晚：2026年12月29日")
+    assert "2026年12月1日：答复期限最后一天" in text
+    assert "2026年12月29日：延长后的答复期限最后一天" in text
+    assert "估算" not in text
+
+
+def test_an_extension_into_2027_is_an_estimate_and_says_why():
+    # submitted Mon 23 Nov: reply due Mon 21 Dec (24–27 Nov is 4, 30 Nov–4 Dec 9, 7–11 14, 14–18
+    # 19, 21 Dec 20); 20 more working days run into January 2027, whose holidays are unpublished
+    text = extension_zh(run(today=D(2026, 11, 23), channel="in_person", submitted_on=D(2026, 11, 23)))
+    assert "2026年12月21日：答复期限最后一天" in text
+    assert "2027年" in text and "（估算）" in text and "尚未公布" in text
+
+
+def test_no_extension_answer_while_a_correction_is_awaited():
+    result = run(today=D(2026, 11, 23), channel="in_person", submitted_on=D(2026, 11, 3),
+                 correction_requested_on=D(2026, 11, 6))
+    assert extension_zh(result) == ""

@@ -199,3 +199,32 @@ def test_the_topic_slots_follow_the_answers(assistant):
     asked = "我2026年11月2日当面交的申请，最晚哪天答复"
     say(assistant.rasa_url, who, asked)
     assert (slots()["topic"], slots()["topic_question"]) == ("due_date", asked)
+
+
+def test_an_extension_after_a_computed_date_is_that_date_extended(assistant):
+    who = sender()
+    first = talk(assistant, who, "我2026年11月3日当面交的申请，最晚哪天答复")
+    assert "2026年12月1日" in first  # Tue 3 Nov + 20 working days (no November holidays)
+    reply = talk(assistant, who, "要是延期呢")
+    # 20 more working days: 2–4, 7–11, 14–18, 21–25, 28, 29 December → 29 December
+    assert "如机关依法延长答复期限，最晚：2026年12月29日" in reply
+    assert "计算步骤" in reply and "您是不是想问" not in reply
+
+
+def test_a_question_heard_as_never_mind_is_answered(assistant):
+    # 「不用补了」 reads like 「不用了」 (stop) to the classifier; the message asks something, so
+    # it is not taken for the end of the conversation
+    reply = talk(assistant, sender(), "要补正的话他们得多长时间内告诉我",
+                 "都过了一个礼拜了也没通知 那是不是就不用补了")
+    assert "还有其他问题可以继续问我" not in reply and "感谢您的咨询" not in reply
+    assert "补正" in reply
+    # a plain thanks still gets the polite reply (domain/core.yml utter_you_are_welcome)
+    assert "不客气" in talk(assistant, sender(), "谢谢")
+
+
+def test_another_figure_of_the_same_report(assistant):
+    who = sender()
+    first = talk(assistant, who, "淄博审批局22年的年报里 无法提供的有几件")
+    assert "无法提供：4件" in first  # data/kb/annual_reports.yml zibo_spj 2022
+    reply = talk(assistant, who, "部分公开的呢")
+    assert "2022年：部分公开：1件" in reply and "人工服务" not in reply
