@@ -163,7 +163,9 @@ def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     answer, facts = due_date_answer(normalize_text(said), agency_for(tracker),
                                     from_slot(tracker.get_slot(FACTS_SLOT)),
                                     table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
-    dispatcher.utter_message(text=answer, **{history.TOPIC: "due_date", history.TOPIC_QUESTION: said})
+    # the topic's question as logged (typed), as for every calculation (actions/context.topic_of)
+    typed = history.latest_typed(tracker.events) or said
+    dispatcher.utter_message(text=answer, **{history.TOPIC: "due_date", history.TOPIC_QUESTION: typed})
     return [SlotSet(FACTS_SLOT, to_slot(facts))]
 
 
