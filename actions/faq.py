@@ -428,30 +428,9 @@ class ActionAnswerFaq(Action):
         if kind == "ask" and asks_due_date(text):  # a date of their own: compute, do not ask
             return compute_due_date(dispatcher, tracker)
         if kind == "ask":
-            led = topic_leads_to(tracker, text, value)
-            if led:
-                return await answer_faq(dispatcher, tracker, led, agency_id, text)
-        if kind == "ask":
             await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)
             return [SlotSet("agency", agency_id)]
         return await answer_faq(dispatcher, tracker, value, agency_id, text)
-
-
-def topic_leads_to(tracker: Tracker, text: str, options: Sequence[str]) -> Optional[str]:
-    """A follow-up (short, or leaning on the answer before) the retrieval is unsure about, when
-    exactly one of its first three candidates is an FAQ the conversation's topic leads to (the
-    topic's `related` FAQs, data/dialogue/followups.yml): 「他们能往后拖不」 after the reply
-    deadline is the extension. None otherwise (also when the retrieval's first candidate is the
-    topic itself, 「用途要不要写清楚」 after who may apply): then it asks."""
-    topic = context.topic_of(tracker.events)
-    follow = context.followups()
-    if topic is None or not context.is_follow_up(normalize_text(text), follow):
-        return None
-    if options and options[0] == topic.name:  # it may ask about the answer just given: ask
-        return None
-    related = set(follow.related(topic.name))
-    led = [faq_id for faq_id in options[:3] if faq_id in related]
-    return led[0] if len(led) == 1 else None
 
 
 def offered_faqs(tracker: Tracker) -> List[str]:

@@ -730,23 +730,6 @@ def test_the_day_it_comes_to_is_no_subject_of_its_own():
     assert (got.kind, got.target) == ("case", "remedies")
 
 
-def test_an_unsure_follow_up_is_the_faq_the_topic_leads_to_when_only_one_option_is():
-    events = [user("申请交上去多久给回话"), action("action_answer_faq"),
-              bot("……20个工作日……", faq_id="reply_deadline", topic="reply_deadline",
-                  topic_question="申请交上去多久给回话")]
-    tracker = tracker_after(events, "他们能往后拖不")
-    # reply_deadline leads to extension, receipt_date and complaint (data/dialogue/followups.yml)
-    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["how_to_submit", "extension", "fee_principle"]) \
-        == "extension"
-    # two of them among the first three: still ambiguous, it asks
-    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["extension", "complaint", "fee_principle"]) is None
-    # only the first three count; and a long new question is no follow-up
-    assert faq.topic_leads_to(tracker, "他们能往后拖不", ["a", "b", "c", "extension"]) is None
-    long_question = "我想问一下申请政府信息公开的时候需要准备哪些材料才行"
-    assert faq.topic_leads_to(tracker_after(events, long_question), long_question,
-                              ["extension", "how_to_submit", "fee_principle"]) is None
-
-
 def test_the_third_party_a_look_up_names_is_asked_of_the_consultation_rule():
     topic = context.Topic("case_status", "ZZSP-2026-0041", None, "申请编号：ZZSP-2026-0041（枣庄市行政审批服务局）")
     got = plan("那个第三方要是一直不回呢", topic)
@@ -764,11 +747,3 @@ def test_when_after_the_receipt_rule_asked_with_dates_is_computed_from_those_dat
     assert plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")) is None or \
         plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")).kind != "due_date"
 
-
-def test_no_jump_to_a_related_faq_when_the_topic_itself_leads_the_retrieval():
-    events = [user("我又不是当事人 能申请不"), action("action_answer_faq"),
-              bot("……", faq_id="who_can_apply", topic="who_can_apply", topic_question="我又不是当事人 能申请不")]
-    tracker = tracker_after(events, "用途要不要写清楚")
-    # who_can_apply leads to application_contents, but the retrieval puts who_can_apply first
-    assert faq.topic_leads_to(tracker, "用途要不要写清楚",
-                              ["who_can_apply", "application_contents", "fee_principle"]) is None
