@@ -206,7 +206,18 @@ def remove_other_models(keep: Iterable[Path], root: Path = PROJECT_ROOT) -> None
 
 def ensure_model(force: bool = False, quiet: bool = False, finetune: bool = False) -> Path:
     """The trained model for the current inputs, training it first when missing. With
-    `finetune`, the newest existing model is finetuned when only paraphrases changed since."""
+    `finetune`, the newest existing model is finetuned when only paraphrases changed since.
+    One process at a time (the test workers, `make run` beside `gongkai evaluate`): the others
+    wait for it and then find the model trained."""
+    import fcntl
+
+    (PROJECT_ROOT / "models").mkdir(exist_ok=True)
+    with open(PROJECT_ROOT / "models" / ".ensure.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        return _ensure_model(force, quiet, finetune)
+
+
+def _ensure_model(force: bool, quiet: bool, finetune: bool) -> Path:
     build_data.build()  # generated files are model inputs: build before fingerprinting
     target = model_path()
     record_if_named_by_inputs(target)
