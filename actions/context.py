@@ -53,7 +53,8 @@ _ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|"
                  "了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                  "最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再|"
                  # the day it comes to (「到了30号还不给我咋办」 after a look-up due on the 30th)
-                 r"到了|到|\d+|月|日")
+                 r"到了|到|\d+|月|日|"
+                 "不")  # a question's tail: 「邮件标题要写啥不」
 
 
 def _words_pattern(words: str) -> re.Pattern:
@@ -251,7 +252,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
                         named_agency, asked_fields(text, follow))
     kind = follow_up_kind(text, follow)
     if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
+            and not any(fold(word) in fold(text) for word in follow.subject(topic.name))
             and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
+        # (「枣庄的年报在哪下」 after where reports are published names the topic's own subject)
         # 「区政府办的电话呢」「审批局自己的电话呢」 after the complaint body: the agency, not the body
         return Plan("faq", "contact_info", named_agency, topic="contact_info", question=text)
     calculation = _calculation_again(text, topic, today)

@@ -465,6 +465,14 @@ def test_a_named_agencys_phone_after_a_remedy_body_is_that_agencys_card():
     assert plan("他们电话多少", context.Topic("complaint")).lines == ("电话", "联系方式")
 
 
+def test_where_another_agencys_report_is_after_the_report_timing_is_that_report_not_its_card():
+    # 「在哪」 is a contact word, but 「年报」 names the topic's own subject: the answer is where
+    # 枣庄's report is published (annual_report_timing for 枣庄), not 枣庄's phone and address
+    got = plan("枣庄的年报在哪下", context.Topic("annual_report_timing", "年报在哪能看到", "zibo_spj"),
+               "zaozhuang_spj", ["枣庄"])
+    assert (got.kind, got.target, got.agency) == ("faq", "annual_report_timing", "zaozhuang_spj")
+
+
 def test_an_agency_chosen_in_a_few_words_re_answers_the_question():
     got = plan("那就张店的吧", context.Topic("contact_info", "桓台县审批局的电话"), "zhangdian_gov", ["张店"])
     assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zhangdian_gov")
@@ -511,6 +519,18 @@ def test_a_channel_after_the_receipt_date_is_that_channels_line():
     assert (got.target, got.lines) == ("receipt_date", ("邮件",))
     answer = KB.render("receipt_date", "zibo_spj").text
     assert context.sentences_with(answer, got.lines)[0].startswith("· 电子邮件、网上平台或传真")
+
+
+def test_a_detail_of_the_email_channel_is_that_channels_line_even_where_another_faq_is_sure():
+    # after how to submit (zibo_spj lists e-mail with 「邮件主题注明“政府信息公开”字样」,
+    # agencies.yml), 「邮件标题要写啥不」 asks that line's detail; the retrieval being sure of
+    # another FAQ (application_contents, say) does not take it out of the topic
+    got = context.plan_follow_up("邮件标题要写啥不", context.Topic("how_to_submit", "能发邮件吗"),
+                                 None, [], TODAY, sure_faq="application_contents")
+    assert got.target == "how_to_submit"
+    answer = KB.render("how_to_submit", "zibo_spj").text
+    assert any("政府信息公开" in line and "主题" in line
+               for line in context.sentences_with(answer, got.lines))
 
 
 def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
