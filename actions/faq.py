@@ -377,6 +377,18 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     return answer_about_case(dispatcher, plan, topic)
 
 
+def answer_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The annual-report figures the message asks for; the conversation's topic is then the
+    report, whichever action answered."""
+    text = normalize_text(tracker.latest_message.get("text") or "")
+    # 张店那边 / 区里 / 市里那个局: the directory's short names, even where the NER missed them
+    agency_id = kb().find_agency(text) or agency_for(tracker)
+    typed = history.latest_typed(tracker.events) or text
+    dispatcher.utter_message(text=reports.answer(kb(), text, agency_id, clock.today()),
+                             **answer_fields(agency_id, "annual_report", typed))
+    return [SlotSet("agency", agency_id)]
+
+
 def case_agency(topic: Optional[context.Topic]) -> Optional[str]:
     """After a look-up, the agency handling the case (named in the status shown): 他们."""
     if topic is None or topic.name != "case_status":
@@ -420,6 +432,8 @@ class ActionAnswerFaq(Action):
         followed = await answer_in_context(dispatcher, tracker)
         if followed is not None:
             return followed
+        if reports.asks_figure(kb(), normalize_text(text), clock.today()):
+            return answer_report(dispatcher, tracker)  # 「二一年被人申请过复议没」: a figure
         agency_id = agency_for(tracker)
         ranking = faq_ranking(tracker)
         kind, value = decide(ranking, text)

@@ -63,6 +63,22 @@ def without_years(text: str) -> str:
     return _YEAR_WORDS.sub("", text)
 
 
+# a figure asked for: how many, or whether it happened at all (「被人申请过复议没」)
+_COUNT = re.compile(r"多少|几件|几次|几起|几宗|几条|有没有|过.{0,4}[没吗]|数量|总数")
+# 「一年接多少电话」 (normalized: 1年), not a period (「不超过1年」「1年内」)
+_YEARLY = re.compile(r"(?<![\d过满近])[一1]年(?![内以之])|每年|全年|年度|年报")
+# the citizen's own application (「去年我申请的…不公开」): their matter, not the agency's figures
+_OWN_MATTER = re.compile(r"[我俺]们?(?:的|家)?.{0,2}(?:申请|交|递|提交|寄|要)")
+
+
+def asks_figure(kb: KnowledgeBase, text: str, today: dt.date) -> bool:
+    """A report's figure whatever the classifiers made of it: a year (or 一年/每年), a category
+    of the reports and a count asked (「市审批局二一年被人申请过复议没」「枣庄那个局一年接多少
+    咨询电话」) — not a rule (「2021年的复议期限是多久」) nor the citizen's own application."""
+    return bool((asked_years(text, today) or _YEARLY.search(text)) and _COUNT.search(text)
+                and asked_category(kb, text) and not _OWN_MATTER.search(text))
+
+
 def asked_aspect(text: str) -> Optional[str]:
     """"reasons" (why refused), "subjects" (what the applications were about) or None (figures)."""
     return "reasons" if _REASONS.search(text) else "subjects" if _SUBJECTS.search(text) else None

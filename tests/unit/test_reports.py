@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from bot.content import knowledge, reports
+from bot.nlp.normalize import normalize_text
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -89,3 +90,23 @@ def test_subjects_are_the_reports_text(kb):
 def test_subjects_not_in_the_report_are_not_guessed(kb):
     answer = reports.answer(kb, "2020年申请涉及哪方面", "zibo_spj", TODAY)
     assert "没有写明" in answer
+
+
+@pytest.mark.parametrize("text", [
+    "市审批局二一年被人申请过复议没",  # a year, a category (复议), asked whether it happened
+    "枣庄那个局一年接多少咨询电话",  # a yearly figure, a category, a count
+    "张店区政府办23年不予公开的有多少",
+])
+def test_a_year_and_a_category_asked_as_a_count_is_a_report_figure(kb, text):
+    assert reports.asks_figure(kb, normalize_text(text), TODAY)  # as the action reads it (一年 → 1年)
+
+
+@pytest.mark.parametrize("text", [
+    "2021年的复议期限是多久",  # a year and 复议, but no count asked
+    "去年我申请的信息不公开 有几个办法",  # the citizen's own application
+    "复议要多少钱",  # no year
+    "咨询电话是多少",  # the agency's phone, not the calls counted
+    "起诉最长不超过1年 我还剩多少天",  # a period, not a year's figure
+])
+def test_the_citizens_own_matter_or_a_rule_is_no_report_figure(kb, text):
+    assert not reports.asks_figure(kb, normalize_text(text), TODAY)
