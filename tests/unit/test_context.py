@@ -533,6 +533,15 @@ def test_a_detail_of_the_email_channel_is_that_channels_line_even_where_another_
                for line in context.sentences_with(answer, got.lines))
 
 
+def test_where_to_say_it_in_person_after_no_phone_applications_is_the_in_person_line():
+    # phone_application says applications are not taken by phone but may be made orally (口头);
+    # 「那我得上哪当面去说」 asks where: how_to_submit's in-person line (zibo_spj: 西四路119号)
+    got = plan("那我得上哪当面去说", context.Topic("phone_application", "打个电话跟他们说行不行"))
+    assert (got.kind, got.target) == ("faq", "how_to_submit")
+    answer = KB.render("how_to_submit", "zibo_spj").text
+    assert any("西四路119号" in line for line in context.sentences_with(answer, got.lines))
+
+
 def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
     from actions.handoff import asks_about_topic, asks_for_person
     assert asks_about_topic("要是不给我呢") and asks_about_topic("那22年的呢")
