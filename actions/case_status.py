@@ -34,7 +34,7 @@ from bot.nlp.normalize import normalize_text
 log = logging.getLogger(__name__)
 FORM = "case_lookup_form"
 # 「我没有编号」「忘了」「回执丢了」: said instead of a number or code, they end the look-up
-_HAS_NONE = re.compile(r"没有|没|忘|不知道|不记得|找不到|丢|不清楚|弄不见|无")
+_HAS_NONE = re.compile(r"没有|没|忘|不知道|不记得|找不到|找不着|丢|不清楚|不见|无")
 
 
 def case_store() -> CaseStore:

@@ -542,6 +542,29 @@ def test_where_to_say_it_in_person_after_no_phone_applications_is_the_in_person_
     assert any("西四路119号" in line for line in context.sentences_with(answer, got.lines))
 
 
+def test_whether_they_may_put_it_off_after_the_reply_deadline_is_the_extension():
+    # 第三十三条: 20 working days, extendable by at most 20 more with the office head's consent
+    # (faq extension); 「他们能往后拖不」 asks exactly that
+    got = plan("他们能往后拖不", context.Topic("reply_deadline", "申请交上去多久给回话"))
+    assert (got.kind, got.target) == ("faq", "extension")
+    # after a computed due date, 「要是延期呢」 stays the computation (due_date_extension)
+    assert plan("要是延期呢", context.Topic("due_date", "11月3日当面交的，哪天到期")).kind == \
+        "due_date_extension"
+
+
+def test_what_a_complaint_achieves_and_a_faster_review_are_lines_of_their_answers():
+    # complaint (FACTS §4.1): a complaint does not itself change the answer
+    got = plan("投诉完了他们就会给我信息了吗", context.Topic("complaint", "能投诉吗 找谁投诉"))
+    answer = KB.render("complaint", "zibo_spj").text
+    assert got.target == "complaint"
+    assert any("不会直接改变答复结果" in line for line in context.sentences_with(answer, got.lines))
+    # review (复议法第六十二条): the simple procedure decides within 30 days
+    got = plan("信息公开这种的是不是能快点", context.Topic("review", "复议要多久出结果"))
+    answer = KB.render("review", "zibo_spj").text
+    assert got.target == "review"
+    assert any("30日" in line for line in context.sentences_with(answer, got.lines))
+
+
 def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
     from actions.handoff import asks_about_topic, asks_for_person
     assert asks_about_topic("要是不给我呢") and asks_about_topic("那22年的呢")
@@ -776,3 +799,14 @@ def test_when_after_the_receipt_rule_asked_with_dates_is_computed_from_those_dat
     assert plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")) is None or \
         plan("那最晚啥时候答复我", context.Topic("receipt_date", "邮件申请按哪天算收到")).kind != "due_date"
 
+
+
+@pytest.mark.parametrize("text", ["回执找不着了 哪知道啥查询码", "我没有编号", "回执弄不见了", "单子不见了"])
+def test_no_number_or_code_at_hand_in_the_look_up_is_told_where_to_find_them(text):
+    from actions.case_status import _has_none
+    assert _has_none(text)  # the form ends with where to find them and the phone, not a re-ask
+
+
+def test_a_number_typed_is_no_missing_number():
+    from actions.case_status import _has_none
+    assert not _has_none("ZBSP-2026-0057 没带回执")  # a number given: checked, not explained
