@@ -254,8 +254,8 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if (kind == "contact" and topic.name not in AGENCY_CARDS and topic.name != "case_status"
             and not any(fold(word) in fold(text) for word in follow.subject(topic.name))
             and (named_agency or any(fold(word) in fold(text) for word in follow.agency_words))):
-        # (「枣庄的年报在哪下」 after where reports are published names the topic's own subject)
         # 「区政府办的电话呢」「审批局自己的电话呢」 after the complaint body: the agency, not the body
+        # (but 「枣庄的年报在哪下」 after where reports are published asks the topic's own subject)
         return Plan("faq", "contact_info", named_agency, topic="contact_info", question=text)
     calculation = _calculation_again(text, topic, today)
     if calculation is not None:
