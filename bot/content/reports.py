@@ -75,8 +75,9 @@ def asks_figure(kb: KnowledgeBase, text: str, today: dt.date) -> bool:
     """A report's figure whatever the classifiers made of it: a year (or 一年/每年), a category
     of the reports and a count asked (「市审批局二一年被人申请过复议没」「枣庄那个局一年接多少
     咨询电话」) — not a rule (「2021年的复议期限是多久」) nor the citizen's own application."""
-    return bool((asked_years(text, today) or _YEARLY.search(text)) and _COUNT.search(text)
-                and asked_category(kb, text) and not _OWN_MATTER.search(text))
+    # cheapest first: this runs on every FAQ question
+    return bool(_COUNT.search(text) and (_YEARLY.search(text) or asked_years(text, today))
+                and not _OWN_MATTER.search(text) and asked_category(kb, text))
 
 
 def asked_aspect(text: str) -> Optional[str]:
