@@ -75,6 +75,10 @@ _PLACE_BODY = re.compile(r"((?:我们|咱们|俺们|本|[\u4e00-\u9fff]{2,3}?)[�
 # words that are not places even where the pattern matches them
 _NOT_PLACES = ("上级", "本级", "本市", "区县", "县市", "市县", "省市", "地市", "城区", "社区", "小区", "园区",
                "片区", "辖区", "本区")
+# characters of the words around a place, never of a place's own name: the pattern's 2–3
+# characters before 市 in 「就找市审批局」「请问市审批局」 are the sentence, not a place (市审批局
+# is an alias); in 「问桓台县审批局」 the place is what follows them
+_NOT_IN_PLACE = frozenset("就找请问是给把被让说想帮这那了吗呢吧的咋啥怎去到在对跟与及或")
 
 
 def unknown_place(text: str) -> Optional[str]:
@@ -88,6 +92,11 @@ def unknown_place(text: str) -> Optional[str]:
     places = place_names()
     for match in _PLACE_BODY.finditer(folded):
         place = match.group(1)
+        cut = max((i for i, char in enumerate(place[:-1]) if char in _NOT_IN_PLACE), default=-1)
+        if cut >= 0:
+            place = place[cut + 1:]
+            if len(place) < 3:  # 「市」 alone after the words: the alias's own 市
+                continue
         if any(p in place for p in _NOT_PLACES):
             continue
         known = next((places[name] for name in places if place[:-1].endswith(name)), None)

@@ -151,7 +151,9 @@ def main(argv=None) -> int:
         questions, left_out = independent_questions(questions)
         print(f"{len(left_out)} near copies of training examples left out")
     parsed_by_text = parses(args, questions)
-    rules = {"before": old_rule, "after": faq.decide}
+    # each dev question is asked on its own: a conversation's first question
+    rules = {"before": old_rule,
+             "after": lambda ranking, text: faq.decide(ranking, text, first_question=True)}
     tallies: dict = {side: {} for side in rules}
     for question in questions:
         parsed = parsed_by_text[question["text"]]

@@ -85,16 +85,30 @@ def asked_aspect(text: str) -> Optional[str]:
     return "reasons" if _REASONS.search(text) else "subjects" if _SUBJECTS.search(text) else None
 
 
-def asked_category(kb: KnowledgeBase, text: str) -> Optional[str]:
-    """The category whose label or alias appears in the text, the longest match winning."""
+def asked_categories(kb: KnowledgeBase, text: str) -> list[str]:
+    """Every category whose label or alias appears in the text, in the text's order; a longer name
+    wins over the shorter ones inside it (「复议后起诉」 is not also 复议 and 起诉)."""
     folded = fold(text)
-    best, length = None, 0
-    for key, category in kb.reports.get("categories", {}).items():
-        for name in [category["label"], *category.get("aliases", [])]:
-            name = fold(name)
-            if name in folded and len(name) > length:
-                best, length = key, len(name)
-    return best
+    names = sorted(((fold(name), key) for key, category in kb.reports.get("categories", {}).items()
+                    for name in [category["label"], *category.get("aliases", [])]),
+                   key=lambda pair: -len(pair[0]))
+    found: list[tuple[int, str]] = []
+    for name, key in names:
+        at = folded.find(name) if name else -1
+        if at >= 0:
+            found.append((at, key))
+            folded = folded[:at] + "|" * len(name) + folded[at + len(name):]
+    keys = list(dict.fromkeys(key for _, key in sorted(found)))
+    labels = {key: kb.reports["categories"][key]["label"] for key in keys}
+    # 「不掌握…而无法提供」: the part (无法提供——本机关不掌握…), not also its whole (无法提供)
+    return [key for key in keys
+            if not any(other != key and labels[other].startswith(labels[key] + "——") for other in keys)]
+
+
+def asked_category(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The first category the text names (asked_categories), or None."""
+    categories = asked_categories(kb, text)
+    return categories[0] if categories else None
 
 
 def _reports_for(kb: KnowledgeBase, agency_id: str) -> list[Mapping[str, Any]]:
@@ -110,15 +124,15 @@ def _figure(kb: KnowledgeBase, report: Mapping[str, Any], key: str) -> Optional[
     return f"{category['label']}：{value}{category.get('unit', '件')}"
 
 
-def _year_answer(kb: KnowledgeBase, report: Mapping[str, Any], category: Optional[str]) -> list[str]:
-    keys: Sequence[str] = [category] if category else SUMMARY
+def _year_answer(kb: KnowledgeBase, report: Mapping[str, Any], categories: Sequence[str]) -> list[str]:
+    keys: Sequence[str] = categories or SUMMARY
     figures = [f for f in (_figure(kb, report, key) for key in keys) if f]
     lines = [f"{report['year']}年：" + ("；".join(figures) + "。" if figures else
                                      "年度报告中没有这一项的数字。")]
-    if report.get("fee") and not category:
+    if report.get("fee") and not categories:
         lines.append(f"{report['fee']}。")
     # a figure asked for and given needs no commentary; a summary or a gap does
-    if not (category and figures):
+    if not (categories and len(figures) == len(categories)):
         lines += [f"说明：{note}" for note in report.get("notes", [])]
     return lines
 
@@ -156,12 +170,12 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
         return f"现有资料中没有{agency}的政府信息公开工作年度报告数字。"
     available = "、".join(str(r["year"]) for r in reports)
     years = asked_years(text, today) or [reports[-1]["year"]]
-    category = asked_category(kb, text)
+    categories = asked_categories(kb, text)
     mode = asked_aspect(text) or "figures"
     heading = {"subjects": "申请涉及的内容",
                "reasons": "未予公开的申请如何处理、依据什么理由"}.get(mode)
-    if heading is None and category:
-        heading = kb.reports["categories"][category]["label"]
+    if heading is None and categories:
+        heading = "、".join(kb.reports["categories"][key]["label"] for key in categories)
     lines = [f"{agency}政府信息公开工作年度报告" + (f"（{heading}）" if heading else "") + "："]
     sources = []
     for year in years:
@@ -174,7 +188,7 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str, today: dt.date) -> str:
         elif mode == "reasons":
             lines += _reasons_answer(kb, report)
         else:
-            lines += _year_answer(kb, report, category)
+            lines += _year_answer(kb, report, categories)
         sources.append(kb.cite(report["source"]))
     if sources:
         lines.append("来源：" + "；".join(dict.fromkeys(sources)))

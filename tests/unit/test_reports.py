@@ -110,3 +110,16 @@ def test_a_year_and_a_category_asked_as_a_count_is_a_report_figure(kb, text):
 ])
 def test_the_citizens_own_matter_or_a_rule_is_no_report_figure(kb, text):
     assert not reports.asks_figure(kb, normalize_text(text), TODAY)
+
+
+def test_every_figure_a_question_names_is_given(kb):
+    # 张店区人民政府办公室 2023 in annual_reports.yml (from its report): 56 new requests, 50 not held;
+    # 淄博市行政审批服务局 2021: 1 review, 2 direct lawsuits (FACTS.md §6.1)
+    text = "张店区人民政府办公室2023年度共收到多少件申请？其中有多少件是因为本机关不掌握相关信息而无法提供的？"
+    got = reports.answer(kb, text, "zhangdian_gov", TODAY)
+    assert "本年新收政府信息公开申请数量：56件" in got and "本机关不掌握相关政府信息：50件" in got
+    assert "无法提供：" not in got  # the part asked for, not also its whole
+    got = reports.answer(kb, "市审批局2021年被申请行政复议、被提起行政诉讼的各有几件", "zibo_spj", TODAY)
+    assert "行政复议——总计：1件" in got and "未经复议直接起诉——总计：2件" in got
+    # a longer name is not also the shorter ones inside it
+    assert reports.asked_categories(kb, "2021年复议后起诉几件") == ["litigation_after_review_total"]
