@@ -223,6 +223,9 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
         return fee_answer(text, agency_id)
     if faq_id in DEADLINE_FAQS and textparse.parse_date(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
+    # 「复议决定书11月18日收到的，最晚哪天起诉」: the remedy's rule, then its last day for that date
+    if faq_id in REMEDY_FAQS and textparse.asks_when(text) and textparse.parse_date(text, clock.today()):
+        return due_date_answer(text, agency_id)[0]
     return None
 
 
@@ -230,6 +233,7 @@ FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
 # answers about the agency itself (its card, hours, channels, form), not about another body
 AGENCY_OWN = {*context.AGENCY_CARDS, "how_to_submit", "application_form"}
 DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
+REMEDY_FAQS = {"remedies", "review", "review_mandatory", "litigation", "litigation_after_review"}
 
 
 def topic_fields(topic: str, question: str) -> Dict[str, Any]:

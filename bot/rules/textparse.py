@@ -212,6 +212,10 @@ _CLAUSE = re.compile(r"[，,。；;！!？?\n、]|然后|后来|之后|接着")
 _DAY_ONLY = re.compile(rf"(?<![\d{_CN}月/.\-])(\d{{1,2}}|[{_CN}]{{1,3}})\s*[号日](?![期子])")
 _CORRECTION_WORDS = re.compile(r"补正|补交|补充材料|补齐|补全|重新提交|补材料")
 _NOTICE_WORDS = re.compile(r"通知|要求|告知|让我|叫我")
+# the citizen has supplied the 补正 (「我11月2号补上了」), whatever notice words came before it
+_CORRECTION_DONE = re.compile(r"(?:补上|补好|补完|补齐|补交|补过去|交上)了|已经?补")
+# the day of the date told just before (「11月2号补上了 他们当天就确认收到了」)
+_SAME_DAY = re.compile(r"当天|当日|同一天|同天")
 _AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
 _SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
 _REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
@@ -240,11 +244,13 @@ _ANCHOR_WINDOW = dt.timedelta(days=300)
 
 
 def _clause_dates(clause: str, today: dt.date, month_hint: Optional[Tuple[int, int]],
-                  anchor: Optional[dt.date] = None) -> List[dt.date]:
+                  anchor: Optional[dt.date] = None, told: Optional[dt.date] = None) -> List[dt.date]:
     reference = anchor + _ANCHOR_WINDOW if anchor is not None else today
     dates = [value for _, value in _explicit_dates(clause, reference)]
     if dates:
         return dates
+    if told is not None and _SAME_DAY.search(clause):
+        return [told]
     m = _RELATIVE.search(clause)
     if m:
         return [today - dt.timedelta(days=_RELATIVE_DAYS[m.group(0)])]
@@ -287,17 +293,19 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
     correction_seen = bool(known.get("correction_requested_on"))
     consultations: List[List[Optional[dt.date]]] = []
     anchor: Optional[dt.date] = None
+    told: Optional[dt.date] = None  # the date of the clause before
     for clause in _clauses(norm, today):
-        if _CORRECTION_WORDS.search(clause):
+        if _CORRECTION_WORDS.search(clause) or _CORRECTION_DONE.search(clause):
             correction_seen = True
         field = _classify(clause, facts, known, correction_seen)
         if field is None:
             continue
         hint_from = facts.get(field) or known.get(field) or _latest(facts, known)
         hint = (hint_from.year, hint_from.month) if isinstance(hint_from, dt.date) else (today.year, today.month)
-        dates = _clause_dates(clause, today, hint, anchor)
+        dates = _clause_dates(clause, today, hint, anchor, told)
         if not dates:
             continue
+        told = dates[-1]
         if _FULL_YEAR.search(clause):
             anchor = dates[0]
         if field == "consultation_sent":
@@ -333,7 +341,8 @@ def _clauses(text: str, today: dt.date) -> List[str]:
         cuts = [0] + starts + [len(chunk)]
         for a, b in zip(cuts, cuts[1:]):
             piece = pending + chunk[a:b]
-            if _explicit_dates(piece, today) or _RELATIVE.search(piece) or _DAY_ONLY.search(piece):
+            if (_explicit_dates(piece, today) or _RELATIVE.search(piece) or _DAY_ONLY.search(piece)
+                    or (pieces and _SAME_DAY.search(piece))):
                 pieces.append(piece)
                 pending = ""
             else:
@@ -354,8 +363,8 @@ def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> O
         return "consultation_replied" if re.search(r"回复|答复|回函|意见回来", clause) else "consultation_sent"
     if _EXTENSION.search(clause) and not _HYPOTHETICAL.search(clause):
         return "extension_on"
-    if _CORRECTION_WORDS.search(clause):
-        if _NOTICE_WORDS.search(clause):
+    if _CORRECTION_WORDS.search(clause) or _CORRECTION_DONE.search(clause):
+        if _NOTICE_WORDS.search(clause) and not _CORRECTION_DONE.search(clause):
             return "correction_requested_on"
         if _AGENCY_GOT.search(clause):
             return "correction_received_on"

@@ -367,6 +367,9 @@ def compute(timeline: Timeline, *, today: dt.date,
             steps.append(Step(t.reply_received_on, "您收到答复，救济期限从这一天起算（当天不计入）",
                               "", "复议法第二十条第一款"))
         _remedies_after_reply(counter, t, known, t.reply_received_on is None, steps, notes, deadline)
+    elif t.review_decision_received_on is not None:
+        # only the review decision told (a lawyer's 「复议决定书11月18日收到，最晚哪天起诉」): its 15 days
+        _suit_after_review(counter, t.review_decision_received_on, steps, deadline)
     elif due is not None and today > due:
         silence = True
         _remedies_after_silence(counter, due, due_estimated, steps, notes, deadline)
@@ -500,16 +503,19 @@ def _remedies_after_reply(counter: _Counter, t: Timeline, known: dt.date, known_
         notes.append(f"{what}是否也必须先申请复议（复议前置），尚未核实；稳妥做法是先申请行政复议"
                      "（复议免费，复议后仍可在15日内起诉）。")
     if t.review_decision_received_on is not None:
-        got = t.review_decision_received_on
-        end, moved, est = counter.period_end(got + dt.timedelta(days=SUIT_AFTER_REVIEW_DAYS))
-        steps.append(Step(got, "收到行政复议决定书"))
-        steps.append(Step(end, "不服复议决定起诉的最后一天", f"自{_md(got)}次日起算15日",
-                          ART_SUIT_AFTER_REVIEW, est))
-        deadline("suit_after_review", "收到复议决定后起诉", end, ART_SUIT_AFTER_REVIEW, est)
+        _suit_after_review(counter, t.review_decision_received_on, steps, deadline)
     else:
         notes.append("申请复议后，对复议决定不服的，可在收到复议决定书之日起15日内起诉【行诉法第四十五条】。")
     notes.append("投诉举报：条例没有规定期限，可以随时向上一级行政机关或政府信息公开工作主管部门反映"
                  f"【{ART_COMPLAINT}】；投诉不会停止复议、诉讼期限的计算（这是推论，尚未核实），请不要因此耽误。")
+
+
+def _suit_after_review(counter: _Counter, got: dt.date, steps: List[Step], deadline) -> None:
+    end, moved, est = counter.period_end(got + dt.timedelta(days=SUIT_AFTER_REVIEW_DAYS))
+    steps.append(Step(got, "收到行政复议决定书"))
+    steps.append(Step(end, "不服复议决定起诉的最后一天", f"自{_md(got)}次日起算15日",
+                      ART_SUIT_AFTER_REVIEW, est))
+    deadline("suit_after_review", "收到复议决定后起诉", end, ART_SUIT_AFTER_REVIEW, est)
 
 
 def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool,
@@ -627,7 +633,7 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
     if result.problem:
         return None
     if not any((t.submitted_on, t.received_on, t.reply_received_on, t.reply_on,
-                t.correction_sent_on, t.correction_received_on)):
+                t.correction_sent_on, t.correction_received_on, t.review_decision_received_on)):
         return "submitted_on"
     if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS and t.received_on is None and t.reply_on is None \
             and t.reply_received_on is None:

@@ -198,3 +198,11 @@ def test_merging_the_same_reply_twice_keeps_the_history():
     assert once == {**told, **reply} and merge_facts(once, reply) == once
     # another reply date after a reply: another question
     assert merge_facts(once, {"reply_received_on": dt.date(2026, 11, 2)}) == {"reply_received_on": dt.date(2026, 11, 2)}
+
+
+def test_a_correction_supplied_online_restarts_the_period_from_that_day():
+    # 补正 supplied and confirmed 2026-11-02 (Monday): 20 working days from the next day, counted by
+    # hand on the 2026 calendar (no holiday in November): 3–6 (4), 9–13 (9), 16–20 (14), 23–27 (19),
+    # 30 (20) → 11月30日
+    answer, _ = ask("网上申请的 让我补材料 我11月2号补上了 他们当天就确认收到了 现在期限咋算")
+    assert "答复期限：2026年11月30日" in answer

@@ -27,3 +27,14 @@ def test_a_deadline_faq_with_a_date_carries_the_computed_due_date():
 def test_a_fee_faq_with_a_quantity_carries_the_computed_fee():
     example = faq.worked_example(sorted(faq.FEE_FAQS)[0], "一个月申请35件要多少钱", "zibo_spj")
     assert isinstance(example, str) and "35件" in example
+
+
+def test_a_remedy_question_with_its_date_gets_the_last_day():
+    # review decision received 2026-11-18; 15 days from the next day (行诉法第四十五条) → 12月3日,
+    # a Thursday (counted by hand: 19 + 14 = 3 December)
+    text = "复议决定维持原答复，复议决定书是2026年11月18日收到的。最晚应当在哪一天之前起诉？"
+    example = faq.worked_example("litigation_after_review", text, "zibo_spj")
+    assert example is not None and "2026年12月3日" in example
+    # without a question of when, the rule alone
+    assert faq.worked_example("litigation_after_review", "复议决定书2026年11月18日收到的，能起诉吗",
+                              "zibo_spj") is None

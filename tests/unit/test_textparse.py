@@ -325,3 +325,17 @@ def test_yearless_dates_follow_the_year_written_earlier_in_the_history():
 ])
 def test_history_clauses(text, expected):
     assert parse_history(text, HT) == expected
+
+
+def test_a_correction_supplied_after_the_notice_words_and_its_same_day_receipt():
+    # 「让我补材料」 names the notice, but the date is the day the citizen supplied it (补上了); 「当天」
+    # is that same day, confirmed by the agency: the corrected application was received 11月2日
+    from bot.rules.textparse import parse_history
+
+    facts = parse_history("网上申请的 让我补材料 我11月2号补上了 他们当天就确认收到了 现在期限咋算",
+                          dt.date(2026, 11, 23))
+    assert facts == {"channel": "online", "correction_sent_on": dt.date(2026, 11, 2),
+                     "correction_received_on": dt.date(2026, 11, 2)}
+    # the notice alone is still the notice
+    assert parse_history("11月2号让我补材料", dt.date(2026, 11, 23)) == {
+        "correction_requested_on": dt.date(2026, 11, 2)}
