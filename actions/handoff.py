@@ -35,9 +35,14 @@ REASON_PREFIX = {"dispute": "handoff_dispute", "fallback": "handoff_fallback"}
 PERSON_WORDS = re.compile(r"人工|真人|活人|找个人|找人|换个人|换人|工作人员|客服")
 
 
+# the closing courtesy of a written question (「……麻烦工作人员告知，谢谢」) asks for the answer, not a person
+POLITE_CLOSING = re.compile(r"(?:麻烦|烦请|请|恳请|希望|望)(?:相关)?工作人员(?:帮忙|给予)?"
+                            r"(?:告知|答复|回复|解答|解释|说明|指导|查一下|核实)")
+
+
 def asks_for_person(text: Optional[str]) -> bool:
     text = (text or "").strip()
-    return not text.startswith("/") and bool(PERSON_WORDS.search(text))
+    return not text.startswith("/") and bool(PERSON_WORDS.search(POLITE_CLOSING.sub("", text)))
 
 
 # A short question leaning on the previous answer (「要是不给我呢」「那22年的呢」), not frustration

@@ -14,7 +14,6 @@ from bot.content import info_requests
 from bot.core import history
 from bot.nlp.normalize import normalize_text
 
-
 # A message read as an information request that names no subject, while the FAQ retrieval is at
 # least this sure of one FAQ (and surer than the intent), is that FAQ's question:
 # 「想让审批局帮我统计下去年批了多少家饭店」 asks whether the agency compiles figures (no_processing).

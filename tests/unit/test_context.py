@@ -576,6 +576,13 @@ def test_a_short_question_heard_as_asking_for_a_person_may_lean_on_the_topic():
     assert asks_for_person("给我找个人") and not asks_for_person("要是不给我呢")
 
 
+def test_a_written_questions_polite_closing_is_not_asking_for_a_person():
+    from actions.handoff import asks_for_person
+    assert not asks_for_person("请问收件地址是哪里？麻烦工作人员告知，谢谢。")
+    assert not asks_for_person("复议期限怎么算，恳请工作人员解答")
+    assert asks_for_person("我要找工作人员") and asks_for_person("让工作人员给我打电话")
+
+
 def test_the_agency_an_information_request_sends_the_citizen_to():
     from bot.content import info_requests
     expropriation = info_requests.subject_by_id(KB, "expropriation")
@@ -842,3 +849,23 @@ def test_a_request_the_retrieval_is_much_surer_of_as_an_faq_is_that_faq():
     # a subject of its own (征收补偿方案 in info_subjects.yml) keeps the request answer
     assert faq_instead(request_tracker("我想要拆迁补偿方案", 0.4, ("which_agency", 0.9),
                                        ("fee_per_page", 0.01))) is None
+
+
+def test_an_out_of_scope_reading_of_a_disclosure_question_answers_the_faq():
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.conversation import ActionOutOfScope
+
+    # 信访 through a disclosure application: the classifier said out of scope, the retrieval
+    # petition_via_disclosure at 0.43 (/model/parse, model gongkai-7a3fb08c), and the question
+    # says 信息公开: petition_via_disclosure's answer (条例第三十九条), not 「超出了我的服务范围」
+    text = ("上个月我以政府信息公开申请的形式，向审批局反映小区物业乱收费的问题，要求他们调查处理，"
+            "结果对方回复说不作为信息公开申请处理。请问对方这样做对吗？")
+    tracker = request_tracker(text, 1.0, ("petition_via_disclosure", 0.43), ("reading_room", 0.06),
+                              ("complaint", 0.04))
+    tracker.latest_message["intent"]["name"] = "out_of_scope"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOutOfScope().run(dispatcher, tracker, {}))
+    assert [m.get("faq_id") for m in dispatcher.messages][:1] == ["petition_via_disclosure"]
