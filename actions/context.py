@@ -43,6 +43,8 @@ CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄�
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后")
+# after a computed date, a "when" that asks about something else: what to do then, a remedy's day
+_NOT_THE_DATE = re.compile(r"怎么办|咋办|咋整|怎么整|找谁|投诉|复议|起诉|告|不给|不理|没答复|不答复|交钱|缴费|补正")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
                  "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
@@ -238,6 +240,12 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     follow = follow or followups()
     text = normalize_text(text)
+    if (topic.name == "due_date" and textparse.asks_when(text) and not _NOT_THE_DATE.search(text)
+            and textparse.parse_date(text, today) is None and textparse.parse_channel(text) is None):
+        # 「延期的话最多到哪天」「那最晚啥时候答复我」 after a computed date: the same history again
+        # (extended, if asked), whatever FAQ the words alone resemble
+        kind = "due_date_extension" if EXTENSION.search(text) else "due_date"
+        return Plan(kind, topic.question, topic="due_date", question=topic.question)
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
     # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
     if not is_follow_up(text, follow) and not only_asks(text, kind_of(text, topic.name, follow),

@@ -338,14 +338,19 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
                  history.SOURCES: list(answer.sources), history.EXCERPT: bool(lines),
                  **topic_fields(topic or faq_id, text)}]
     example = worked_example(faq_id, text, agency_id)
+    events: List[Dict[Text, Any]] = [SlotSet("agency", agency_id)]
     if example:
         messages.append({"text": kb().message("worked_example_intro", agency_id) + "\n" + example})
+        if faq_id in DEADLINE_FAQS | REMEDY_FAQS:
+            # a date computed: the conversation goes on about it (「那最晚啥时候答复我」「要是延期呢」)
+            messages[-1].update(topic_fields("due_date", text))
+            events.append(SlotSet(FACTS_SLOT, to_slot(due_date_answer(text, agency_id)[1])))
     if not lines and feedback.should_ask(tracker.events, kb().faqs[faq_id].topic):
         # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
         messages[-1].update(feedback.prompt_fields(faq_id, agency_id, messages[-1]["text"]))
     for message in messages:
         dispatcher.utter_message(**message)
-    return [SlotSet("agency", agency_id)]
+    return events
 
 
 def repeat_instead(dispatcher: CollectingDispatcher, faq_id: str, agency_id: str,

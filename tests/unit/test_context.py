@@ -869,3 +869,22 @@ def test_an_out_of_scope_reading_of_a_disclosure_question_answers_the_faq():
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionOutOfScope().run(dispatcher, tracker, {}))
     assert [m.get("faq_id") for m in dispatcher.messages][:1] == ["petition_via_disclosure"]
+
+
+def test_after_a_computed_date_when_again_is_the_same_calculation():
+    topic = context.Topic("due_date", "我11月3号发的邮件 他们5号才回的确认 按哪天算", "zibo_spj")
+    got = plan("那最晚啥时候答复我", topic)
+    assert (got.kind, got.target) == ("due_date", topic.question)
+    got = plan("延期的话最多到哪天", topic)
+    assert (got.kind, got.target) == ("due_date_extension", topic.question)
+    # what to do then, or a remedy's day, is not the reply's date again
+    assert plan("到期了还不答复怎么办", topic) is None or plan("到期了还不答复怎么办", topic).kind != "due_date"
+    assert plan("复议最晚哪天", topic) is None or plan("复议最晚哪天", topic).kind != "due_date"
+
+
+def test_where_to_post_it_after_the_ways_to_submit_is_the_agencys_address():
+    # followups.yml how_to_submit.contact: the card's 地址 line (agencies.yml: 西四路119号)
+    got = plan("寄到哪个地址", context.Topic("how_to_submit", "我想寄信申请 信封上有啥讲究没", "zibo_spj"))
+    assert (got.kind, got.target) == ("faq", "contact_info")
+    lines = context.sentences_with(KB.render("contact_info", "zibo_spj").text, got.lines)
+    assert any("西四路119号" in line for line in lines)
