@@ -248,8 +248,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return Plan(kind, topic.question, topic="due_date", question=topic.question)
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
     # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
-    if not is_follow_up(text, follow) and not only_asks(text, kind_of(text, topic.name, follow),
-                                                         topic.name, follow):
+    if (not is_follow_up(text, follow)
+            and not only_asks(text, kind_of(text, topic.name, follow), topic.name, follow)
+            and not situation_and_remedy(text, topic.name, follow)):
         return None
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
@@ -292,6 +293,20 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
 
 # kinds that tell the situation (「不答复的话去哪投诉」) rather than what is asked of a remedy
 SITUATION_KINDS = ("overdue", "refused", "disagree")
+
+
+def situation_and_remedy(text: str, topic: str, follow: FollowUps) -> bool:
+    """The situation, and something asked of a remedy of the topic's answer (「延期完了还不给 我去哪告」
+    after a due date): it leans on the topic, however long, and whatever FAQ its other words
+    resemble. Not after a look-up (the case's own follow-ups), and not when only the situation is
+    told of the remedy (「不给的话我能复议吗」 asks whether review applies: the FAQ's question)."""
+    part = follow.part(topic, text)
+    if part is None or topic == "case_status":
+        return False
+    folded = fold(text)
+    asked = part_kind(text, part, follow)
+    return asked is not None and asked not in SITUATION_KINDS and any(
+        word in folded for kind in SITUATION_KINDS for word in follow.kinds.get(kind, ()))
 
 
 def part_kind(text: str, part: str, follow: FollowUps) -> Optional[str]:
@@ -473,6 +488,37 @@ def sentences_about(text: str, question: str, most: int = 2) -> List[str]:
         return []
     best = max(score for _, score, _ in scored)
     return [sentence for _, score, sentence in scored if score == best][:most]
+
+
+# ---- said again --------------------------------------------------------------------------------
+
+# 「他们电话再说一遍」「刚才那个邮箱再发一下」: a detail the assistant already gave, asked again
+_AGAIN = re.compile(r"再(?:说|发|讲|报|念)(?:一遍|一下|一次)|重复一(?:遍|下)|刚才(?:说|给)的|刚刚(?:说|给)的|刚才那个")
+# what each asked field looks like in a reply's line
+_FIELD_SHAPES = {"电话": re.compile(r"0\d{2,3}-\d{7,8}|(?<!\d)\d{7}(?!\d)"),
+                 "邮箱": re.compile(r"[\w.-]+@[\w.-]+\.[a-z]{2,}"),
+                 "地址": re.compile(r"[路街道]\d+号"),
+                 "邮编": re.compile(r"邮编\d{6}")}
+
+
+def said_again(text: str, events: Sequence[Mapping[str, Any]]) -> Optional[Tuple[List[str], str]]:
+    """The lines of the assistant's latest reply (before this message) that carry what ``text``
+    asks to hear again, and that reply's source line; None when the message does not ask for a
+    detail again or no earlier reply gave one."""
+    if not _AGAIN.search(text or ""):
+        return None
+    shapes = [_FIELD_SHAPES[field] for field in asked_fields(text, followups()) if field in _FIELD_SHAPES]
+    if not shapes:
+        return None
+    for event in history.before_current(events):  # this session, newest first
+        if history.kind(event) != history.BOT:
+            continue
+        lines = (event.get("text") or "").splitlines()
+        found = [line.strip() for line in lines if any(shape.search(line) for shape in shapes)]
+        if found:
+            source = next((line.strip() for line in lines if line.startswith("来源：")), "")
+            return found[:2], source
+    return None
 
 
 # ---- options offered ----------------------------------------------------------------------------

@@ -388,6 +388,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     text = tracker.latest_message.get("text") or ""
     if not text.strip() or text.startswith("/"):
         return None
+    again = context.said_again(text, tracker.events)
+    if again is not None:  # 「他们电话再说一遍」: the lines given before, as they were given
+        lines, source = again
+        dispatcher.utter_message(text="\n".join([kb().message("said_again", agency_for(tracker)), *lines,
+                                                  *([source] if source else [])]))
+        return []
     named, words = agency_named(tracker)
     topic = context.topic_of(tracker.events)
     ranking = faq_ranking(tracker)

@@ -888,3 +888,28 @@ def test_where_to_post_it_after_the_ways_to_submit_is_the_agencys_address():
     assert (got.kind, got.target) == ("faq", "contact_info")
     lines = context.sentences_with(KB.render("contact_info", "zibo_spj").text, got.lines)
     assert any("西四路119号" in line for line in lines)
+
+
+def test_a_detail_asked_again_is_the_line_given_before_with_its_source():
+    # 枣庄's phone (agencies.yml: 0632-3168699) given two replies ago; the review answer since
+    # then named no phone; 「他们电话再说一遍」 repeats the line that gave it, and its source
+    events = [user("怎么交申请给他们"),
+              bot("枣庄市行政审批服务局：\n· 电话：0632-3168699\n来源：枣庄市行政审批服务局年度报告"),
+              user("超期不回我呢 找谁复议"),
+              bot("复议机关是枣庄市人民政府。\n来源：《行政复议法》第二十四条"),
+              user("他们电话再说一遍")]
+    lines, source = context.said_again("他们电话再说一遍", events)
+    assert lines == ["· 电话：0632-3168699"] and source == "来源：枣庄市行政审批服务局年度报告"
+    # not asking again, or nothing given before: None
+    assert context.said_again("他们电话多少", events) is None
+    assert context.said_again("邮箱再说一遍", events) is None
+
+
+def test_the_situation_and_where_to_sue_after_a_due_date_leans_on_it():
+    # long, no cue word, and 延期 resembles the extension FAQ: still the remedy asked in the topic
+    topic = context.Topic("due_date", "他们说要延期 那最晚到啥时候", "zhangdian_gov")
+    got = plan("延期完了还不给 我去哪告", topic)
+    assert (got.kind, got.target) == ("faq", "litigation")
+    # only the situation told of a remedy: whether it applies is the FAQ's own question
+    topic = context.Topic("process_info", "我们公司被罚了款 想要当时执法的那些材料", "zibo_spj")
+    assert context.plan_follow_up("不给的话我能复议吗", topic, None, [], TODAY, sure_faq="review") is None
