@@ -297,15 +297,18 @@ SITUATION_KINDS = ("overdue", "refused", "disagree")
 
 def situation_and_remedy(text: str, topic: str, follow: FollowUps) -> bool:
     """The situation, and something asked of a remedy of the topic's answer (「延期完了还不给 我去哪告」
-    after a due date): it leans on the topic, however long, and whatever FAQ its other words
-    resemble. Not after a look-up (the case's own follow-ups), and not when only the situation is
-    told of the remedy (「不给的话我能复议吗」 asks whether review applies: the FAQ's question)."""
+    after a due date; 「真不给的话 我去法院告行不」): it leans on the topic, however long, and whatever
+    FAQ its other words resemble. Not after a look-up (the case's own follow-ups), and not when the
+    situation is one the remedy's own follow-ups answer (「不给的话我能复议吗」 is not about a review
+    body that does not answer)."""
     part = follow.part(topic, text)
     if part is None or topic == "case_status":
         return False
     folded = fold(text)
+    # the situation read as the remedy's own (review.refused: the review body does not answer)
+    # would answer what happens after that remedy, not whether it applies
     asked = part_kind(text, part, follow)
-    return asked is not None and asked not in SITUATION_KINDS and any(
+    return asked not in SITUATION_KINDS and any(
         word in folded for kind in SITUATION_KINDS for word in follow.kinds.get(kind, ()))
 
 

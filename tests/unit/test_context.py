@@ -913,3 +913,10 @@ def test_the_situation_and_where_to_sue_after_a_due_date_leans_on_it():
     # only the situation told of a remedy: whether it applies is the FAQ's own question
     topic = context.Topic("process_info", "我们公司被罚了款 想要当时执法的那些材料", "zibo_spj")
     assert context.plan_follow_up("不给的话我能复议吗", topic, None, [], TODAY, sure_faq="review") is None
+
+
+def test_the_situation_and_a_remedy_named_gets_that_remedys_answer():
+    # litigation has no follow-up for 不给 (followups.yml): the whole litigation answer
+    topic = context.Topic("info_request", "我想看看隔壁老王家盖房批的那些材料 能给我不", "zibo_spj")
+    got = context.plan_follow_up("真不给的话 我去法院告行不", topic, None, [], TODAY, sure_faq="litigation")
+    assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
