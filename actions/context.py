@@ -98,6 +98,13 @@ class FollowUps:
     agency_words: Tuple[str, ...] = ()
     fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
     synonyms: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # FAQ → words only a question about that FAQ's subject uses (过程性 for process_info)
+    own_subjects: Mapping[str, Tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def names_subject_of(self, faq_id: Optional[str], text: str) -> bool:
+        """The message names the subject of ``faq_id`` (own_subjects)."""
+        folded = fold(text)
+        return bool(faq_id) and any(fold(word) in folded for word in self.own_subjects.get(faq_id, ()))
 
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
@@ -121,7 +128,8 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
     return FollowUps(int(data.get("short", 0)), tuple(data.get("cues") or ()),
                      {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
                      data.get("topics") or {}, tuple(data.get("agency_words") or ()),
-                     dict(data.get("fields") or {}), dict(data.get("synonyms") or {}))
+                     dict(data.get("fields") or {}), dict(data.get("synonyms") or {}),
+                     {faq: tuple(words) for faq, words in (data.get("own_subjects") or {}).items()})
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +158,7 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
                 found.append(f"{topic}.{kind}: unknown FAQ {target['faq']}")
             if "message" in target and target["message"] not in kb.messages:
                 found.append(f"{topic}.{kind}: unknown message {target['message']}")
+    found += [f"own_subjects: unknown FAQ {faq}" for faq in follow.own_subjects if faq not in kb.faqs]
     return found
 
 
@@ -251,6 +260,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if (not is_follow_up(text, follow)
             and not only_asks(text, kind_of(text, topic.name, follow), topic.name, follow)
             and not situation_and_remedy(text, topic.name, follow)):
+        return None
+    if sure_faq != topic.name and follow.names_subject_of(sure_faq, text):
+        # 「他们回我说是过程性信息不给 这说得过去吗」 after the request: cue and 不给 notwithstanding,
+        # it asks about the refusal the retrieval is sure of, by its name
         return None
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview

@@ -5,6 +5,7 @@ The subjects are data (data/kb/info_subjects.yml); this module only picks the su
 about and assembles the answer. Pure functions over the knowledge base: no Rasa here."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
@@ -16,6 +17,12 @@ KINDS = {
     "special": "这类资料另有法律法规规定的查询办法，不按政府信息公开申请办理。",
     "exempt_risk": "可以申请，但这类信息机关有可能依法不予公开（见下面的提醒）。",
 }
+# 「我岁数大了眼神不好 打字太费劲了」: the applicant says writing is hard for them
+_NEEDS_HELP = re.compile(r"眼神不好|眼睛不好|看不清|看不见|眼花|不识字|不会写|写字困难|写不了|打字(?:太)?费劲|不会打字|"
+                         r"打不了字|耳背|听不见|听不清|岁数大|年纪大|上了年纪|腿脚不便|不会用手机|不会上网")
+_HELP_LINE = ("您书写有困难的，可以口头提出申请，由受理机构的工作人员代为填写；有阅读困难或视听障碍的，"
+              "机关应当提供必要的帮助。")
+_HELP_SOURCES = ({"ref": "条例", "article": "第二十九条"}, {"ref": "条例", "article": "第四十三条"})
 # what every answer rests on besides the subject's own sources
 _PROCEDURE_SOURCES = ({"ref": "条例", "article": "第二十九条"}, {"ref": "条例", "article": "第三十三条"})
 _WRONG_AGENCY_SOURCE = {"ref": "条例", "article": "第三十六条"}
@@ -109,7 +116,7 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str,
                  "告诉我具体要什么（例如拆迁补偿方案、规划许可、处罚决定、会议纪要），"
                  "我可以说说一般该找哪个机关。"]
         sources = [{"ref": "条例", "article": "第十条"}, *_PROCEDURE_SOURCES]
-        return _finish(kb, None, agency_id, lines, sources)
+        return _finish(kb, None, agency_id, lines, sources, text)
     kind = subject.get("kind", "public")
     target, where = _where(kb, subject, agency_id)
     lines = [f"关于{subject['name']}：",
@@ -130,11 +137,14 @@ def answer(kb: KnowledgeBase, text: str, agency_id: str,
     if kind != "special" and (target != agency_id or subject.get("maybe_maker")):
         lines.append("万一找错了机关：不属于它公开的，它应当告知您，能确定负责机关的还会告诉您名称和联系方式。")
         sources.append(_WRONG_AGENCY_SOURCE)
-    return _finish(kb, subject["id"], agency_id, lines, sources)
+    return _finish(kb, subject["id"], agency_id, lines, sources, text)
 
 
 def _finish(kb: KnowledgeBase, subject_id: Optional[str], agency_id: str, lines: list[str],
-            sources: Sequence[Mapping[str, str]]) -> InfoAnswer:
+            sources: Sequence[Mapping[str, str]], text: str = "") -> InfoAnswer:
+    if _NEEDS_HELP.search(text):
+        lines = [*lines, _HELP_LINE]
+        sources = [*sources, *_HELP_SOURCES]
     cited = tuple(dict.fromkeys(kb.cite(s["ref"], s.get("article", "")) for s in sources))
     return InfoAnswer(subject_id, agency_id, "\n".join(lines), cited)
 

@@ -21,6 +21,11 @@ _TYPOS = {
     "复意": "复议",
     "起述": "起诉",
     "信息工开": "信息公开",
+    # pinyin input's homophones (wang shang, you xiang, shen qing, qi su)
+    "网伤": "网上",
+    "油箱": "邮箱",
+    "申清": "申请",
+    "起素": "起诉",
 }
 _TYPO_RE = re.compile("|".join(map(re.escape, _TYPOS)))
 _SPACES = re.compile(r"\s+")

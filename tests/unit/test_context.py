@@ -920,3 +920,27 @@ def test_the_situation_and_a_remedy_named_gets_that_remedys_answer():
     topic = context.Topic("info_request", "我想看看隔壁老王家盖房批的那些材料 能给我不", "zibo_spj")
     got = context.plan_follow_up("真不给的话 我去法院告行不", topic, None, [], TODAY, sure_faq="litigation")
     assert (got.kind, got.target, got.lines) == ("faq", "litigation", ())
+
+
+def test_a_follow_up_naming_the_sure_faqs_subject_is_that_question():
+    # cue (他们) and 不给 (refused) after a request, but 过程性 names process_info's subject
+    # (followups.yml own_subjects) and the retrieval is sure of process_info (0.78, /model/parse)
+    topic = context.Topic("info_request", "我想要街道开会定拆迁那次的会议纪要 能申请不", "zibo_spj")
+    text = "他们回我说是过程性信息不给 这说得过去吗"
+    assert context.plan_follow_up(text, topic, None, [], TODAY, sure_faq="process_info") is None
+    # without the retrieval's word on it, the follow-up stands
+    assert context.plan_follow_up(text, topic, None, [], TODAY) is not None
+
+
+def test_what_time_someone_is_there_after_the_card_is_the_office_hours():
+    got = plan("几点有人", context.Topic("contact_info", "枣庄审批局电话多少", "zaozhuang_spj"))
+    assert (got.kind, got.target) == ("faq", "office_hours")
+
+
+def test_an_applicant_who_finds_writing_hard_is_told_of_oral_applications():
+    from bot.content import info_requests
+    # 条例第二十九条 (口头提出，代为填写) and 第四十三条 (必要的帮助)
+    got = info_requests.answer(KB, "我岁数大了眼神不好 打字太费劲了 我想要个文件不知道咋弄", "zibo_spj")
+    assert "口头提出申请" in got.text and "必要的帮助" in got.text
+    assert "《政府信息公开条例》第四十三条" in got.sources
+    assert "口头提出申请" not in info_requests.answer(KB, "我想要个文件", "zibo_spj").text
