@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import feedback, metrics
+from actions import context, feedback, metrics
 from actions.common import agency_for, agency_named, kb
 from bot.core import bootstrap, clock, history
 from bot.core.threads import in_thread
@@ -53,6 +53,13 @@ FRUSTRATION_WORDS = re.compile(r"没用|没有用|垃圾|太差|气死|算了|�
 def asks_about_topic(text: Optional[str]) -> bool:
     text = (text or "").strip()
     return bool(QUESTION_CUES.search(text)) and not FRUSTRATION_WORDS.search(text)
+
+
+def asks_what_topic_answers(tracker: Tracker, text: str) -> bool:
+    """The message asks a follow-up the conversation's topic answers (「信息公开这种的是不是能快点」
+    after the review: its simple procedure), however the classifier heard it."""
+    topic = context.topic_of(tracker.events)
+    return topic is not None and context.kind_of(text, topic.name, context.followups()) is not None
 
 
 def store() -> HandoffStore:
@@ -122,7 +129,8 @@ class ActionRequestHandoff(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
-        if not asks_for_person(text) and (agency_named(tracker)[0] or asks_about_topic(text)):
+        if not asks_for_person(text) and (agency_named(tracker)[0] or asks_about_topic(text)
+                                          or asks_what_topic_answers(tracker, text)):
             # 「那枣庄的呢」 after a contact card, 「要是不给我呢」 after the deadline, 「我要是不补呢」
             # after 补正: the classifier can hear a short question leaning on the topic as asking
             # for a person or for advice on a dispute; the conversation's topic answers it

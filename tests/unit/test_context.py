@@ -944,3 +944,34 @@ def test_an_applicant_who_finds_writing_hard_is_told_of_oral_applications():
     assert "口头提出申请" in got.text and "必要的帮助" in got.text
     assert "《政府信息公开条例》第四十三条" in got.sources
     assert "口头提出申请" not in info_requests.answer(KB, "我想要个文件", "zibo_spj").text
+
+
+def test_a_follow_up_the_topic_answers_is_not_a_request_for_advice():
+    from rasa_sdk import Tracker
+
+    from actions.handoff import asks_what_topic_answers
+
+    # urge (快点) is a kind the review topic answers (followups.yml review.urge: 简易程序)
+    events = [user("复议要多久出结果"), bot("……", topic="review", topic_question="复议要多久出结果"),
+              user("信息公开这种的是不是能快点", "ask_dispute_advice")]
+    tracker = Tracker("unit", {}, {"text": "信息公开这种的是不是能快点"}, events, False, None, {}, "action_listen")
+    assert asks_what_topic_answers(tracker, "信息公开这种的是不是能快点")
+    assert not asks_what_topic_answers(tracker, "他们这样做合法吗")
+
+
+def test_the_review_body_not_answering_after_suing_after_review():
+    # followups.yml: 复议 names review; 不理 is review.refused → litigation_after_review, whose
+    # answer gives the 15 days after the review period ends (复议法第三十四条, 行诉法第四十五条)
+    got = plan("复议机关到时间了也不理我呢",
+               context.Topic("litigation_after_review", "复议的时候能同时去法院起诉不", "zibo_spj"))
+    assert (got.kind, got.target) == ("faq", "litigation_after_review")
+    assert "15日" in KB.render("litigation_after_review", "zibo_spj").text
+
+
+def test_not_supplying_the_correction_is_its_consequence_not_the_agencys_lateness():
+    # 条例第三十条: 无正当理由逾期不补正的，视为放弃申请 (correction_request's answer)
+    got = context.plan_follow_up("我要是不补呢", context.Topic("case_status", "", None, CASE_SHOWN), None, [],
+                                 TODAY)
+    assert (got.kind, got.target) == ("faq", "correction_request")
+    lines = context.sentences_with(KB.render("correction_request", "zibo_spj").text, got.lines)
+    assert any("视为放弃" in line for line in lines)
