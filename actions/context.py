@@ -100,6 +100,8 @@ class FollowUps:
     synonyms: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # FAQ → words only a question about that FAQ's subject uses (过程性 for process_info)
     own_subjects: Mapping[str, Tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # kind → what answers it after a topic without an entry for it
+    anywhere: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def names_subject_of(self, faq_id: Optional[str], text: str) -> bool:
         """The message names the subject of ``faq_id`` (own_subjects)."""
@@ -129,7 +131,8 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
                      {kind: tuple(words) for kind, words in (data.get("kinds") or {}).items()},
                      data.get("topics") or {}, tuple(data.get("agency_words") or ()),
                      dict(data.get("fields") or {}), dict(data.get("synonyms") or {}),
-                     {faq: tuple(words) for faq, words in (data.get("own_subjects") or {}).items()})
+                     {faq: tuple(words) for faq, words in (data.get("own_subjects") or {}).items()},
+                     dict(data.get("anywhere") or {}))
 
 
 @lru_cache(maxsize=1)
@@ -159,6 +162,9 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
             if "message" in target and target["message"] not in kb.messages:
                 found.append(f"{topic}.{kind}: unknown message {target['message']}")
     found += [f"own_subjects: unknown FAQ {faq}" for faq in follow.own_subjects if faq not in kb.faqs]
+    found += [f"anywhere: unknown kind {kind}" for kind in follow.anywhere if kind not in follow.kinds]
+    found += [f"anywhere.{kind}: unknown FAQ {target.get('faq')}" for kind, target in follow.anywhere.items()
+              if "faq" in target and target["faq"] not in kb.faqs]
     return found
 
 
@@ -283,6 +289,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if calculation is not None:
         return calculation
     entries = follow.topics.get(topic.name) or {}
+    if kind not in entries and kind in follow.anywhere:
+        # 「我要是不补呢」 after the reply deadline: a kind that names its own answer in any topic
+        return _planned(follow.anywhere[kind], topic, named_agency, asked_fields(text, follow))
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)

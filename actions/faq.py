@@ -320,9 +320,12 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         return ask_agency(dispatcher, faq_id, text, agency_id)
     if not lines and is_repeat(tracker, faq_id, agency_id):
         # asked again in other words (「延期要不要告诉我」 after the extension answer): the
-        # sentences it is about; the same words again: what else applies, or a person
-        about = [] if same_question(tracker, text) else context.sentences_about(
-            kb().render(faq_id, agency_id).text, normalize_text(text))
+        # sentences it is about; the same words again: what else applies, or a person. The words
+        # are the message's own (a follow-up's plan passes the topic's question as ``text``).
+        typed = tracker.latest_message.get("text") or ""
+        said = typed if history.is_typed(typed) else text
+        about = [] if same_question(tracker, said) else context.sentences_about(
+            kb().render(faq_id, agency_id).text, normalize_text(said))
         if not about:
             return repeat_instead(dispatcher, faq_id, agency_id, text)
         lines = tuple(about)

@@ -975,3 +975,8 @@ def test_not_supplying_the_correction_is_its_consequence_not_the_agencys_latenes
     assert (got.kind, got.target) == ("faq", "correction_request")
     lines = context.sentences_with(KB.render("correction_request", "zibo_spj").text, got.lines)
     assert any("视为放弃" in line for line in lines)
+
+
+def test_not_supplying_the_correction_after_any_topic():
+    got = plan("我要是不补呢", context.Topic("reply_deadline", "补完了是不是又得等20天", "zibo_spj"))
+    assert (got.kind, got.target) == ("faq", "correction_request")
