@@ -289,9 +289,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if calculation is not None:
         return calculation
     entries = follow.topics.get(topic.name) or {}
-    if kind not in entries and kind in follow.anywhere:
-        # 「我要是不补呢」 after the reply deadline: a kind that names its own answer in any topic
-        return _planned(follow.anywhere[kind], topic, named_agency, asked_fields(text, follow))
+    elsewhere = follow.anywhere.get(kind) if kind not in entries else None
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
@@ -300,7 +298,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if kind:
         return _planned(entries[kind], topic, named_agency, asked_fields(text, follow))
     if topic.name == "due_date":
-        return _due_date_again(text, topic, today)
+        again = _due_date_again(text, topic, today)
+        if again is not None or elsewhere is None:
+            return again
     if topic.name == "annual_report":
         text = _years_from_topic(text, topic, today)
         if (named_agency or reports.asked_years(text, today) or reports.asked_aspect(text)
@@ -310,6 +310,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         if topic.name in ACTION_TOPICS.values():
             return None  # a fee is the same everywhere; a look-up is of one case
         return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)
+    if elsewhere is not None:
+        # 「我要是不补呢」 after the reply deadline: a kind that names its own answer in any topic
+        # (after the topic's own readings: 「逾期不补正的呢」 after a report is another figure)
+        return _planned(elsewhere, topic, named_agency, asked_fields(text, follow))
     return None
 
 

@@ -980,3 +980,10 @@ def test_not_supplying_the_correction_is_its_consequence_not_the_agencys_latenes
 def test_not_supplying_the_correction_after_any_topic():
     got = plan("我要是不补呢", context.Topic("reply_deadline", "补完了是不是又得等20天", "zibo_spj"))
     assert (got.kind, got.target) == ("faq", "correction_request")
+
+
+def test_another_figure_of_the_report_is_not_the_correction_rule():
+    # 逾期不补正 is a report category (annual_reports.yml other_overdue_correction)
+    got = plan("逾期不补正的呢", context.Topic("annual_report", "张店区政府办2023年有几件是当成信访投诉不处理的",
+                                           "zhangdian_gov"))
+    assert got.kind == "report"
