@@ -987,3 +987,10 @@ def test_another_figure_of_the_report_is_not_the_correction_rule():
     got = plan("逾期不补正的呢", context.Topic("annual_report", "张店区政府办2023年有几件是当成信访投诉不处理的",
                                            "zhangdian_gov"))
     assert got.kind == "report"
+
+
+@pytest.mark.parametrize("text", ["不交会咋样", "这钱怎么交 交给谁"])
+def test_paying_after_a_look_up_is_the_fee_payment_rule(text):
+    # followups.yml case_status.pay: fee_payment (收到收费通知次日起20个工作日, 逾期视为放弃)
+    got = context.plan_follow_up(text, context.Topic("case_status", "", None, CASE_SHOWN), None, [], TODAY)
+    assert (got.kind, got.target) == ("faq", "fee_payment")
