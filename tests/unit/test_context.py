@@ -994,3 +994,12 @@ def test_paying_after_a_look_up_is_the_fee_payment_rule(text):
     # followups.yml case_status.pay: fee_payment (收到收费通知次日起20个工作日, 逾期视为放弃)
     got = context.plan_follow_up(text, context.Topic("case_status", "", None, CASE_SHOWN), None, [], TODAY)
     assert (got.kind, got.target) == ("faq", "fee_payment")
+
+
+def test_whether_a_refusal_must_give_reasons():
+    # exempt_info's answer: 机关决定不予公开的，应当告知并说明理由 (条例第三十六条)
+    got = plan("那他们不给的话得说理由吧", context.Topic("info_request", "区里开会的会议纪要能申请公开吗",
+                                                   "zhangdian_gov"))
+    assert (got.kind, got.target) == ("faq", "exempt_info")
+    assert any("说明理由" in line for line in
+               context.sentences_with(KB.render("exempt_info", "zhangdian_gov").text, got.lines))
