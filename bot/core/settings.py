@@ -81,6 +81,7 @@ class RasaSettings:
     public_url: str = "http://127.0.0.1:5005"  # GONGKAI_RASA_PUBLIC_URL: Rasa as citizens' browsers reach it (widget)
     fast_commits: bool = True           # GONGKAI_TRACKER_FAST_COMMITS: 0 = SQLite tracker store commits durably
     lean: bool = True                   # GONGKAI_RASA_LEAN: 0 = glibc's malloc arenas and TF's thread pools as default
+    fast_nlu: bool = True               # GONGKAI_RASA_FAST_NLU: 0 = Rasa's own NLU code (rasa_launch.fast_nlu)
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ class Settings:
                               public_url=text("GONGKAI_RASA_PUBLIC_URL", RasaSettings.public_url).rstrip("/"),
                               # any value but 0/off/no keeps the fast commits
                               fast_commits=text("GONGKAI_TRACKER_FAST_COMMITS").lower() not in ("0", "off", "no"),
-                              lean=text("GONGKAI_RASA_LEAN").lower() not in ("0", "off", "no")),
+                              lean=text("GONGKAI_RASA_LEAN").lower() not in ("0", "off", "no"),
+                              fast_nlu=text("GONGKAI_RASA_FAST_NLU").lower() not in ("0", "off", "no")),
             actions=ActionServerSettings(token=text("GONGKAI_ACTION_TOKEN"),
                                          host=text("GONGKAI_ACTIONS_HOST", "127.0.0.1"),
                                          metrics_port=number("GONGKAI_ACTIONS_METRICS_PORT", "0", int)),

@@ -43,6 +43,26 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   RSS (1,370 → 930 MB, docs/benchmarks.md "Memory") and a faster start. Fine-tuning
   (``--finetune``) still loads the whole training state; ``GONGKAI_RASA_LEAN=0`` keeps Rasa's
   loader too.
+* NLU overhead (``fast_nlu``, issue 17): of the ~9 ms of CPU Rasa spends parsing one message, TensorFlow
+  itself computes ~1.5; the rest is Python around it. Three patches cut it to ~6.5 ms
+  (bench/nlu_overhead.py; docs/benchmarks.md, "Fifth session: NLU overhead"), each giving the same
+  parse, bit for bit on every development and held-out question
+  (tests/system/nlu/test_fast_nlu.py):
+
+  - ``direct_predict_calls``: DIET and the ResponseSelector call the graph function that
+    ``tf.function`` traced for its input signature directly (the call ``tf.function`` makes
+    itself), instead of binding, converting and checking the arguments against the signature and
+    looking the trace up again on every message; inputs whose dtype, rank or last dimension the
+    signature would not accept, the first (tracing) call and eager mode keep Rasa's call;
+  - ``fast_sparse_stacking``: a message's sparse features (RegexFeaturizer, the two
+    CountVectorsFeaturizers) are put side by side for each of the two models as
+    ``scipy.sparse.hstack`` does it — the same entries in the same order and dtypes — without its
+    general block-matrix code (3 of 4 COO matrices built per call);
+  - ``plain_graph_runner``: a graph in which no value goes to two nodes (the NLU graph: a chain of
+    components, and the domain) runs node after node in dependency order instead of through dask's
+    scheduler; other graphs (the policies share the tracker) stay with dask.
+
+  ``GONGKAI_RASA_FAST_NLU=0`` keeps Rasa's own code for all three.
 """
 from __future__ import annotations
 
@@ -242,6 +262,176 @@ def inference_only_models() -> None:
     RasaModel.load = classmethod(load)
 
 
+def direct_predict_calls() -> None:
+    """DIET's and the ResponseSelector's prediction calls the traced graph function directly
+    (module docstring, "NLU overhead")."""
+    import numpy as np
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.utils.tensorflow.models import RasaModel
+
+    rasa_predict = RasaModel._rasa_predict
+    if getattr(rasa_predict, "direct", False):
+        return
+
+    def direct(self: RasaModel, step: Any) -> Any:
+        """(step, graph function, its argument specs) for `self`'s traced predict step, or
+        (step, None, None) when it cannot be called directly: Rasa's call then."""
+        found = self.__dict__.get("_direct_predict")  # not an attribute Keras tracks
+        if found is None or found[0] is not step:
+            try:
+                concrete = step.get_concrete_function()  # the one trace of its input signature
+                specs = tuple(tf.nest.flatten(step.input_signature))
+                concrete._call_flat  # noqa: B018  # the entry point tf.function itself uses
+                found = (step, concrete, specs)
+            except (AttributeError, TypeError, ValueError):  # another TensorFlow: Rasa's call
+                found = (step, None, None)
+            self.__dict__["_direct_predict"] = found
+        return found
+
+    def _rasa_predict(self: RasaModel, batch_in: Any) -> Any:
+        step = self._tf_predict_step
+        if step is None or self._run_eagerly or not self.prepared_for_prediction:
+            return rasa_predict(self, batch_in)  # the first call traces the graph: Rasa's own
+        _, concrete, specs = direct(self, step)
+        if concrete is None or type(batch_in) is not tuple or len(batch_in) != len(specs):
+            return rasa_predict(self, batch_in)
+        for value, spec in zip(batch_in, specs):
+            # what tf.function's signature check accepts: the spec's dtype and rank and, where
+            # the spec fixes it, the last dimension; anything else is Rasa's call (and error)
+            if (not isinstance(value, np.ndarray) or value.dtype != spec.dtype.as_numpy_dtype
+                    or value.ndim != spec.shape.rank
+                    or spec.shape[-1] is not None and value.shape[-1] != spec.shape[-1]):
+                return rasa_predict(self, batch_in)
+        if self._training is not False:  # Rasa sets it on every call (a tracked Keras attribute)
+            self._training = False
+        tensors = [tf.convert_to_tensor(value) for value in batch_in]
+        outputs = tf_utils.sync_to_numpy_or_python_type(
+            concrete._call_flat(tensors, captured_inputs=concrete.captured_inputs))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs
+
+    _rasa_predict.direct = True  # type: ignore[attr-defined]  # a marker: patched once
+    RasaModel._rasa_predict = _rasa_predict
+
+
+def fast_sparse_stacking() -> None:
+    """The sparse features of a message combined as ``scipy.sparse.hstack`` combines them, without
+    its general block-matrix machinery (module docstring, "NLU overhead")."""
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    rasa_combine = Features._combine_sparse_features
+    if getattr(rasa_combine, "stacked", False):
+        return
+
+    def _combine_sparse_features(self: Features, additional_features: Features) -> None:
+        left, right = self.features, additional_features.features
+        if (type(left) is not coo_matrix or type(right) is not coo_matrix
+                or left.shape[0] != right.shape[0]):
+            return rasa_combine(self, additional_features)  # and Rasa's error for unequal rows
+        # scipy.sparse.bmat for one row of two COO blocks: the left block's entries, then the
+        # right block's with its columns moved past the left's; same dtypes, same order
+        shape = (left.shape[0], left.shape[1] + right.shape[1])
+        index = get_index_dtype(maxval=max(shape))
+        data = np.concatenate((left.data, right.data), dtype=upcast(left.dtype, right.dtype),
+                              casting="unsafe")  # as bmat's assignments into its result
+        row = np.concatenate((left.row, right.row), dtype=index, casting="unsafe")
+        col = np.concatenate((left.col, np.add(right.col, left.shape[1], dtype=index)), dtype=index,
+                             casting="unsafe")
+        self.features = coo_matrix((data, (row, col)), shape=shape)
+        self._cached_fingerprint = None
+
+    _combine_sparse_features.stacked = True  # type: ignore[attr-defined]  # a marker: patched once
+    Features._combine_sparse_features = _combine_sparse_features
+
+
+def _plain_plan(schema: Any, targets: Any, input_names: Any) -> Optional[Any]:
+    """The nodes of `schema` (a minimal schema for `targets`) in an order that runs each after the
+    nodes it needs, with their needs; None where the order could matter or dask should decide: a
+    value that more than one node receives (one could change what the other reads), an input
+    named like a node, a target that is no node, a cycle."""
+    nodes = schema.nodes
+    consumers: Dict[str, int] = {}
+    for node in nodes.values():
+        for need in node.needs.values():
+            consumers[need] = consumers.get(need, 0) + 1
+    if (any(count > 1 for count in consumers.values()) or set(input_names) & set(nodes)
+            or not set(targets) <= set(nodes)):
+        return None
+    order: list = []
+    done: set = set()
+    while len(order) < len(nodes):
+        ready = [name for name, node in nodes.items() if name not in done
+                 and all(need in done or need not in nodes for need in node.needs.values())]
+        if not ready:
+            return None  # a cycle: dask's error
+        for name in ready:
+            order.append((name, tuple(nodes[name].needs.values())))
+            done.add(name)
+    return tuple(order)
+
+
+def plain_graph_runner() -> None:
+    """Graphs whose order cannot matter (the NLU graph: one chain of components and the domain)
+    run node after node instead of through dask's scheduler (module docstring, "NLU overhead")."""
+    import logging
+
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner import dask as dask_runner
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    dask_run = DaskGraphRunner.run
+    if getattr(dask_run, "plain", False):
+        return
+    log = dask_runner.logger
+
+    def run(self: DaskGraphRunner, inputs: Optional[Dict[str, Any]] = None,
+            targets: Optional[Any] = None) -> Dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        plans = self.__dict__.setdefault("_plain_plans", {})
+        key = (id(self._graph_schema), tuple(run_targets), tuple(inputs or ()))
+        if key not in plans:
+            plans[key] = (self._graph_schema, _plain_plan(
+                self._graph_schema.minimal_graph_schema(run_targets), run_targets, inputs or ()))
+        schema, plan = plans[key]
+        if plan is None or schema is not self._graph_schema:
+            return dask_run(self, inputs, targets)
+        # the graph dask would run: the inputs as (name, value), checked as Rasa checks them
+        results: Dict[str, Any] = dict.fromkeys(name for name, _ in plan)
+        self._add_inputs_to_graph(inputs, results)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(f"Running graph with inputs: {inputs}, targets: {targets} "
+                      f"and {self._execution_context}.")
+        try:
+            for name, needs in plan:
+                # a need that is neither a node nor an input: its name, as dask passes it
+                results[name] = self._instantiated_nodes[name](
+                    *[results.get(need, need) for need in needs])
+            return dict(results[target] for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    run.plain = True  # type: ignore[attr-defined]  # a marker: patched once
+    DaskGraphRunner.run = run
+
+
+def fast_nlu(enabled: Optional[bool] = None) -> None:
+    """Less CPU per message in NLU, the same parse (module docstring, "NLU overhead"), unless
+    `enabled` (default: GONGKAI_RASA_FAST_NLU, ``settings.rasa.fast_nlu``) is false."""
+    from bot.core.settings import settings
+
+    if not (settings.rasa.fast_nlu if enabled is None else enabled):
+        return
+    direct_predict_calls()
+    fast_sparse_stacking()
+    plain_graph_runner()
+
+
 def lean_process() -> None:
     """Less resident memory (docs/benchmarks.md, "Memory"): two malloc arenas instead of glibc's
     eight per core, whose partly used arenas TensorFlow's many threads keep resident; and one
@@ -272,6 +462,7 @@ def main() -> None:
     lean_process()
     if settings.rasa.lean:
         inference_only_models()
+    fast_nlu()
     install_log_masking()
     fast_event_lookup()
     fast_action_response_validation()

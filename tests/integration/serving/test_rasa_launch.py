@@ -154,3 +154,107 @@ def test_action_calls_reuse_one_connection(monkeypatch):
     # Rasa's own: a new session per call, so five calls open five connections; kept alive: one.
     assert _count_connections_of_requests(monkeypatch, patched=False) == 5
     assert _count_connections_of_requests(monkeypatch, patched=True) == 1
+
+
+# ---- NLU overhead (issue 17): the same results as Rasa's own code ---------------------------------
+
+
+def test_sparse_stacking_gives_scipys_matrices(monkeypatch):
+    import numpy as np
+    import scipy.sparse as sp
+    from rasa.shared.nlu.training_data.features import Features
+
+    monkeypatch.setattr(Features, "_combine_sparse_features", Features._combine_sparse_features)
+    rasa_combine = Features._combine_sparse_features
+    rasa_launch.fast_sparse_stacking()
+    ours = Features._combine_sparse_features
+    assert ours is not rasa_combine
+    rng = np.random.default_rng(17)
+
+    def matrix(rows, columns, dtype, nnz):
+        values = rng.random(nnz) * 9 if np.dtype(dtype).kind == "f" else rng.integers(1, 5, nnz)
+        return sp.coo_matrix((values.astype(dtype), (rng.integers(0, rows, nnz),
+                                                     rng.integers(0, columns, nnz))),
+                             shape=(rows, columns))
+
+    # the featurizers' matrices: RegexFeaturizer float64, CountVectorsFeaturizer int64
+    for left, right in [("float64", "int64"), ("int64", "int64"), ("float32", "int64"), ("int64", "float32")]:
+        for rows, nnz in [(1, 0), (1, 3), (4, 9), (30, 60)]:
+            theirs = Features(matrix(rows, 7, left, nnz), "sequence", "text", "a")
+            mine = Features(theirs.features.copy(), "sequence", "text", "a")
+            for extra in (matrix(rows, 3078, right, nnz // 2), matrix(rows, 10834, right, nnz)):
+                rasa_combine(theirs, Features(extra, "sequence", "text", "b"))
+                ours(mine, Features(extra, "sequence", "text", "b"))
+            a, b = theirs.features, mine.features
+            assert type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype
+            for part in ("row", "col", "data"):  # the same entries in the same order and dtypes
+                assert getattr(a, part).dtype == getattr(b, part).dtype
+                assert np.array_equal(getattr(a, part), getattr(b, part))
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        ours(Features(matrix(3, 7, "float64", 2), "sequence", "text", "a"),
+             Features(matrix(4, 7, "int64", 2), "sequence", "text", "b"))
+
+
+def _graph(tmp_path, nodes):
+    """A DaskGraphRunner over `nodes` (name → needs) of a component that appends its name."""
+    from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    class Append(GraphComponent):
+        @classmethod
+        def create(cls, config, model_storage, resource, execution_context):
+            return cls()
+
+        def add(self, **lists):
+            if any(value == "boom" for values in lists.values() for value in values):
+                raise RuntimeError("boom")
+            return [item for _, values in sorted(lists.items()) for item in values] + [id(self) % 7]
+
+    schema = GraphSchema({name: SchemaNode(needs=needs, uses=Append, constructor_name="create",
+                                           fn="add", config={}, eager=True)
+                          for name, needs in nodes.items()})
+    return DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "x"))
+
+
+def test_plain_runner_runs_a_chain_as_dask_does_and_leaves_shared_values_to_dask(tmp_path, monkeypatch):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    chain = {"a": {"items": "__in__"}, "b": {"items": "a"}, "c": {"items": "b", "more": "d"}, "d": {}}
+    shared = {"a": {"items": "__in__"}, "b": {"items": "a"}, "c": {"items": "a", "more": "b"}}
+    runners = {name: _graph(tmp_path / name, nodes) for name, nodes in (("chain", chain), ("shared", shared))}
+
+    def run_all():
+        found = {name: runner.run({"__in__": [1]}, ["c"]) for name, runner in runners.items()}
+        found["missing"] = repr(pytest.raises(GraphRunError, runners["chain"].run, None, ["c"]).value)
+        failed = pytest.raises(GraphComponentException, runners["chain"].run, {"__in__": ["boom"]}, ["c"])
+        found["error"] = (str(failed.value), repr(failed.value.__cause__))
+        return found
+
+    theirs = run_all()
+    rasa_launch.plain_graph_runner()
+    assert run_all() == theirs
+    plans = {name: [plan for _, plan in runner.__dict__["_plain_plans"].values()]
+             for name, runner in runners.items()}
+    assert all(plans["chain"]) and not any(plans["shared"])  # "a" goes to two nodes: dask's
+
+
+def test_fast_nlu_can_be_switched_off(monkeypatch):
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.utils.tensorflow.models import RasaModel
+
+    from bot.core.settings import Settings
+
+    for cls, name in ((RasaModel, "_rasa_predict"), (Features, "_combine_sparse_features"),
+                      (DaskGraphRunner, "run")):
+        monkeypatch.setattr(cls, name, getattr(cls, name))
+    originals = (RasaModel._rasa_predict, Features._combine_sparse_features, DaskGraphRunner.run)
+    rasa_launch.fast_nlu(Settings.from_env({"GONGKAI_RASA_FAST_NLU": "0"}).rasa.fast_nlu)
+    assert (RasaModel._rasa_predict, Features._combine_sparse_features, DaskGraphRunner.run) == originals
+    rasa_launch.fast_nlu(Settings.from_env({}).rasa.fast_nlu)
+    assert getattr(RasaModel._rasa_predict, "direct", False)
+    assert getattr(Features._combine_sparse_features, "stacked", False)
+    assert getattr(DaskGraphRunner.run, "plain", False)
