@@ -105,8 +105,10 @@ class FollowUps:
 
     def names_subject_of(self, faq_id: Optional[str], text: str) -> bool:
         """The message names the subject of ``faq_id`` (own_subjects)."""
+        if not faq_id:
+            return False
         folded = fold(text)
-        return bool(faq_id) and any(fold(word) in folded for word in self.own_subjects.get(faq_id, ()))
+        return any(fold(word) in folded for word in self.own_subjects.get(faq_id, ()))
 
     def related(self, topic: str) -> List[str]:
         return list((self.topics.get(topic) or {}).get("related") or [])
@@ -259,8 +261,8 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
             and textparse.parse_date(text, today) is None and textparse.parse_channel(text) is None):
         # 「延期的话最多到哪天」「那最晚啥时候答复我」 after a computed date: the same history again
         # (extended, if asked), whatever FAQ the words alone resemble
-        kind = "due_date_extension" if EXTENSION.search(text) else "due_date"
-        return Plan(kind, topic.question, topic="due_date", question=topic.question)
+        recompute = "due_date_extension" if EXTENSION.search(text) else "due_date"
+        return Plan(recompute, topic.question, topic="due_date", question=topic.question)
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
     # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
     if (not is_follow_up(text, follow)
@@ -289,7 +291,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if calculation is not None:
         return calculation
     entries = follow.topics.get(topic.name) or {}
-    elsewhere = follow.anywhere.get(kind) if kind not in entries else None
+    elsewhere = follow.anywhere.get(kind) if kind and kind not in entries else None
     if kind not in entries:
         kind = None
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
