@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 TIMED = ROOT / "bench" / "dev" / "questions.yml"
 COMPARED = (TIMED, ROOT / "tests" / "heldout" / "questions.yml", ROOT / "tests" / "heldout" / "written.yml")
-NLU_PATCHES = ("direct_predict_calls", "fast_sparse_stacking", "plain_graph_runner")
+NLU_PATCHES = ("direct_predict_calls", "fast_sparse_combination", "plain_graph_runner")
 TOLERANCE = 1e-6
 
 
@@ -216,6 +216,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--patches", default=",".join(NLU_PATCHES),
                         help="rasa_launch functions applied in worker B (comma-separated)")
+    parser.add_argument("--against", default="",
+                        help="rasa_launch functions applied in worker A too (to measure one more patch)")
     parser.add_argument("--no-compare", action="store_true", help="timing only")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -223,8 +225,10 @@ def main() -> None:
         worker([p for p in args.worker.split(",") if p])
         return
     patches = [p for p in args.patches.split(",") if p]
-    print(f"A: as shipped before issue 17; B: + {', '.join(patches) or 'nothing'}; load average {loadavg()}")
-    a, b = Worker("A", []), Worker("B", patches)
+    against = [p for p in args.against.split(",") if p]
+    print(f"A: as shipped before issue 17{' + ' + ', '.join(against) if against else ''}; "
+          f"B: + {', '.join(patches) or 'nothing'}; load average {loadavg()}")
+    a, b = Worker("A", against), Worker("B", patches)
     try:
         same = True if args.no_compare else compare(a, b)
         timing(a, b, args.rounds)

@@ -159,15 +159,16 @@ def test_action_calls_reuse_one_connection(monkeypatch):
 # ---- NLU overhead (issue 17): the same results as Rasa's own code ---------------------------------
 
 
-def test_sparse_stacking_gives_scipys_matrices(monkeypatch):
+def test_sparse_combination_gives_rasas_features(monkeypatch):
     import numpy as np
     import scipy.sparse as sp
     from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
 
-    monkeypatch.setattr(Features, "_combine_sparse_features", Features._combine_sparse_features)
-    rasa_combine = Features._combine_sparse_features
-    rasa_launch.fast_sparse_stacking()
-    ours = Features._combine_sparse_features
+    monkeypatch.setattr(Message, "_combine_features", Message.__dict__["_combine_features"])
+    rasa_combine = Message._combine_features
+    rasa_launch.fast_sparse_combination()
+    ours = Message._combine_features
     assert ours is not rasa_combine
     rng = np.random.default_rng(17)
 
@@ -177,22 +178,25 @@ def test_sparse_stacking_gives_scipys_matrices(monkeypatch):
                                                      rng.integers(0, columns, nnz))),
                              shape=(rows, columns))
 
-    # the featurizers' matrices: RegexFeaturizer float64, CountVectorsFeaturizer int64
-    for left, right in [("float64", "int64"), ("int64", "int64"), ("float32", "int64"), ("int64", "float32")]:
+    # the featurizers' matrices: RegexFeaturizer float64, CountVectorsFeaturizer int64; and others
+    for dtypes in [("float64", "int64", "int64"), ("int64", "int64", "float32"), ("float32", "int32", "int64"),
+                   ("int64", "float32"), ("float64",)]:
         for rows, nnz in [(1, 0), (1, 3), (4, 9), (30, 60)]:
-            theirs = Features(matrix(rows, 7, left, nnz), "sequence", "text", "a")
-            mine = Features(theirs.features.copy(), "sequence", "text", "a")
-            for extra in (matrix(rows, 3078, right, nnz // 2), matrix(rows, 10834, right, nnz)):
-                rasa_combine(theirs, Features(extra, "sequence", "text", "b"))
-                ours(mine, Features(extra, "sequence", "text", "b"))
+            features = [Features(matrix(rows, width, dtype, nnz), "sequence", "text", f"f{i}")
+                        for i, (width, dtype) in enumerate(zip((7, 3078, 10834), dtypes))]
+            theirs, mine = rasa_combine(features, ["f0", "f1"]), ours(features, ["f0", "f1"])
+            assert vars(mine).keys() == vars(theirs).keys()
+            assert (mine.type, mine.attribute, mine.origin) == (theirs.type, theirs.attribute, ["f0", "f1"])
             a, b = theirs.features, mine.features
             assert type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype
             for part in ("row", "col", "data"):  # the same entries in the same order and dtypes
                 assert getattr(a, part).dtype == getattr(b, part).dtype
                 assert np.array_equal(getattr(a, part), getattr(b, part))
+            assert [f.origin for f in features] == [f"f{i}" for i in range(len(dtypes))]  # untouched
+    assert ours([], []) is None
     with pytest.raises(ValueError, match="sequence dimensions do not match"):
-        ours(Features(matrix(3, 7, "float64", 2), "sequence", "text", "a"),
-             Features(matrix(4, 7, "int64", 2), "sequence", "text", "b"))
+        ours([Features(matrix(3, 7, "float64", 2), "sequence", "text", "a"),
+              Features(matrix(4, 7, "int64", 2), "sequence", "text", "b")], [])
 
 
 def _graph(tmp_path, nodes):
@@ -243,18 +247,17 @@ def test_plain_runner_runs_a_chain_as_dask_does_and_leaves_shared_values_to_dask
 
 def test_fast_nlu_can_be_switched_off(monkeypatch):
     from rasa.engine.runner.dask import DaskGraphRunner
-    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
     from rasa.utils.tensorflow.models import RasaModel
 
     from bot.core.settings import Settings
 
-    for cls, name in ((RasaModel, "_rasa_predict"), (Features, "_combine_sparse_features"),
-                      (DaskGraphRunner, "run")):
-        monkeypatch.setattr(cls, name, getattr(cls, name))
-    originals = (RasaModel._rasa_predict, Features._combine_sparse_features, DaskGraphRunner.run)
+    for cls, name in ((RasaModel, "_rasa_predict"), (Message, "_combine_features"), (DaskGraphRunner, "run")):
+        monkeypatch.setattr(cls, name, cls.__dict__[name])
+    originals = (RasaModel._rasa_predict, Message._combine_features, DaskGraphRunner.run)
     rasa_launch.fast_nlu(Settings.from_env({"GONGKAI_RASA_FAST_NLU": "0"}).rasa.fast_nlu)
-    assert (RasaModel._rasa_predict, Features._combine_sparse_features, DaskGraphRunner.run) == originals
+    assert (RasaModel._rasa_predict, Message._combine_features, DaskGraphRunner.run) == originals
     rasa_launch.fast_nlu(Settings.from_env({}).rasa.fast_nlu)
     assert getattr(RasaModel._rasa_predict, "direct", False)
-    assert getattr(Features._combine_sparse_features, "stacked", False)
+    assert getattr(Message._combine_features, "stacked", False)
     assert getattr(DaskGraphRunner.run, "plain", False)

@@ -54,11 +54,11 @@ COMPARE = textwrap.dedent("""
     runner = agent.processor.graph_runner
     models = [node._component.model for node in runner._instantiated_nodes.values()
               if type(node._component).__name__ in ("DIETClassifier", "ResponseSelector")]
-    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
     used = {
         "plain_plans": sum(plan is not None for _, plan in runner.__dict__.get("_plain_plans", {}).values()),
         "direct_models": sum(m.__dict__.get("_direct_predict", (None, None))[1] is not None for m in models),
-        "stacking": bool(getattr(Features._combine_sparse_features, "stacked", False)),
+        "stacking": bool(getattr(Message._combine_features, "stacked", False)),
     }
     print(json.dumps({"rasa": rasa_own, "ours": ours, "questions": len(questions), "used": used},
                      ensure_ascii=False))
