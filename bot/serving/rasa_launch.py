@@ -44,7 +44,7 @@ process-wide adjustments made before it starts (bot/tooling/servers.py starts th
   (``--finetune``) still loads the whole training state; ``GONGKAI_RASA_LEAN=0`` keeps Rasa's
   loader too.
 * NLU overhead (``fast_nlu``, issue 17): of the ~9 ms of CPU Rasa spends parsing one message, TensorFlow
-  itself computes ~1.5; the rest is Python around it. Three patches cut it to ~6.5 ms
+  itself computes ~1.5; the rest is Python around it. Three patches cut it to ~5 ms
   (bench/nlu_overhead.py; docs/benchmarks.md, "Fifth session: NLU overhead"), each giving the same
   parse, bit for bit on every development and held-out question
   (tests/system/nlu/test_fast_nlu.py):
