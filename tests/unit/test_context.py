@@ -1003,3 +1003,20 @@ def test_whether_a_refusal_must_give_reasons():
     assert (got.kind, got.target) == ("faq", "exempt_info")
     assert any("说明理由" in line for line in
                context.sentences_with(KB.render("exempt_info", "zhangdian_gov").text, got.lines))
+
+
+def test_a_first_question_is_answered_when_the_wording_classifier_names_the_retrievals_first():
+    # /model/parse (gongkai-7a3fb08c): how_to_submit 0.36, excessive_requests 0.10 — unsure; the
+    # rapidfuzz closeness is 48 (< 50: no agreement); the SVM over the FAQ questions says
+    # how_to_submit (its examples speak of 信封 and 寄)
+    text = "我想寄信申请 信封上有啥讲究没"
+    unsure = ranking(("how_to_submit", 0.36), ("excessive_requests", 0.10))
+    assert faq.wording_classifier().best(text) == "how_to_submit"
+    assert faq.decide(unsure, text, first_question=True) == ("answer", "how_to_submit")
+    # a follow-up asks, unless the topic leads to that FAQ (followups.yml related)
+    assert faq.decide(unsure, text)[0] == "ask"
+    assert faq.decide(unsure, text, related=["how_to_submit"]) == ("answer", "how_to_submit")
+    # too few words (「寄过去行吗」, 5 < 8 characters) or a hopeless retrieval (0.08 < 0.1): asks
+    assert faq.decide(unsure, "寄过去行吗", first_question=True)[0] == "ask"
+    hopeless = ranking(("how_to_submit", 0.08), ("excessive_requests", 0.07))
+    assert faq.decide(hopeless, text, first_question=True)[0] == "ask"
