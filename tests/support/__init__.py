@@ -47,3 +47,20 @@ def free_closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def script_result(script: str, *args: str, env: Optional[Dict[str, str]] = None,
+                  timeout: float = 600) -> Any:
+    """Runs ``script`` (Python source) in a fresh interpreter with Rasa's environment in the project
+    root (a model loaded there stays out of the test process) and returns the JSON of its last
+    printed line."""
+    import subprocess
+    import sys
+
+    from bot.tooling import training
+
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=training.PROJECT_ROOT,
+                          env={**training.rasa_env(), **(env or {})})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

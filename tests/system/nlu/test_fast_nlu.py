@@ -5,14 +5,12 @@ on a sample of held-out and development questions — and the fast paths must re
 The expected values come from Rasa's own parse in the same child process, before the patches are
 applied (with the project's inference-only loader, as the server runs; that loader has its own
 test, test_inference_only_models.py)."""
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from bot.tooling import training
+from tests.support import script_result
 
 pytestmark = pytest.mark.servers
 
@@ -67,12 +65,7 @@ COMPARE = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def both_parses():
-    model = training.ensure_model(quiet=True)
-    done = subprocess.run([sys.executable, "-c", COMPARE, str(model), "80"], capture_output=True,
-                          text=True, timeout=600, cwd=training.PROJECT_ROOT,
-                          env=training.rasa_env())
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return script_result(COMPARE, str(training.ensure_model(quiet=True)), "80")
 
 
 def _numbers_and_rest(value):

@@ -4,14 +4,12 @@ loader predicts: same intent and FAQ rankings, same confidences, on held-out que
 
 The expected values come from Rasa's unpatched loader in the same process, not from our code.
 Both loads run in one child process (TensorFlow and two models stay out of the test runner)."""
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from bot.tooling import training
+from tests.support import script_result
 
 pytestmark = pytest.mark.servers
 
@@ -44,12 +42,7 @@ COMPARE = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def both_loaders():
-    model = training.ensure_model(quiet=True)
-    done = subprocess.run([sys.executable, "-c", COMPARE, str(model), "80"], capture_output=True,
-                          text=True, timeout=600, cwd=training.PROJECT_ROOT,
-                          env=training.rasa_env())
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return script_result(COMPARE, str(training.ensure_model(quiet=True)), "80")
 
 
 def test_same_rankings_and_confidences_as_rasas_loader(both_loaders):

@@ -3,16 +3,14 @@
 served knowledge base. The model is loaded as the Rasa server loads it, in a child process
 (TensorFlow stays out of the test runner), over a copy of data/kb (GONGKAI_KB_DIR), and the
 paraphrase is added as the review page adds it (review.add_paraphrases)."""
-import json
 import shutil
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from bot.content import knowledge
 from bot.tooling import training
+from tests.support import script_result
 
 pytestmark = pytest.mark.servers
 
@@ -50,11 +48,8 @@ def asked_before_and_after(tmp_path_factory):
     kb_copy = tmp_path_factory.mktemp("known") / "kb"
     shutil.copytree(knowledge.KB_DIR, kb_copy)
     model = training.ensure_model(quiet=True)
-    done = subprocess.run([sys.executable, "-c", ADD_AND_ASK, str(model), str(kb_copy), QUESTION],
-                          capture_output=True, text=True, timeout=600, cwd=training.PROJECT_ROOT,
-                          env={**training.rasa_env(), "GONGKAI_KB_DIR": str(kb_copy)})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return script_result(ADD_AND_ASK, str(model), str(kb_copy), QUESTION,
+                         env={"GONGKAI_KB_DIR": str(kb_copy)})
 
 
 def test_before_the_paraphrase_the_model_does_not_know_the_question(asked_before_and_after):
