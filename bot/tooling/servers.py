@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Dict, List, Mapping, Optional, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bot.core.settings import PROJECT_ROOT
 from bot.tooling.training import rasa_env, rasa_executable
@@ -131,7 +131,9 @@ def rasa_command(port: int, model: Path, endpoints: Path, credentials: Path,
     if cors_origins:
         command += ["--cors", *cors_origins]
     if auth_token:
-        command += ["--auth-token", auth_token]
+        # one argument with "=": a token may begin with "-" (token_urlsafe does, one time in 64),
+        # which argparse would otherwise read as an option and stop the server
+        command.append(f"--auth-token={auth_token}")
     return command
 
 
@@ -144,7 +146,7 @@ def start_rasa_server(port: int, model: Path, endpoints: Path, log_path: Path,
     command = rasa_command(port, model, endpoints, credentials, auth_token, cors_origins)
     health = f"http://127.0.0.1:{port}/status"
     if auth_token:
-        health += f"?token={auth_token}"
+        health += f"?token={quote(auth_token, safe='')}"
     return _spawn("Rasa server", command, health, log_path, env)
 
 
@@ -341,7 +343,7 @@ def start_run(plan: RunPlan, model: Path, env: Optional[Mapping[str, str]] = Non
         _spawn("Rasa server",
                rasa_command(plan.rasa_port, model, endpoints, PROJECT_ROOT / "credentials.yml",
                             token, origins),
-               f"http://127.0.0.1:{plan.rasa_port}/status?token={token}",
+               f"http://127.0.0.1:{plan.rasa_port}/status?token={quote(token, safe='')}",
                plan.logs / "rasa.log", env),
         start_web(plan.web_port, plan.logs / "web.log", web_env),
     ]

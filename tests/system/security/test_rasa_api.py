@@ -124,6 +124,22 @@ def test_the_rasa_command_carries_the_token_and_only_the_listed_origins(tmp_path
 
     command = servers.rasa_command(5005, tmp_path / "m.tar.gz", tmp_path / "e.yml", tmp_path / "c.yml",
                                    "t0ken", ["http://127.0.0.1:8000"])
-    assert command[command.index("--auth-token") + 1] == "t0ken"
+    assert "--auth-token=t0ken" in command
     cors = command[command.index("--cors") + 1:]
     assert cors[0] == "http://127.0.0.1:8000" and "*" not in command
+
+
+@pytest.mark.parametrize("token", ["-Xq3", "--help", "a b&c"])
+def test_rasa_reads_back_any_token_even_one_beginning_with_a_dash(tmp_path, token):
+    # token_urlsafe begins with "-" one time in 64; given as a separate argument, argparse took it
+    # for an option and `rasa run` exited with code 2 (a CI run stopped this way)
+    from rasa.__main__ import create_argument_parser
+
+    from bot.tooling import servers
+
+    command = servers.rasa_command(5005, tmp_path / "m.tar.gz", tmp_path / "e.yml", tmp_path / "c.yml",
+                                   token, ["http://127.0.0.1:8000"])
+    run_arguments = command[command.index("run"):]  # after `python -m bot.serving.rasa_launch`
+    parsed = create_argument_parser().parse_args(run_arguments)
+    assert parsed.auth_token == token
+    assert parsed.cors == ["http://127.0.0.1:8000"]
