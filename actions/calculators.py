@@ -103,9 +103,11 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
         return catalogue.message("timeline_ask_submitted_on", agency_id), facts
     if result.problem:
         return result.problem, facts
-    lines = [catalogue.message("timeline_intro", agency_id), timeline.render_zh(result, table=table)]
+    lines = [catalogue.message("timeline_intro", agency_id),
+             timeline.render_zh(result, table=table, sources=False)]
     if result.deadlines.get("review") is not None:
         lines.append(catalogue.message("timeline_remedy_bodies", agency_id))
+    lines.append(timeline.sources_zh(result.steps))  # as under every FAQ answer; a question follows
     if missing == "received_on":
         signed = result.timeline.channel == "registered_mail"
         lines.append(catalogue.message(
@@ -153,7 +155,7 @@ def asks_due_date(text: str) -> bool:
     """A date of the citizen's own and a question when (「今儿个交的 最晚啥时候给我答复」): a
     due-date calculation, whichever FAQ the retrieval was unsure between."""
     text = normalize_text(text or "")
-    return textparse.asks_when(text) and textparse.parse_date(text, clock.today()) is not None
+    return textparse.asks_when(text) and textparse.tells_a_day(text, clock.today())
 
 
 def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:

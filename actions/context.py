@@ -257,8 +257,12 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     follow = follow or followups()
     text = normalize_text(text)
+    if topic.name == "case_status" and textparse.asks_when(text) and textparse.tells_a_day(text, today):
+        # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
+        # the record shown, so the date is computed from what they say
+        return Plan("due_date", text, topic="due_date", question=text)
     if (topic.name == "due_date" and textparse.asks_when(text) and not _NOT_THE_DATE.search(text)
-            and textparse.parse_date(text, today) is None and textparse.parse_channel(text) is None):
+            and not textparse.tells_a_day(text, today) and textparse.parse_channel(text) is None):
         # 「延期的话最多到哪天」「那最晚啥时候答复我」 after a computed date: the same history again
         # (extended, if asked), whatever FAQ the words alone resemble
         recompute = "due_date_extension" if EXTENSION.search(text) else "due_date"
@@ -372,10 +376,10 @@ def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan
     if topic.name in FEE_TOPICS and textparse.parse_quantity(text):
         return Plan("fee", text, topic="fee", question=text)
     if (topic.name in DATE_TOPICS and topic.name != "due_date"
-            and textparse.parse_date(text, today) is not None):
+            and textparse.tells_a_day(text, today)):
         return Plan("due_date", text, topic="due_date", question=text)
     if (topic.name in DATE_TOPICS and topic.name != "due_date" and textparse.asks_when(text)
-            and textparse.parse_date(topic.question, today) is not None):
+            and textparse.tells_a_day(topic.question, today)):
         # 「那最晚啥时候答复我」 after 「11月3号发的邮件，5号才确认，按哪天算」: the dates told before
         question = f"{topic.question}，{text}"
         return Plan("due_date", question, topic="due_date", question=question)
@@ -464,13 +468,15 @@ def case_lines(detail: str, part: str) -> List[str]:
     due = [line for line in lines if "依法应于" in line or line.startswith("机关已于")]
     if not due:  # no date (a correction awaited, not yet received): the line on the period
         due = [line for line in lines if "答复期限" in line and line.startswith("机关")]
+    source = [line for line in lines if line.startswith("依据：")]  # the status's articles
     if part == "due":
-        return header + due if due else []
+        return header + due + source if due else []
     if part == "remedies":
         start = next((i for i, line in enumerate(lines) if "已超过法定答复期限" in line
                       or line.startswith("如对答复不服")), None)
-        return header + due + (lines[start:] if start is not None else [])
-    return header + due
+        remedies = [line for line in lines[start:] if line not in source] if start is not None else []
+        return header + due + remedies + source
+    return header + due + source
 
 
 def case_agency_name(detail: str) -> Optional[str]:

@@ -231,10 +231,10 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
     text = normalize_text(text)
     if faq_id in FEE_FAQS and textparse.parse_quantity(text):
         return fee_answer(text, agency_id)
-    if faq_id in DEADLINE_FAQS and textparse.parse_date(text, clock.today()):
+    if faq_id in DEADLINE_FAQS and textparse.tells_a_day(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
     # 「复议决定书11月18日收到的，最晚哪天起诉」: the remedy's rule, then its last day for that date
-    if faq_id in REMEDY_FAQS and textparse.asks_when(text) and textparse.parse_date(text, clock.today()):
+    if faq_id in REMEDY_FAQS and textparse.asks_when(text) and textparse.tells_a_day(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
     return None
 
@@ -242,7 +242,8 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
 FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
 # answers about the agency itself (its card, hours, channels, form), not about another body
 AGENCY_OWN = {*context.AGENCY_CARDS, "how_to_submit", "application_form"}
-DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request"}
+# 「11月19日收到收费通知，缴费期限截至何日」: fee_payment's rule, then the day for that date
+DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request", "fee_payment"}
 REMEDY_FAQS = {"remedies", "review", "review_mandatory", "litigation", "litigation_after_review"}
 
 
@@ -485,6 +486,9 @@ def answer_about_case(dispatcher: CollectingDispatcher, plan: context.Plan,
         # not overdue (yet): what applies if it comes to that
         lines.append(kb().message("case_not_yet_overdue", agency_id) + "\n"
                      + kb().message("overdue_remedies", agency_id, hypothetical=True))
+    # the status's 依据 line last, under what was added
+    lines = [line for line in lines if not line.startswith("依据：")] + [
+        line for line in lines if line.startswith("依据：")]
     dispatcher.utter_message(text="\n".join(lines),
                              **answer_fields(agency_id, "case_status", topic.question if topic else ""))
     return [SlotSet("agency", agency_id)]

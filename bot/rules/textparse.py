@@ -28,8 +28,12 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "〇零一二两三四五六七八九十百千万"
 
 
+# 「6号礼拜五」: the weekday says nothing a date does not, and its 五 would join the day's digits
+_WEEKDAY = re.compile(r"(?:礼拜|星期|周)[一二三四五六日天1-7]")
+
+
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return _WEEKDAY.sub("", unicodedata.normalize("NFKC", text))
 
 
 def chinese_number(text: str) -> Optional[int]:
@@ -74,8 +78,10 @@ _CN_DATE = re.compile(
     rf"(?<![\d{_CN}])(\d{{1,2}}|[{_CN}]{{1,3}})\s*月\s*(\d{{1,2}}|[{_CN}]{{1,3}})"
     r"(?:\s*[日号]|(?![\d个件份条页张天元块周月年号日小分点%]))"
 )
-_RELATIVE = re.compile(r"大前天|前天|前日|昨天|昨日|昨儿|今天|今日|今儿")
-_RELATIVE_DAYS = {"大前天": 3, "前天": 2, "前日": 2, "昨天": 1, "昨日": 1, "昨儿": 1, "今天": 0, "今日": 0, "今儿": 0}
+_RELATIVE = re.compile(r"大前天|前天|前日|昨天|昨日|昨儿|今天|今日|今儿|明天|明日|明儿|大后天|后天")
+# days before today (negative: a day still to come, 「明天送过去」)
+_RELATIVE_DAYS = {"大前天": 3, "前天": 2, "前日": 2, "昨天": 1, "昨日": 1, "昨儿": 1, "今天": 0, "今日": 0, "今儿": 0,
+                  "明天": -1, "明日": -1, "明儿": -1, "后天": -2, "大后天": -3}
 
 
 def _explicit_dates(text: str, today: dt.date) -> List[Tuple[int, dt.date]]:
@@ -143,6 +149,20 @@ def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
     if m:
         return today - dt.timedelta(days=_RELATIVE_DAYS[m.group(0)])
     return None
+
+
+# a day of the month alone (「16号就收到了」) is a date when the message says what happened on it
+_DAY_EVENT = re.compile(r"收到|拿到|接到|签收|确认|交|寄|递|送|发|申请|通知|答复|回复|补正|延期|延长")
+
+
+def tells_a_day(text: str, today: dt.date) -> bool:
+    """The message names a day of the application's history: a date (:func:`parse_date`), or a
+    bare 「16号」 beside what happened on it (not 「3号窗口」)."""
+    text = _norm(text)
+    if _explicit_dates(text, today):
+        return True
+    return any((_DAY_ONLY.search(clause) or _RELATIVE.search(clause)) and _DAY_EVENT.search(clause)
+               for clause in _CLAUSE.split(text))
 
 
 # --- channel --------------------------------------------------------------------------------------
@@ -216,15 +236,20 @@ _NOTICE_WORDS = re.compile(r"通知|要求|告知|让我|叫我")
 _CORRECTION_DONE = re.compile(r"(?:补上|补好|补完|补齐|补交|补过去|交上)了|已经?补")
 # the day of the date told just before (「11月2号补上了 他们当天就确认收到了」)
 _SAME_DAY = re.compile(r"当天|当日|同一天|同天")
+# the agency tells it has the application: 「他们9号回邮件说收到了」「区里来电话说收着了」
+_THEY_GOT = re.compile(r"(?:他们|人家|对方|那边|机关|局里|区里|市里|回邮件|来电话|打电话|短信)[^，。]{0,8}(?:收到|收着)")
 _AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
 _SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
 _REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
 _REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到|签收")
 _REVIEW_DECISION = re.compile(r"复议决定")
+_FEE_NOTICE = re.compile(r"(?:收费|缴费|交费|付费)通知")
+# the message is about paying (「钱最晚哪天交」): its bare 「通知」 is the fee notice
+_FEE_TALK = re.compile(r"收费|缴费|交费|缴纳|付费|处理费|交钱|缴钱|钱.{0,6}(?:交|缴|付)")
 _CONSULT = re.compile(r"征求|第三方")
 _EXTENSION = re.compile(r"延期|延长")
 # 「最晚啥时候答复我」: a question about when (with a date told, a due-date calculation)
-_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|最晚|最迟|到期|截止")
+_WHEN = re.compile(r"哪天|哪一天|几号|什么时候|啥时候|最晚|最迟|到期|截止|截至|何日|何时")
 _HYPOTHETICAL = re.compile(r"如果|假如|要是|的话|万一|会不会|能不能|可不可以")
 _NOT_STATED = re.compile(r"(?:没有?|未)(?:告知|写|说明|提到?)(?:.{0,6})(?:复议|救济|权利|期限)")
 _CORRECTIVE = re.compile(r"不对|错了|更正|改成|应该是|其实是|说错")
@@ -291,13 +316,14 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
     if _CORRECTIVE.search(norm):
         facts["corrective"] = True
     correction_seen = bool(known.get("correction_requested_on"))
+    fee_talk = bool(_FEE_TALK.search(norm))
     consultations: List[List[Optional[dt.date]]] = []
     anchor: Optional[dt.date] = None
     told: Optional[dt.date] = None  # the date of the clause before
     for clause in _clauses(norm, today):
         if _CORRECTION_WORDS.search(clause) or _CORRECTION_DONE.search(clause):
             correction_seen = True
-        field = _classify(clause, facts, known, correction_seen)
+        field = _classify(clause, facts, known, correction_seen, fee_talk)
         if field is None:
             continue
         hint_from = facts.get(field) or known.get(field) or _latest(facts, known)
@@ -325,7 +351,7 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
 
 
 # Between two words (not inside 「2026 年 3 月」), a space separates clauses as a comma does.
-_WORD_GAP = re.compile(r"(?<=[^\d\s年月日号./-])\s+(?=[^\d\s年月日号./-])")
+_WORD_GAP = re.compile(r"(?<=[^\d\s年月日号./-])\s+(?=[^\s年月日号./-])")
 
 
 def _clauses(text: str, today: dt.date) -> List[str]:
@@ -337,7 +363,8 @@ def _clauses(text: str, today: dt.date) -> List[str]:
     for chunk in _CLAUSE.split(_WORD_GAP.sub("，", text)):
         if not chunk.strip():
             continue
-        starts = [start for start, _ in _explicit_dates(chunk, today)][1:]
+        starts = sorted([start for start, _ in _explicit_dates(chunk, today)]
+                        + [m.start() for m in _DAY_ONLY.finditer(chunk)])[1:]
         cuts = [0] + starts + [len(chunk)]
         for a, b in zip(cuts, cuts[1:]):
             piece = pending + chunk[a:b]
@@ -355,10 +382,15 @@ def _latest(facts: dict, known: dict) -> Optional[dt.date]:
     return max(days) if days else None
 
 
-def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> Optional[str]:
-    """Which Timeline field a date in ``clause`` fills (None: the clause is not about a date)."""
+def _classify(clause: str, facts: dict, known: dict, correction_seen: bool,
+              fee_talk: bool = False) -> Optional[str]:
+    """Which Timeline field a date in ``clause`` fills (None: the clause is not about a date).
+    ``fee_talk``: the message is about paying the fee, so a bare 「通知」 is the fee notice."""
     if _REVIEW_DECISION.search(clause):
         return "review_decision_received_on"
+    if _FEE_NOTICE.search(clause) or (fee_talk and "通知" in clause and not _CORRECTION_WORDS.search(clause)
+                                      and not _EXTENSION.search(clause)):
+        return "fee_notice_received_on"
     if _CONSULT.search(clause):
         return "consultation_replied" if re.search(r"回复|答复|回函|意见回来", clause) else "consultation_sent"
     if _EXTENSION.search(clause) and not _HYPOTHETICAL.search(clause):
@@ -369,7 +401,7 @@ def _classify(clause: str, facts: dict, known: dict, correction_seen: bool) -> O
         if _AGENCY_GOT.search(clause):
             return "correction_received_on"
         return "correction_sent_on"
-    if re.search(r"签收|确认", clause) and not re.search(r"答复书|决定书|告知书", clause):
+    if (re.search(r"签收|确认", clause) or _THEY_GOT.search(clause)) and not re.search(r"答复书|决定书|告知书", clause):
         after_correction = correction_seen and (facts.get("correction_sent_on") or known.get("correction_sent_on")
                                                 or facts.get("correction_requested_on")
                                                 or known.get("correction_requested_on"))

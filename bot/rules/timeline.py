@@ -38,12 +38,14 @@ from __future__ import annotations
 
 import calendar as _monthdays
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from bot.rules.deadlines import (
     CORRECTION_NOTICE_WORKDAYS,
     EXTENSION_WORKDAYS,
+    FEE_PAYMENT_WORKDAYS,
     REPLY_WORKDAYS,
     consultation_days,
     count_workdays,
@@ -65,6 +67,7 @@ __all__ = [
     "headline_zh",
     "missing_fact",
     "render_zh",
+    "sources_zh",
     "steps_table_md",
     "timeline_from_facts",
     "UNKNOWN_YEAR_NOTE",
@@ -101,6 +104,8 @@ ART_SUIT_AFTER_REVIEW = "行诉法第四十五条"
 ART_PRIOR_REVIEW = "复议法第二十三条第一款第（四）项"
 ART_FREE = "复议法第八十七条"
 ART_COMPLAINT = "条例第四十七条、第五十一条"
+# FACTS §2.3: the rule is 109号's, known from the 川财通知 restating it; 109号's article is 未核实
+ART_FEE_PAYMENT = "国办函〔2020〕109号（条号未核实，四川省财政厅等通知复述）"
 
 
 def date_zh(day: dt.date) -> str:
@@ -136,6 +141,7 @@ class Timeline:
     reply_type: Optional[str] = None  # bot.rules.vocab.ANSWER_TYPES key, e.g. "withheld"
     remedy_stated: Optional[bool] = None  # the reply stated the 复议 right, body and period
     review_decision_received_on: Optional[dt.date] = None
+    fee_notice_received_on: Optional[dt.date] = None  # the citizen received the fee notice
 
 
 @dataclass(frozen=True)
@@ -374,6 +380,9 @@ def compute(timeline: Timeline, *, today: dt.date,
         silence = True
         _remedies_after_silence(counter, due, due_estimated, steps, notes, deadline)
 
+    if t.fee_notice_received_on is not None:
+        _fee_payment(counter, t.fee_notice_received_on, steps, deadline)
+
     steps.sort(key=lambda s: s.day)
     unknown = frozenset(counter.unknown)
     return TimelineResult(t, today, tuple(steps), deadlines, tuple(notes), "", unknown, paused, silence)
@@ -518,6 +527,14 @@ def _suit_after_review(counter: _Counter, got: dt.date, steps: List[Step], deadl
     deadline("suit_after_review", "收到复议决定后起诉", end, ART_SUIT_AFTER_REVIEW, est)
 
 
+def _fee_payment(counter: _Counter, got: dt.date, steps: List[Step], deadline) -> None:
+    last, est = counter.add(got, FEE_PAYMENT_WORKDAYS)
+    steps.append(Step(got, "您收到收费通知"))
+    steps.append(Step(last, "缴纳信息处理费的最后一天",
+                      f"自{_md(got)}次日起算20个工作日，逾期未缴视为放弃申请", ART_FEE_PAYMENT, est))
+    deadline("fee_payment", "缴纳信息处理费的最后一天", last, ART_FEE_PAYMENT, est)
+
+
 def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool,
                             steps: List[Step], notes: List[str], deadline) -> None:
     last, moved, est = counter.period_end(due + dt.timedelta(days=REVIEW_DAYS))
@@ -535,8 +552,8 @@ def _remedies_after_silence(counter: _Counter, due: dt.date, due_estimated: bool
 
 # --- the answer as text -----------------------------------------------------------------------------
 
-_HEADLINE_ORDER = ("reply_due", "extended_reply_due", "review", "review_cap", "suit_direct",
-                   "suit_after_review")
+_HEADLINE_ORDER = ("fee_payment", "reply_due", "extended_reply_due", "review", "review_cap",
+                   "suit_direct", "suit_after_review")
 
 UNKNOWN_YEAR_NOTE = ("标“估算”的日期落在{years}年，{years}年的法定节假日安排国务院办公厅尚未公布"
                      "（通常在11月或12月发布），这里只扣除了周末、没有扣除节假日，实际日期可能更晚；"
@@ -579,9 +596,26 @@ def steps_table_md(steps: Sequence[Step]) -> List[str]:
     return rows + [""]
 
 
-def render_zh(result: TimelineResult, *, table: bool = False) -> str:
-    """The whole answer: key dates, the steps, then notes. The steps are numbered lines (WeChat,
-    REST) or, with ``table``, a Markdown table (the website widget)."""
+# the steps' short law names, as the answers' 来源 lines name them (data/kb/sources.yml)
+_LAW_NAMES = {"条例": "《政府信息公开条例》", "复议法": "《行政复议法》", "行诉法": "《行政诉讼法》",
+              "行诉解释": "《最高人民法院关于适用〈行政诉讼法〉的解释》"}
+_SHORT_LAW = re.compile(r"(?<![《〈])(行诉解释|行诉法|复议法|条例)(?=第)")
+
+
+def sources_zh(steps: Sequence[Step]) -> str:
+    """The 来源 line of a computed answer: every article its steps rest on, once, in order."""
+    seen: List[str] = []
+    for step in steps:
+        for part in re.split(r"[；;]", step.article):
+            named = _SHORT_LAW.sub(lambda m: _LAW_NAMES[m.group(1)], part.strip())
+            if named and named not in seen:
+                seen.append(named)
+    return "来源：" + "；".join(seen) if seen else ""
+
+
+def render_zh(result: TimelineResult, *, table: bool = False, sources: bool = True) -> str:
+    """The whole answer: key dates, the steps, notes, then (``sources``) the 来源 line. The steps
+    are numbered lines (WeChat, REST) or, with ``table``, a Markdown table (the website widget)."""
     if result.problem:
         return result.problem
     parts: List[str] = []
@@ -598,6 +632,8 @@ def render_zh(result: TimelineResult, *, table: bool = False) -> str:
     if result.unknown_years:
         years = "、".join(str(y) for y in sorted(result.unknown_years))
         parts.append("· " + UNKNOWN_YEAR_NOTE.format(years=years))
+    if sources and result.steps:
+        parts.append(sources_zh(result.steps))
     return "\n".join(parts)
 
 
@@ -624,6 +660,7 @@ def extension_zh(result: TimelineResult) -> str:
     years = sorted(y for y in result.unknown_years if any(s.estimated and s.day.year == y for s in steps))
     if years:
         parts.append("· " + UNKNOWN_YEAR_NOTE.format(years="、".join(str(y) for y in years)))
+    parts.append(sources_zh(steps))
     return "\n".join(parts)
 
 
@@ -633,7 +670,8 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
     if result.problem:
         return None
     if not any((t.submitted_on, t.received_on, t.reply_received_on, t.reply_on,
-                t.correction_sent_on, t.correction_received_on, t.review_decision_received_on)):
+                t.correction_sent_on, t.correction_received_on, t.review_decision_received_on,
+                t.fee_notice_received_on)):
         return "submitted_on"
     if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS and t.received_on is None and t.reply_on is None \
             and t.reply_received_on is None:
@@ -649,7 +687,7 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
 
 _DATE_FIELDS = ("submitted_on", "received_on", "correction_requested_on", "correction_sent_on",
                 "correction_received_on", "extension_on", "reply_on", "reply_received_on",
-                "review_decision_received_on")
+                "review_decision_received_on", "fee_notice_received_on")
 
 
 def timeline_from_facts(facts: Dict[str, object]) -> Timeline:

@@ -181,8 +181,12 @@ def test_case_follow_ups_answer_from_the_status_shown():
     assert plan("超期了怎么办", topic).target == "remedies"
     assert context.case_lines(detail, "due") == [
         "申请编号：ZBSP-2026-0101（淄博市行政审批服务局）",
-        "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。"]
+        "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。",
+        "依据：《政府信息公开条例》第三十条至第三十三条"]
     assert context.case_agency_name(detail) == "淄博市行政审批服务局"
+    # a day the citizen tells (not in the record shown) and a question when: computed from it
+    told = plan("通知我是20号才收到的 那最晚哪天交钱", topic)
+    assert (told.kind, told.target, told.topic) == ("due_date", "通知我是20号才收到的 那最晚哪天交钱", "due_date")
     assert context.case_lines("没有查到与这个编号和手机号后四位都相符的申请。", "due") == []
 
 
@@ -695,7 +699,8 @@ def test_when_a_case_waiting_for_a_correction_is_due():
              "依据：《政府信息公开条例》第三十条至第三十三条")
     assert context.case_lines(shown, "due") == [
         "申请编号：ZBSP-2026-0102（淄博市行政审批服务局）",
-        "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。"]
+        "机关已通知补正，答复期限暂停计算；机关收到补正后的申请后，重新计算20个工作日。",
+        "依据：《政府信息公开条例》第三十条至第三十三条"]  # the shown status's source goes with it
     # an overdue case's due line is its date; the remedies' 「已超过法定答复期限」 is not a due line
     overdue = ("申请编号：ZZSP-2026-0033（枣庄市行政审批服务局）\n"
                "依法应于2026年9月29日前答复（20个工作日）。目前已超过期限55天。\n"
@@ -783,6 +788,7 @@ def test_a_date_of_ones_own_and_a_question_when_is_a_calculation():
     assert asks_due_date("我11月3号当面交的 哪天到期")
     assert not asks_due_date("申请后多久答复")  # no date: the reply-deadline rule
     assert not asks_due_date("我11月3号交的申请")  # no question when
+    assert asks_due_date("通知我16号就收到了 钱最晚哪天交")  # a bare day and what happened on it
 
 
 def test_the_day_it_comes_to_is_no_subject_of_its_own():

@@ -38,3 +38,18 @@ def test_a_remedy_question_with_its_date_gets_the_last_day():
     # without a question of when, the rule alone
     assert faq.worked_example("litigation_after_review", "复议决定书2026年11月18日收到的，能起诉吗",
                               "zibo_spj") is None
+
+
+def test_the_fee_payment_rule_with_the_notices_date_gets_the_last_day_to_pay():
+    # notice received Thu 19 Nov; the next day is 1: 20 Nov (1), 23–27 (6), 30 Nov–4 Dec (11),
+    # 7–11 Dec (16), 14–17 Dec (20) → Thu 17 Dec
+    example = faq.worked_example("fee_payment", "若委托人于11月19日收到收费通知，缴费期限截至何日？", "zibo_spj")
+    assert example is not None and "缴纳信息处理费的最后一天：2026年12月17日" in example
+
+
+def test_bare_days_with_what_happened_on_them_are_a_worked_example():
+    # e-mailed on the 6th, the agency confirmed Mon 9 Nov: 10–13 (4), 16–20 (9), 23–27 (14),
+    # 30 Nov–4 Dec (19), Mon 7 Dec (20)
+    example = faq.worked_example("receipt_date", "我6号礼拜五晚上发的 他们9号礼拜一回邮件说收到了 最晚哪天",
+                                 "zibo_spj")
+    assert example is not None and "答复期限：2026年12月7日" in example

@@ -339,3 +339,63 @@ def test_a_correction_supplied_after_the_notice_words_and_its_same_day_receipt()
     # the notice alone is still the notice
     assert parse_history("11月2号让我补材料", dt.date(2026, 11, 23)) == {
         "correction_requested_on": dt.date(2026, 11, 2)}
+
+
+@pytest.mark.parametrize("text", [
+    "11月16日收到收费通知，最晚哪天交钱",
+    "收费通知16号收到的 钱最晚哪天交",
+    "通知我16号就收到了 钱最晚哪天交",
+    "缴费通知书是16号拿到的，什么时候之前要缴费",
+])
+def test_the_fee_notices_receipt_is_its_own_fact(text):
+    # today 23 Nov 2026: a bare 16号 is 16 Nov (today's month: nothing else was told)
+    facts = parse_history(text, dt.date(2026, 11, 23))
+    assert facts.get("fee_notice_received_on") == dt.date(2026, 11, 16)
+    assert "submitted_on" not in facts
+
+
+def test_a_notice_without_fee_words_is_not_a_fee_notice():
+    facts = parse_history("11月2日交的申请，11月10日收到补正通知", dt.date(2026, 11, 23))
+    assert "fee_notice_received_on" not in facts
+    assert facts["submitted_on"] == dt.date(2026, 11, 2)
+
+
+@pytest.mark.parametrize("text, told", [
+    ("通知我16号就收到了 钱最晚哪天交", True),       # a bare day of an event the citizen tells
+    ("我是3号交上去的 最晚啥时候给答复", True),
+    ("11月3号寄的，啥时候到期", True),                 # a full date, as before
+    ("3号窗口最晚几点下班", False),                    # a counter's number, no event
+    ("第16条说的期限是多少", False),
+])
+def test_tells_a_day(text, told):
+    from bot.rules.textparse import tells_a_day
+
+    assert tells_a_day(text, dt.date(2026, 11, 23)) is told
+
+
+# today Mon 23 Nov 2026; each expected date read off the message by hand
+@pytest.mark.parametrize("text, expected", [
+    # a weekday word beside the day, and the agency's confirmation told as 「回邮件说收到了」
+    ("我6号礼拜五晚上发的 他们9号礼拜一回邮件说收到了 最晚哪天",
+     {"submitted_on": dt.date(2026, 11, 6), "received_on": dt.date(2026, 11, 9)}),
+    # two dates in one space-separated message: the second is the platform's confirmation
+    ("我是10月24号礼拜六晚上在网上交的 26号礼拜一平台显示双方确认了",
+     {"channel": "online", "submitted_on": dt.date(2026, 10, 24), "received_on": dt.date(2026, 10, 26)}),
+    ("10号发过去的 11号人家回了确认 那哪天到期",
+     {"submitted_on": dt.date(2026, 11, 10), "received_on": dt.date(2026, 11, 11)}),
+    # a day still to come: this Friday the 27th, tomorrow
+    ("我这礼拜五27号当面去交 最晚哪天给我", {"channel": "in_person", "submitted_on": dt.date(2026, 11, 27)}),
+    ("我明天直接把申请送到西四路去 最晚哪天答复", {"channel": "in_person", "submitted_on": dt.date(2026, 11, 24)}),
+    ("后天寄过去", {"submitted_on": dt.date(2026, 11, 25)}),
+])
+def test_history_told_the_way_people_type(text, expected):
+    facts = parse_history(text, dt.date(2026, 11, 23))
+    assert {k: facts.get(k) for k in expected} == expected
+
+
+def test_written_when_words_and_days_without_an_event():
+    from bot.rules.textparse import asks_when, tells_a_day
+
+    assert asks_when("缴费期限截至何日？") and asks_when("何时到期")
+    assert not tells_a_day("明天什么时候上班", dt.date(2026, 11, 23))  # no event of the application
+    assert tells_a_day("明天送过去 最晚哪天答复", dt.date(2026, 11, 23))

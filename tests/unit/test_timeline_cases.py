@@ -614,3 +614,41 @@ def test_no_extension_answer_while_a_correction_is_awaited():
     result = run(today=D(2026, 11, 23), channel="in_person", submitted_on=D(2026, 11, 3),
                  correction_requested_on=D(2026, 11, 6))
     assert extension_zh(result) == ""
+
+
+# --- the fee notice's payment period (FACTS §2.3 and §3: 收到收费通知次日起20个工作日) ----------------
+
+
+def test_fee_notice_received_alone_gives_the_last_day_to_pay():
+    # by hand: received Mon 16 Nov 2026; the next day counts as 1 — 17–20 Nov (4), 23–27 (9),
+    # 30 Nov–4 Dec (14), 7–11 Dec (19), Mon 14 Dec = 20; no holiday in between
+    result = run(fee_notice_received_on=D(2026, 11, 16))
+    assert_exact(result, "fee_payment", D(2026, 12, 14))
+    text = render_zh(result)
+    assert "缴纳信息处理费的最后一天：2026年12月14日" in text
+    assert "视为放弃" in text and "109号" in text
+
+
+def test_fee_payment_period_skips_national_day_and_counts_the_make_up_saturday():
+    # by hand: received Mon 28 Sep 2026; 29–30 Sep (2), 1–7 Oct holiday, Thu 8 and Fri 9 Oct (4),
+    # Sat 10 Oct make-up working day (5), 12–16 (10), 19–23 (15), 26–30 Oct (20) → Fri 30 Oct
+    result = run(fee_notice_received_on=D(2026, 9, 28), today=D(2026, 9, 28))
+    assert_exact(result, "fee_payment", D(2026, 10, 30))
+
+
+def test_fee_notice_beside_the_application_keeps_the_reply_deadline():
+    # in person Mon 2 Nov 2026 → reply due Mon 30 Nov (2 Nov not counted; 3–6 (4), 9–13 (9),
+    # 16–20 (14), 23–27 (19), 30 Nov (20)); the fee notice received 16 Nov → pay by 14 Dec (above)
+    result = run(channel="in_person", submitted_on=D(2026, 11, 2), fee_notice_received_on=D(2026, 11, 16))
+    assert_exact(result, "reply_due", D(2026, 11, 30))
+    assert_exact(result, "fee_payment", D(2026, 12, 14))
+
+
+def test_the_answer_ends_with_the_articles_its_steps_rest_on_by_their_full_names():
+    # in person 2 Nov: the receipt rule (条例第三十一条第（一）项) and the 20 working days
+    # (条例第三十三条第二款), each once, in the order of the steps; asked on 3 Nov, before the due
+    # date, so no remedies for silence are added
+    text = render_zh(run(channel="in_person", submitted_on=D(2026, 11, 2), today=D(2026, 11, 3)))
+    assert text.splitlines()[-1] == ("来源：《政府信息公开条例》第三十一条第（一）项；"
+                                     "《政府信息公开条例》第三十三条第二款")
+    assert "来源" not in render_zh(run(channel="in_person", submitted_on=D(2026, 11, 2)), sources=False)
