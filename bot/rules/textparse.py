@@ -237,7 +237,8 @@ _CORRECTION_DONE = re.compile(r"(?:补上|补好|补完|补齐|补交|补过去|
 # the day of the date told just before (「11月2号补上了 他们当天就确认收到了」)
 _SAME_DAY = re.compile(r"当天|当日|同一天|同天")
 # the agency tells it has the application: 「他们9号回邮件说收到了」「区里来电话说收着了」
-_THEY_GOT = re.compile(r"(?:他们|人家|对方|那边|机关|局里|区里|市里|回邮件|来电话|打电话|短信)[^，。]{0,8}(?:收到|收着)")
+_THEY_GOT = re.compile(r"(?:他们|人家|对方|那边|机关|局里|区里|市里|回邮件|来电话|打电话|短信)"
+                       r"[^，。]{0,8}(?:收到|收着)")
 _AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
 _SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
 _REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
