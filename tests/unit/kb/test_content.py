@@ -336,3 +336,14 @@ def test_information_requests_state_only_known_contacts(kb):
             assert set(re.findall(r"0\d{2,3}-\d{7,8}", rendered)) <= KNOWN_PHONES
             assert set(re.findall(r"[\w.]+@[\w.]+", rendered)) <= KNOWN_EMAILS
             assert "来源：" in rendered
+
+
+def test_an_agency_without_listed_channels_gives_its_reports_contact_and_says_what_is_not_known(kb):
+    # FACTS §5 row 10 (枣庄: e-mail spfwj@zz.shandong.cn, S2) and row 9 (张店: 新村西路226号区政务中心,
+    # 255022, S3); neither seed says the address or e-mail takes applications
+    zaozhuang = kb.render("how_to_submit", ZAOZHUANG).full_text
+    assert "spfwj@zz.shandong.cn" in zaozhuang and "没有写明" in zaozhuang
+    assert "《枣庄市行政审批服务局2024年政府信息公开工作年度报告》" in zaozhuang
+    zhangdian = kb.render("how_to_submit", ZHANGDIAN).full_text
+    assert "新村西路226号区政务中心（邮编255022）" in zhangdian and "没有写明" in zhangdian
+    assert "《张店区人民政府办公室2023年政府信息公开工作年度报告》" in zhangdian
