@@ -152,10 +152,11 @@ class ActionComputeDueDate(Action):
 
 
 def asks_due_date(text: str) -> bool:
-    """A date of the citizen's own and a question when (「今儿个交的 最晚啥时候给我答复」): a
-    due-date calculation, whichever FAQ the retrieval was unsure between."""
+    """A date of the citizen's own and a question when, or whether it was late or is still in
+    time (「今儿个交的 最晚啥时候给我答复」「6号才通知我补 这算晚了不」): a due-date calculation,
+    whichever FAQ the retrieval was unsure between."""
     text = normalize_text(text or "")
-    return textparse.asks_when(text) and textparse.tells_a_day(text, clock.today())
+    return textparse.asks_timing(text) and textparse.tells_a_day(text, clock.today())
 
 
 def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:

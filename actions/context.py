@@ -257,7 +257,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     follow = follow or followups()
     text = normalize_text(text)
-    if topic.name == "case_status" and textparse.asks_when(text) and textparse.tells_a_day(text, today):
+    if topic.name == "case_status" and textparse.asks_timing(text) and textparse.tells_a_day(text, today):
         # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
         # the record shown, so the date is computed from what they say
         return Plan("due_date", text, topic="due_date", question=text)
@@ -267,6 +267,12 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # (extended, if asked), whatever FAQ the words alone resemble
         recompute = "due_date_extension" if EXTENSION.search(text) else "due_date"
         return Plan(recompute, topic.question, topic="due_date", question=topic.question)
+    if (topic.name in REMEDY_TOPICS and textparse.asks_when(text) and not textparse.tells_a_day(text, today)
+            and textparse.tells_a_day(topic.question, today)):
+        # 「行政复议申请期限截至何日」 after a remedy answer to 「答复书10月16日送达，能直接起诉吗」:
+        # the last day for the date told then
+        question = f"{topic.question}，{text}"
+        return Plan("due_date", question, topic="due_date", question=question)
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
     # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
     if (not is_follow_up(text, follow)
@@ -367,6 +373,8 @@ AGENCY_CARDS = ("contact_info", "office_hours", "website_wechat", "reading_room"
 # FAQ answers that state a rule a citizen's own figures are computed by (actions/faq.py)
 FEE_TOPICS = ("fee", "fee_principle", "fee_per_item", "fee_per_page", "fee_practice")
 DATE_TOPICS = ("due_date", "reply_deadline", "receipt_date", "extension")
+# 「行政复议申请期限截至何日」 after a remedy answer to a question that told its reply's date
+REMEDY_TOPICS = ("remedies", "review", "review_mandatory", "litigation", "litigation_after_review")
 
 
 def _calculation_again(text: str, topic: Topic, today: dt.date) -> Optional[Plan]:

@@ -234,7 +234,7 @@ def worked_example(faq_id: str, text: str, agency_id: str) -> Optional[str]:
     if faq_id in DEADLINE_FAQS and textparse.tells_a_day(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
     # 「复议决定书11月18日收到的，最晚哪天起诉」: the remedy's rule, then its last day for that date
-    if faq_id in REMEDY_FAQS and textparse.asks_when(text) and textparse.tells_a_day(text, clock.today()):
+    if faq_id in REMEDY_FAQS and textparse.asks_timing(text) and textparse.tells_a_day(text, clock.today()):
         return due_date_answer(text, agency_id)[0]
     return None
 
@@ -244,7 +244,7 @@ FEE_FAQS = {"fee_principle", "fee_per_item", "fee_per_page"}
 AGENCY_OWN = {*context.AGENCY_CARDS, "how_to_submit", "application_form"}
 # 「11月19日收到收费通知，缴费期限截至何日」: fee_payment's rule, then the day for that date
 DEADLINE_FAQS = {"reply_deadline", "receipt_date", "extension", "correction_request", "fee_payment"}
-REMEDY_FAQS = {"remedies", "review", "review_mandatory", "litigation", "litigation_after_review"}
+REMEDY_FAQS = set(context.REMEDY_TOPICS)
 
 
 def topic_fields(topic: str, question: str) -> Dict[str, Any]:

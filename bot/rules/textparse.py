@@ -136,6 +136,15 @@ def asks_when(text: str) -> bool:
     return bool(_WHEN.search(text or ""))
 
 
+# 「这算晚了不」「还来得及不」: whether a step was late or a period is still open
+_LATE_OR_IN_TIME = re.compile(r"算晚|晚了|算超|超期|超时|过期|逾期|来得及|来不及|赶得上|赶不上|过没过|过了没")
+
+
+def asks_timing(text: str) -> bool:
+    """The message asks when, or whether something was late or is still in time."""
+    return asks_when(text) or bool(_LATE_OR_IN_TIME.search(text or ""))
+
+
 def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
     """The date a message is about: the first written date (2026年2月5日, 2026-2-5, 2026.02.05,
     2月5日, 2月5号, 二月五日; a date without a year is the most recent one not after ``today``);
@@ -230,7 +239,7 @@ def parse_quantity(text: str) -> Optional[Quantity]:
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n、]|然后|后来|之后|接着")
 _DAY_ONLY = re.compile(rf"(?<![\d{_CN}月/.\-])(\d{{1,2}}|[{_CN}]{{1,3}})\s*[号日](?![期子])")
-_CORRECTION_WORDS = re.compile(r"补正|补交|补充材料|补齐|补全|重新提交|补材料")
+_CORRECTION_WORDS = re.compile(r"补正|补交|补充材料|补齐|补全|重新提交|补材料|(?:让|叫|通知|要|要求)我?补")
 _NOTICE_WORDS = re.compile(r"通知|要求|告知|让我|叫我")
 # the citizen has supplied the 补正 (「我11月2号补上了」), whatever notice words came before it
 _CORRECTION_DONE = re.compile(r"(?:补上|补好|补完|补齐|补交|补过去|交上)了|已经?补")
@@ -238,11 +247,13 @@ _CORRECTION_DONE = re.compile(r"(?:补上|补好|补完|补齐|补交|补过去|
 _SAME_DAY = re.compile(r"当天|当日|同一天|同天")
 # the agency tells it has the application: 「他们9号回邮件说收到了」「区里来电话说收着了」
 _THEY_GOT = re.compile(r"(?:他们|人家|对方|那边|机关|局里|区里|市里|回邮件|来电话|打电话|短信)"
-                       r"[^，。]{0,8}(?:收到|收着)")
+                       r"[^，。]{0,8}(?:收到|收着|收的|收了)")
 _AGENCY_GOT = re.compile(r"签收|确认|收到了?(?:我的)?(?:补正|材料|申请)|机关收到|他们收到|对方收到")
 _SENT_WORDS = re.compile(r"寄|邮|递交|提交|交的|交了|交到|送|发的|发了|发出|发送|申请的|当面|窗口|网上|传真|交")
 _REPLY_WORDS = re.compile(r"答复|回复|答覆|告知书|决定书|回函|回信")
-_REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到|签收")
+_REPLY_RECEIVED = re.compile(r"收到|拿到|接到|领到|寄到|看到|签收|送达")
+# 「那张纸是10月9号给我的」: what the agency gave the citizen is its reply
+_GIVEN_TO_ME = re.compile(r"(?:(?<![说带])给|寄给|发给|交给|送给)我的")  # not 「说回我的事」
 _REVIEW_DECISION = re.compile(r"复议决定")
 _FEE_NOTICE = re.compile(r"(?:收费|缴费|交费|付费)通知")
 # the message is about paying (「钱最晚哪天交」): its bare 「通知」 is the fee notice
@@ -408,7 +419,9 @@ def _classify(clause: str, facts: dict, known: dict, correction_seen: bool,
                                                 or known.get("correction_requested_on"))
         return "correction_received_on" if after_correction else "received_on"
     if _REPLY_WORDS.search(clause) and not re.search(r"最晚|最迟|哪天|几号|什么时候|何时|期限|到期|截止", clause):
-        return "reply_received_on" if _REPLY_RECEIVED.search(clause) else "reply_on"
+        return "reply_received_on" if _REPLY_RECEIVED.search(clause) or _GIVEN_TO_ME.search(clause) else "reply_on"
+    if _GIVEN_TO_ME.search(clause):
+        return "reply_received_on"
     if _SENT_WORDS.search(clause) or "submitted_on" not in facts:
         if correction_seen and (facts.get("correction_requested_on") or known.get("correction_requested_on")):
             return "correction_sent_on"

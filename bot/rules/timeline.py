@@ -599,18 +599,27 @@ def steps_table_md(steps: Sequence[Step]) -> List[str]:
 # the steps' short law names, as the answers' 来源 lines name them (data/kb/sources.yml)
 _LAW_NAMES = {"条例": "《政府信息公开条例》", "复议法": "《行政复议法》", "行诉法": "《行政诉讼法》",
               "行诉解释": "《最高人民法院关于适用〈行政诉讼法〉的解释》"}
-_SHORT_LAW = re.compile(r"(?<![《〈])(行诉解释|行诉法|复议法|条例)(?=第)")
+_SHORT_LAW = re.compile(r"(行诉解释|行诉法|复议法|条例)(?=第)")
 
 
 def sources_zh(steps: Sequence[Step]) -> str:
-    """The 来源 line of a computed answer: every article its steps rest on, once, in order."""
-    seen: List[str] = []
+    """The 来源 line of a computed answer: every article its steps rest on, once, in order,
+    grouped by law (「《行政复议法》第二十条第一款、第八十八条第一款」)."""
+    by_law: Dict[str, List[str]] = {}
     for step in steps:
         for part in re.split(r"[；;]", step.article):
-            named = _SHORT_LAW.sub(lambda m: _LAW_NAMES[m.group(1)], part.strip())
-            if named and named not in seen:
-                seen.append(named)
-    return "来源：" + "；".join(seen) if seen else ""
+            law = ""
+            for piece in part.strip().split("、"):  # 「复议法第二十条第一款、第八十八条第一款」
+                found = _SHORT_LAW.match(piece)
+                if found:
+                    law, piece = _LAW_NAMES[found.group(1)], piece[found.end():]
+                elif not piece.startswith("第"):
+                    law, piece = piece, ""  # a source without articles (国办函〔2020〕109号 …)
+                articles = by_law.setdefault(law, [])
+                if piece and piece not in articles:
+                    articles.append(piece)
+    cited = [law + "、".join(articles) for law, articles in by_law.items() if law]
+    return "来源：" + "；".join(cited) if cited else ""
 
 
 def render_zh(result: TimelineResult, *, table: bool = False, sources: bool = True) -> str:

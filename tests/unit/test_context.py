@@ -1026,3 +1026,20 @@ def test_a_first_question_is_answered_when_the_wording_classifier_names_the_retr
     assert faq.decide(unsure, "寄过去行吗", first_question=True)[0] == "ask"
     hopeless = ranking(("how_to_submit", 0.08), ("excessive_requests", 0.07))
     assert faq.decide(hopeless, text, first_question=True)[0] == "ask"
+
+
+@pytest.mark.parametrize("topic", ["fee", "fee_per_item", "fee_principle"])
+@pytest.mark.parametrize("text", ["钱咋交 交给谁", "去哪交", "这钱怎么交"])
+def test_after_a_fee_how_to_pay_is_the_payment_rule_not_how_to_submit(topic, text):
+    got = plan(text, context.Topic(topic, "15件要多少钱"))
+    assert (got.kind, got.target) == ("faq", "fee_payment")
+    assert "缴纳方式" in got.lines  # the sentence naming how and where the fee is paid
+
+
+def test_when_after_a_remedy_answer_computes_from_the_date_the_question_told():
+    # 「…答复书于2026年10月16日送达。请问可否直接提起行政诉讼？」 answered by review_mandatory, then
+    # 「行政复议申请期限截至何日？」: the dates told with the first question, computed
+    first = "委托人的答复书于2026年10月16日送达。请问可否直接提起行政诉讼？"
+    got = plan("行政复议申请期限截至何日？", context.Topic("review_mandatory", first))
+    assert (got.kind, got.topic) == ("due_date", "due_date")
+    assert got.target.startswith(first)

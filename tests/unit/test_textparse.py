@@ -385,6 +385,7 @@ def test_tells_a_day(text, told):
      {"submitted_on": dt.date(2026, 11, 10), "received_on": dt.date(2026, 11, 11)}),
     # a day still to come: this Friday the 27th, tomorrow
     ("我这礼拜五27号当面去交 最晚哪天给我", {"channel": "in_person", "submitted_on": dt.date(2026, 11, 27)}),
+    ("好 说回我的事 我这礼拜五27号当面去交", {"submitted_on": dt.date(2026, 11, 27), "reply_received_on": None}),
     ("我明天直接把申请送到西四路去 最晚哪天答复", {"channel": "in_person", "submitted_on": dt.date(2026, 11, 24)}),
     ("后天寄过去", {"submitted_on": dt.date(2026, 11, 25)}),
 ])
@@ -399,3 +400,30 @@ def test_written_when_words_and_days_without_an_event():
     assert asks_when("缴费期限截至何日？") and asks_when("何时到期")
     assert not tells_a_day("明天什么时候上班", dt.date(2026, 11, 23))  # no event of the application
     assert tells_a_day("明天送过去 最晚哪天答复", dt.date(2026, 11, 23))
+
+
+@pytest.mark.parametrize("text, field, day", [
+    # the reply delivered (送达) and 「给我的」 in a remedy question: the day the citizen got the reply
+    ("答复书于2026年10月16日送达", "reply_received_on", dt.date(2026, 10, 16)),
+    ("那张纸是10月9号给我的 还来得及不", "reply_received_on", dt.date(2026, 10, 9)),
+    ("他们10月9号寄给我的答复", "reply_received_on", dt.date(2026, 10, 9)),
+])
+def test_the_reply_received_told_in_other_words(text, field, day):
+    facts = parse_history(text, dt.date(2026, 11, 23))
+    assert facts.get(field) == day and "submitted_on" not in facts
+
+
+def test_asks_whether_it_is_late_or_still_in_time():
+    from bot.rules.textparse import asks_timing
+
+    assert asks_timing("他们2号收的申请 6号才通知我补 这算晚了不")
+    assert asks_timing("那张纸是10月9号给我的 还来得及不")
+    assert asks_timing("最晚哪天")  # every question when is one
+    assert not asks_timing("10月9号收到不予公开的答复 这样合法吗")  # the refusal's lawfulness, not time
+
+
+def test_a_correction_asked_for_in_plain_words():
+    # 「6号才通知我补」 is the 补正 request; 「他们2号收的申请」 the agency's receipt (today 23 Nov)
+    facts = parse_history("他们2号收的申请 6号才通知我补 这算晚了不", dt.date(2026, 11, 23))
+    assert facts.get("received_on") == dt.date(2026, 11, 2)
+    assert facts.get("correction_requested_on") == dt.date(2026, 11, 6)

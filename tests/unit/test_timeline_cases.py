@@ -649,6 +649,13 @@ def test_the_answer_ends_with_the_articles_its_steps_rest_on_by_their_full_names
     # (条例第三十三条第二款), each once, in the order of the steps; asked on 3 Nov, before the due
     # date, so no remedies for silence are added
     text = render_zh(run(channel="in_person", submitted_on=D(2026, 11, 2), today=D(2026, 11, 3)))
-    assert text.splitlines()[-1] == ("来源：《政府信息公开条例》第三十一条第（一）项；"
-                                     "《政府信息公开条例》第三十三条第二款")
+    assert text.splitlines()[-1] == "来源：《政府信息公开条例》第三十一条第（一）项、第三十三条第二款"
     assert "来源" not in render_zh(run(channel="in_person", submitted_on=D(2026, 11, 2)), sources=False)
+
+
+def test_the_sources_line_names_each_law_once_with_its_articles():
+    # reply received 16 Oct: the steps cite 复议法第二十条第一款 (twice), 复议法第八十八条第一款,
+    # 复议法第八十七条 and 行诉法第四十六条第一款 → two laws, each article once
+    result = run(reply_received_on=D(2026, 10, 16), today=D(2026, 11, 23))
+    assert render_zh(result).splitlines()[-1] == (
+        "来源：《行政复议法》第二十条第一款、第八十八条第一款、第八十七条；《行政诉讼法》第四十六条第一款")
