@@ -119,6 +119,18 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
     return "\n".join(line.strip() for line in lines if line.strip()), facts
 
 
+def timeline_topic(facts: Dict[str, Any]) -> str:
+    """The topic a computed answer leaves the conversation in: the remedy it is about when the
+    history starts from the reply or the review decision (「交给谁」「能寄过去不」 next ask about
+    the review, 「那告谁」 about suing after it), else the due-date calculation."""
+    told = {key for key, value in facts.items() if isinstance(value, dt.date)}
+    if told and told <= {"review_decision_received_on"}:
+        return "litigation_after_review"
+    if told and told <= {"reply_on", "reply_received_on"}:
+        return "review"
+    return "due_date"
+
+
 def fee_answer(text: str, agency_id: str) -> str:
     quantity = textparse.parse_quantity(text)
     if quantity is None or quantity.unit not in ("件", "页"):
@@ -168,7 +180,7 @@ def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
                                     table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
     # the topic's question as logged (typed), as for every calculation (actions/context.topic_of)
     typed = history.latest_typed(tracker.events) or said
-    dispatcher.utter_message(text=answer, **{history.TOPIC: "due_date", history.TOPIC_QUESTION: typed})
+    dispatcher.utter_message(text=answer, **{history.TOPIC: timeline_topic(facts), history.TOPIC_QUESTION: typed})
     return [SlotSet(FACTS_SLOT, to_slot(facts))]
 
 

@@ -19,6 +19,7 @@ from actions.calculators import (
     due_date_answer,
     fee_answer,
     from_slot,
+    timeline_topic,
     to_slot,
 )
 from actions.common import agency_for, agency_named, kb, latest_entity, unknown_place
@@ -354,8 +355,9 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         messages.append({"text": kb().message("worked_example_intro", agency_id) + "\n" + example})
         if faq_id in DEADLINE_FAQS | REMEDY_FAQS:
             # a date computed: the conversation goes on about it (「那最晚啥时候答复我」「要是延期呢」)
-            messages[-1].update(topic_fields("due_date", text))
-            events.append(SlotSet(FACTS_SLOT, to_slot(due_date_answer(text, agency_id)[1])))
+            facts = due_date_answer(text, agency_id)[1]
+            messages[-1].update(topic_fields(timeline_topic(facts), text))
+            events.append(SlotSet(FACTS_SLOT, to_slot(facts)))
     if not lines and feedback.should_ask(tracker.events, kb().faqs[faq_id].topic):
         # on the last message, so WeChat shows 「1. 有帮助 2. 没帮助」 under the whole answer
         messages[-1].update(feedback.prompt_fields(faq_id, agency_id, messages[-1]["text"]))
@@ -433,7 +435,8 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # on the history told so far: this also runs as info_subject's slot mapping (action_info_request)
         # before the turn's own action, and its deadline_facts must not drop what was told before
         answer, facts = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)))
-        dispatcher.utter_message(text=answer, **answer_fields(agency_id, plan.topic, plan.question))
+        topic_name = timeline_topic(facts) if plan.topic == "due_date" else plan.topic
+        dispatcher.utter_message(text=answer, **answer_fields(agency_id, topic_name, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
     if plan.kind == "due_date_extension":
         answer, _ = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)),

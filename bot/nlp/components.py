@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.content import knowledge
+from bot.nlp.lookup import LOOKUP_INTENT, asks_to_look_up
 from bot.nlp.normalize import normalize_text
 from bot.nlp.options import OPTION_INTENT, option_number
 
@@ -202,3 +203,30 @@ class KnownQuestionClassifier(GraphComponent):
                 *(r for r in previous if r.get(INTENT_RESPONSE_KEY) != key)],
         }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
+
+
+# Last (config.yml): after the FAQ-level classifiers, so a look-up request they took for a question
+# starts the look-up form.
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CaseLookupClassifier(GraphComponent):
+    """「我想查申请」「…没动静 给查查」 → ``check_case_status`` (bot/nlp/lookup.py), when the
+    classifiers took it for a question, an information request or nothing."""
+
+    REPLACEABLE = {"faq", "nlu_fallback", "out_of_scope", "ask_info_request"}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CaseLookupClassifier:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent not in self.REPLACEABLE or not asks_to_look_up(message.get(TEXT)):
+                continue
+            chosen = {INTENT_NAME_KEY: LOOKUP_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get(INTENT_NAME_KEY) != LOOKUP_INTENT]
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages

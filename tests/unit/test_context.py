@@ -1043,3 +1043,22 @@ def test_when_after_a_remedy_answer_computes_from_the_date_the_question_told():
     got = plan("行政复议申请期限截至何日？", context.Topic("review_mandatory", first))
     assert (got.kind, got.topic) == ("due_date", "due_date")
     assert got.target.startswith(first)
+
+
+def test_a_computed_remedy_leaves_the_conversation_in_that_remedy():
+    # a history from the reply on is about the review (and suing); from the review decision, about
+    # suing after it; anything told of the application itself keeps the due-date calculation
+    import datetime as dt
+
+    from actions.calculators import timeline_topic
+
+    day = dt.date(2026, 10, 23)
+    assert timeline_topic({"reply_received_on": day}) == "review"
+    assert timeline_topic({"review_decision_received_on": day}) == "litigation_after_review"
+    assert timeline_topic({"submitted_on": day, "reply_received_on": day}) == "due_date"
+    assert timeline_topic({"channel": "in_person"}) == "due_date"
+    # then 「交给谁」「能寄过去不」 ask of the review, 「那告谁」 of suing after it
+    assert plan("交给谁", context.Topic("review", "答复10月23号收到的 复议最晚哪天")).lines == ("复议机关",)
+    assert plan("能寄过去吗", context.Topic("review", "…")).lines == ("方式",)
+    assert plan("那告谁 告审批局还是告市政府",
+                context.Topic("litigation_after_review", "…")).lines == ("被告",)
