@@ -267,10 +267,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # (extended, if asked), whatever FAQ the words alone resemble
         recompute = "due_date_extension" if EXTENSION.search(text) else "due_date"
         return Plan(recompute, topic.question, topic="due_date", question=topic.question)
-    if (topic.name in REMEDY_TOPICS and textparse.asks_when(text) and not textparse.tells_a_day(text, today)
-            and textparse.tells_a_day(topic.question, today)):
-        # 「行政复议申请期限截至何日」 after a remedy answer to 「答复书10月16日送达，能直接起诉吗」:
-        # the last day for the date told then
+    if ((topic.name in REMEDY_TOPICS or sure_faq in REMEDY_TOPICS) and textparse.asks_when(text)
+            and not textparse.tells_a_day(text, today) and textparse.tells_a_day(topic.question, today)):
+        # 「行政复议申请期限截至何日」 after 「答复书10月16日送达，能直接起诉吗」 (a remedy asked of, or
+        # answered): the last day for the date told then
         question = f"{topic.question}，{text}"
         return Plan("due_date", question, topic="due_date", question=question)
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking

@@ -522,7 +522,9 @@ class ActionAnswerFaq(Action):
         kind, value = decide(ranking, text, first_question=topic is None, related=related)
         if kind == "ask" and handoff.asks_for_person(text):  # 「说不清楚，找个人」: not a question
             return await handoff.start_handoff(dispatcher, tracker, "request")
-        if kind == "ask" and asks_due_date(text):  # a date of their own: compute, do not ask
+        if asks_due_date(text) and (kind == "ask" or value not in DEADLINE_FAQS | REMEDY_FAQS):
+            # a day of their own and a question when (or whether late): compute, do not ask; an
+            # answer about deadlines or remedies carries the computation itself (worked_example)
             return compute_due_date(dispatcher, tracker)
         if kind == "ask":
             await ask(dispatcher, tracker, value, agency_id, ranking[0] if ranking else None)

@@ -1043,6 +1043,10 @@ def test_when_after_a_remedy_answer_computes_from_the_date_the_question_told():
     got = plan("行政复议申请期限截至何日？", context.Topic("review_mandatory", first))
     assert (got.kind, got.topic) == ("due_date", "due_date")
     assert got.target.startswith(first)
+    # the first answer was about something else (商业秘密), the retrieval is sure the question is review's
+    got = context.plan_follow_up("行政复议申请期限截至何日？", context.Topic("third_party_privacy", first),
+                                 None, [], TODAY, sure_faq="review")
+    assert (got.kind, got.topic) == ("due_date", "due_date")
 
 
 def test_a_computed_remedy_leaves_the_conversation_in_that_remedy():
