@@ -85,13 +85,19 @@ def merge_facts(previous: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]
 
 
 def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]] = None,
-                    *, table: bool = False, extension: bool = False) -> Tuple[str, Dict[str, Any]]:
+                    *, table: bool = False, extension: bool = False,
+                    name_agency: bool = False) -> Tuple[str, Dict[str, Any]]:
     """The answer to a described history (this message plus ``previous`` facts) and the facts to
     keep for the next turn; ``table``: the steps as a Markdown table (the website widget) instead
     of numbered lines (WeChat, REST); ``extension``: only the latest day if the agency extends
-    the deadline (「要是延期呢」 after a computed date)."""
+    the deadline (「要是延期呢」 after a computed date); ``name_agency``: the citizen named the
+    agency (「…递交给市审批局的」「我说的是枣庄」), so the answer says whose application it is
+    (the dates are the same for every agency: the law and the national holidays fix them)."""
     today = clock.today()
     catalogue = kb()
+    if name_agency:
+        answer, facts = due_date_answer(text, agency_id, previous, table=table, extension=extension)
+        return f"{catalogue.agency(agency_id)['name']}：\n{answer}", facts
     new = textparse.parse_history(text, today, known=previous or {})
     facts = merge_facts(previous or {}, new)
     result = timeline.compute(timeline.timeline_from_facts(facts), today=today)
@@ -175,9 +181,11 @@ def compute_due_date(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     """The due date of the history told so far and in this message, with its steps; the
     conversation's topic is then this calculation, whichever action computed it."""
     said = tracker.latest_message.get("text") or ""
-    answer, facts = due_date_answer(normalize_text(said), agency_for(tracker),
+    named = kb().find_agency(normalize_text(said))
+    answer, facts = due_date_answer(normalize_text(said), named or agency_for(tracker),
                                     from_slot(tracker.get_slot(FACTS_SLOT)),
-                                    table=tracker.get_latest_input_channel() in TABLE_CHANNELS)
+                                    table=tracker.get_latest_input_channel() in TABLE_CHANNELS,
+                                    name_agency=named is not None)
     # the topic's question as logged (typed), as for every calculation (actions/context.topic_of)
     typed = history.latest_typed(tracker.events) or said
     dispatcher.utter_message(text=answer, **{history.TOPIC: timeline_topic(facts), history.TOPIC_QUESTION: typed})

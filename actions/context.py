@@ -261,6 +261,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
         # the record shown, so the date is computed from what they say
         return Plan("due_date", text, topic="due_date", question=text)
+    if topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None:
+        # 「不延期的话原本该是哪天」 after a look-up: when, of this case (its due lines say both days),
+        # whatever FAQ the words resemble; a remedy named (「复议最晚哪天」) is that remedy's
+        return Plan("case", "due", topic=topic.name, question=topic.question)
     if (topic.name == "due_date" and textparse.asks_when(text) and not _NOT_THE_DATE.search(text)
             and not textparse.tells_a_day(text, today) and textparse.parse_channel(text) is None):
         # 「延期的话最多到哪天」「那最晚啥时候答复我」 after a computed date: the same history again
@@ -309,6 +313,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         return None
     if kind:
         return _planned(entries[kind], topic, named_agency, asked_fields(text, follow))
+    if topic.name == "due_date" and named_agency and only_names(text, agency_names):
+        # 「我说的是枣庄审批局」: the same dates (the law and the national holidays fix them), said
+        # for that agency
+        return Plan("due_date", topic.question, named_agency, topic="due_date", question=topic.question)
     if topic.name == "due_date":
         again = _due_date_again(text, topic, today)
         if again is not None or elsewhere is None:

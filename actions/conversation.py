@@ -46,7 +46,8 @@ class ActionGreet(Action):
 
 # A question, not a goodbye or thanks: 「那是不是就不用补了」「谢谢，那复议要钱吗」.
 QUESTION_WORDS = re.compile(r"吗|呢|[?？]|咋|怎么|如何|什么|啥|哪|几|多少|多久|能不能|可不可以|"
-                            r"是不是|会不会|要不要|行不行|有没有|算不算")
+                            r"是不是|会不会|要不要|行不行|有没有|算不算|"
+                            r"(?<=[能会要行可有是收])[^，。,]{0,12}(?:不|没有?)\s*[。.!！]*$")  # 「能发邮件投诉不」
 SMALL_TALK_RESPONSES = {"goodbye": "utter_goodbye", "thank": "utter_you_are_welcome",
                         "stop": "utter_anything_else"}
 SMALL_TALK_LENGTH = 6  # characters (folded): longer messages with a question word are questions

@@ -434,7 +434,8 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if plan.kind == "due_date":
         # on the history told so far: this also runs as info_subject's slot mapping (action_info_request)
         # before the turn's own action, and its deadline_facts must not drop what was told before
-        answer, facts = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)))
+        answer, facts = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)),
+                                        name_agency=plan.agency is not None)
         topic_name = timeline_topic(facts) if plan.topic == "due_date" else plan.topic
         dispatcher.utter_message(text=answer, **answer_fields(agency_id, topic_name, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]

@@ -81,6 +81,11 @@ def _due_line(result: deadlines.DeadlineResult) -> str:
     line = f"依法应于{deadlines.format_date_zh(result.due_date)}前答复（{result.period_zh()}"
     if result.exclusion_zh():
         line += f"；{result.exclusion_zh()}"
+    elif result.extended:  # 「不延期的话原本该是哪天」: the 20 working days alone
+        try:
+            line += f"；不延期的原答复期限是{deadlines.format_date_zh(deadlines.reply_due(result.clock_start))}"
+        except CalendarUnknownError:
+            pass
     line += "）。"
     if result.overdue:
         line += f"目前已超过期限{result.days_overdue}天。"

@@ -189,6 +189,8 @@ _GENERIC = {
     "online": re.compile(r"网上|网站|平台|在线|网申|网页|政务网|小程序"),
 }
 _WEAK_IN_PERSON = re.compile(r"递交|送交|送到|送过去|交到")
+# posted, without saying how (「11月2号邮寄的」): a history's channel, not parse_channel's answer
+_ANY_MAIL = re.compile(r"邮寄|寄出|寄的|寄了|寄过去|寄去|寄到|邮过去|邮的|信寄")
 
 
 def parse_channel(text: str) -> Optional[str]:
@@ -317,6 +319,8 @@ def parse_history(text: str, today: dt.date, known: Optional[dict] = None) -> di
     known = dict(known or {})
     facts: dict = {}
     channel = parse_channel(norm)
+    if channel is None and _ANY_MAIL.search(norm):
+        channel = "mail"  # bot.rules.timeline.ANY_MAIL: posted, kind not said
     if channel is not None:
         facts["channel"] = channel
     for name, pattern in _REPLY_TYPES:

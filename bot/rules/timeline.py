@@ -73,9 +73,13 @@ __all__ = [
     "UNKNOWN_YEAR_NOTE",
 ]
 
+# 「11月2号邮寄的」: posted, but whether signed for (挂号) or confirmed (平信) is not said; the
+# receipt is the day the agency signs for or confirms it either way (条例第三十一条第（二）项)
+ANY_MAIL = "mail"
+ANY_MAIL_NAME = "邮寄，未说明挂号信还是平信"
 _SIGNED_CHANNELS = ("registered_mail",)
 _CONFIRMED_CHANNELS = ("ordinary_mail", "email", "online", "fax")
-_POSTED_CHANNELS = ("registered_mail", "ordinary_mail")
+_POSTED_CHANNELS = ("registered_mail", "ordinary_mail", ANY_MAIL)
 
 MAIL_DAYS_ESTIMATE = 3  # 「先按寄出后第3天估算」: an assumption, always labelled
 REVIEW_DAYS = 60  # 复议法第二十条第一款
@@ -270,7 +274,7 @@ def _problem(t: Timeline) -> str:
         if earlier is not None and later is not None and later < earlier:
             return (f"您说的{second}是{date_zh(later)}，却早于{first}的{date_zh(earlier)}，"
                     f"这两个日期应该有一个记错了。能再核对一下吗？")
-    if t.channel is not None and t.channel not in CHANNELS:
+    if t.channel is not None and t.channel not in CHANNELS and t.channel != ANY_MAIL:
         return "请问申请是通过哪种方式递交的？当面、挂号信/EMS、平信、电子邮件、网上平台还是传真？"
     return ""
 
@@ -397,7 +401,7 @@ def _receipt(t: Timeline, channel: Optional[str], steps: List[Step],
         # The agency signed for it / confirmed it on a day the citizen knows: that day, whatever the channel.
         steps.append(Step(t.received_on, "机关签收或确认，这一天是收到申请之日", "", ART_RECEIPT))
         return t.received_on, False
-    name = CHANNELS[channel]
+    name = CHANNELS.get(channel, ANY_MAIL_NAME)
     if t.submitted_on is not None and channel != "in_person":
         steps.append(Step(t.submitted_on, f"申请寄出/发出（{name}）",
                           "寄出或发送的日期不是收到申请之日", ART_RECEIPT))
@@ -406,7 +410,7 @@ def _receipt(t: Timeline, channel: Optional[str], steps: List[Step],
         if day is not None:
             steps.append(Step(day, "当面递交申请，当天即收到申请之日", "", ART_RECEIPT + "第（一）项"))
         return day, False
-    how = "签收" if channel in _SIGNED_CHANNELS else "确认"
+    how = "签收" if channel in _SIGNED_CHANNELS else "签收或确认" if channel == ANY_MAIL else "确认"
     item = "第（二）项" if channel in _POSTED_CHANNELS else "第（三）项"
     if t.received_on is not None:
         steps.append(Step(t.received_on, f"机关{how}，这一天是收到申请之日", "", ART_RECEIPT + item))
@@ -682,7 +686,8 @@ def missing_fact(result: TimelineResult) -> Optional[str]:
                 t.correction_sent_on, t.correction_received_on, t.review_decision_received_on,
                 t.fee_notice_received_on)):
         return "submitted_on"
-    if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS and t.received_on is None and t.reply_on is None \
+    if t.channel in _SIGNED_CHANNELS + _CONFIRMED_CHANNELS + (ANY_MAIL,) and t.received_on is None \
+            and t.reply_on is None \
             and t.reply_received_on is None:
         return "received_on"
     if t.correction_sent_on is not None and t.correction_received_on is None and t.channel in _POSTED_CHANNELS:
@@ -703,7 +708,7 @@ def timeline_from_facts(facts: Dict[str, object]) -> Timeline:
     """A :class:`Timeline` from parsed facts (bot.rules.textparse.parse_history); unknown keys ignored."""
     values: Dict[str, object] = {k: facts[k] for k in _DATE_FIELDS if isinstance(facts.get(k), dt.date)}
     channel = facts.get("channel")
-    if channel in CHANNELS:
+    if channel in CHANNELS or channel == ANY_MAIL:
         values["channel"] = channel
     if isinstance(facts.get("reply_type"), str):
         values["reply_type"] = facts["reply_type"]

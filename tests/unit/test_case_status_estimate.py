@@ -35,3 +35,16 @@ def test_due_date_in_a_known_year_is_not_labelled_an_estimate():
     text = status.describe(_case(dt.date(2026, 11, 20)), dt.date(2026, 11, 23), knowledge.cached())
     assert "2026年12月18日" in text
     assert "估算" not in text
+
+
+def test_an_extended_case_also_names_its_original_due_date():
+    # received Wed 14 Oct 2026: 15–16 Oct (2), 19–23 (7), 26–30 (12), 2–6 Nov (17), 9–11 Nov (20)
+    # → 11月11日; extended on 10 Nov by 20 more: 12–13 (2), 16–20 (7), 23–27 (12), 30 Nov–4 Dec (17),
+    # 7–9 Dec (20) → 12月9日
+    received = dt.date(2026, 10, 14)
+    case = _case(received)
+    events = (*case.events, EventRecord("extension_approved", dt.date(2026, 11, 10), None, None, None, NOW))
+    case = CaseRecord(**{**case.__dict__, "events": events, "stage": "extended"})
+    text = status.describe(case, dt.date(2026, 11, 23), knowledge.cached())
+    assert "依法应于2026年12月9日前答复" in text
+    assert "不延期的原答复期限是2026年11月11日" in text

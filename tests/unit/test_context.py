@@ -184,6 +184,10 @@ def test_case_follow_ups_answer_from_the_status_shown():
         "依法应于2026年12月18日前答复（20个工作日）。还剩20个工作日。",
         "依据：《政府信息公开条例》第三十条至第三十三条"]
     assert context.case_agency_name(detail) == "淄博市行政审批服务局"
+    # a question when that names no remedy is this case's, whatever the words resemble (延期)
+    got = plan("不延期的话原本该是哪天", topic)
+    assert (got.kind, got.target) == ("case", "due")
+    assert plan("复议最晚哪天申请", topic).target != "due"
     # a day the citizen tells (not in the record shown) and a question when: computed from it
     told = plan("通知我是20号才收到的 那最晚哪天交钱", topic)
     assert (told.kind, told.target, told.topic) == ("due_date", "通知我是20号才收到的 那最晚哪天交钱", "due_date")
@@ -777,8 +781,10 @@ def test_a_question_heard_as_goodbye_thanks_or_never_mind_is_a_question():
     from actions.conversation import asks_something
     assert asks_something("都过了一个礼拜了也没通知 那是不是就不用补了")
     assert asks_something("谢谢，那复议要钱吗")
+    assert asks_something("算了不查了 我就想知道对审批局不满意 能发邮件投诉不")  # 能…不: a question
     # short thanks, goodbyes and never minds are what the classifier thought
-    for text in ("好 谢谢你啊", "不用了谢谢", "再见", "算了不问了", "好的知道了"):
+    for text in ("好 谢谢你啊", "不用了谢谢", "再见", "算了不问了", "好的知道了", "好的 谢谢 我不查了",
+                 "取消吧 不要了"):
         assert not asks_something(text), text
 
 
@@ -1066,3 +1072,27 @@ def test_a_computed_remedy_leaves_the_conversation_in_that_remedy():
     assert plan("能寄过去吗", context.Topic("review", "…")).lines == ("方式",)
     assert plan("那告谁 告审批局还是告市政府",
                 context.Topic("litigation_after_review", "…")).lines == ("被告",)
+
+
+def test_urging_with_no_case_looked_up_gets_the_agency_to_call():
+    got = plan("能催一下吗", context.Topic("extension", "他们能延期吗"))
+    assert (got.kind, got.target) == ("faq", "contact_info")
+
+
+def test_naming_another_agency_after_a_computed_date_gives_the_dates_for_it():
+    topic = context.Topic("due_date", "10月26日当面递交的 最晚哪天答复")
+    got = plan("我说的是枣庄审批局", topic, "zaozhuang_spj", ["枣庄审批局"])
+    assert (got.kind, got.agency, got.target) == ("due_date", "zaozhuang_spj", topic.question)
+
+
+def test_a_computed_answer_names_the_agency_when_the_citizen_did(monkeypatch):
+    import datetime as dt
+
+    from actions.calculators import due_date_answer
+    from bot.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 23))
+    # in person Mon 26 Oct: 27–30 (4), 2–6 Nov (9), 9–13 (14), 16–20 (19), Mon 23 Nov (20)
+    answer, _ = due_date_answer("10月26日当面递交的 最晚哪天答复", "zaozhuang_spj", name_agency=True)
+    assert answer.startswith("枣庄市行政审批服务局：") and "答复期限：2026年11月23日" in answer
+    assert not due_date_answer("10月26日当面递交的", "zaozhuang_spj")[0].startswith("枣庄")

@@ -317,7 +317,8 @@ def test_yearless_dates_follow_the_year_written_earlier_in_the_history():
     ("邮件是2025年12月1日发的，12月3日他们回复确认了，最晚几号给答复",
      {"channel": "email", "submitted_on": dt.date(2025, 12, 1), "received_on": dt.date(2025, 12, 3)}),
     # two dates in one clause
-    ("我3月2日寄出3月5日签收", {"submitted_on": dt.date(2026, 3, 2), "received_on": dt.date(2026, 3, 5)}),
+    ("我3月2日寄出3月5日签收",  # posted (寄出), kind not said: mail
+     {"channel": "mail", "submitted_on": dt.date(2026, 3, 2), "received_on": dt.date(2026, 3, 5)}),
     # a hypothetical extension is not an extension notice
     ("我是2026年2月9日交的 如果延期的话最晚到哪天", {"submitted_on": dt.date(2026, 2, 9)}),
     # a clause without a date describes the next date
@@ -427,3 +428,9 @@ def test_a_correction_asked_for_in_plain_words():
     facts = parse_history("他们2号收的申请 6号才通知我补 这算晚了不", dt.date(2026, 11, 23))
     assert facts.get("received_on") == dt.date(2026, 11, 2)
     assert facts.get("correction_requested_on") == dt.date(2026, 11, 6)
+
+
+def test_posted_without_saying_how_is_mail():
+    facts = parse_history("11月2号邮寄的 啥时候到期", dt.date(2026, 11, 23))
+    assert facts == {"channel": "mail", "submitted_on": dt.date(2026, 11, 2)}
+    assert parse_history("挂号信11月2号寄的", dt.date(2026, 11, 23))["channel"] == "registered_mail"

@@ -659,3 +659,12 @@ def test_the_sources_line_names_each_law_once_with_its_articles():
     result = run(reply_received_on=D(2026, 10, 16), today=D(2026, 11, 23))
     assert render_zh(result).splitlines()[-1] == (
         "来源：《行政复议法》第二十条第一款、第八十八条第一款、第八十七条；《行政诉讼法》第四十六条第一款")
+
+
+def test_mail_without_its_kind_is_estimated_from_posting_not_taken_as_in_person():
+    # 「11月2号邮寄的」: posted Mon 2 Nov, signed for or confirmed on a day not yet known → estimated
+    # 3 days after posting (Thu 5 Nov): 6 (1), 9–13 (6), 16–20 (11), 23–27 (16), 30 Nov–3 Dec (20)
+    result = run(channel="mail", submitted_on=D(2026, 11, 2), today=D(2026, 11, 23))
+    assert_estimated(result, "reply_due", D(2026, 12, 3))
+    text = render_zh(result)
+    assert "当面" not in text and "签收或确认" in text

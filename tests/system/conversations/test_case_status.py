@@ -86,6 +86,8 @@ def test_overdue_case_tells_the_citizen_where_to_complain_and_seek_review(assist
 def test_extended_case_counts_forty_working_days(assistant):
     reply = lookup(assistant, "ZDZF-2026-0212", demo_code("ZDZF-2026-0212"))
     assert "已延期" in reply and "经延长再加20个工作日" in reply and "2026年12月9日" in reply
+    # received Wed 14 Oct: 15–16 Oct (2), 19–23 (7), 26–30 (12), 2–6 Nov (17), 9–11 Nov (20)
+    assert "不延期的原答复期限是2026年11月11日" in reply
 
 
 def test_correction_restarts_the_clock(assistant):
