@@ -50,7 +50,7 @@ _FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是
                  "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
-_ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|"
+_ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有没有|"
                  "怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                  "了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                  "最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再|"
@@ -261,9 +261,11 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
         # the record shown, so the date is computed from what they say
         return Plan("due_date", text, topic="due_date", question=text)
-    if topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None:
+    if (topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None
+            and follow_up_kind(text, follow) in (None, "when_due", "how_long", "extend")):
         # 「不延期的话原本该是哪天」 after a look-up: when, of this case (its due lines say both days),
-        # whatever FAQ the words resemble; a remedy named (「复议最晚哪天」) is that remedy's
+        # whatever FAQ the words resemble; a remedy named (「复议最晚哪天」) is that remedy's, and
+        # 「到期了还不答复怎么办」 asks what then
         return Plan("case", "due", topic=topic.name, question=topic.question)
     if (topic.name == "due_date" and textparse.asks_when(text) and not _NOT_THE_DATE.search(text)
             and not textparse.tells_a_day(text, today) and textparse.parse_channel(text) is None):

@@ -188,6 +188,7 @@ def test_case_follow_ups_answer_from_the_status_shown():
     got = plan("不延期的话原本该是哪天", topic)
     assert (got.kind, got.target) == ("case", "due")
     assert plan("复议最晚哪天申请", topic).target != "due"
+    assert plan("要是到期了他们还不答复怎么办", topic).target == "remedies"
     # a day the citizen tells (not in the record shown) and a question when: computed from it
     told = plan("通知我是20号才收到的 那最晚哪天交钱", topic)
     assert (told.kind, told.target, told.topic) == ("due_date", "通知我是20号才收到的 那最晚哪天交钱", "due_date")
@@ -1096,3 +1097,9 @@ def test_a_computed_answer_names_the_agency_when_the_citizen_did(monkeypatch):
     answer, _ = due_date_answer("10月26日当面递交的 最晚哪天答复", "zaozhuang_spj", name_agency=True)
     assert answer.startswith("枣庄市行政审批服务局：") and "答复期限：2026年11月23日" in answer
     assert not due_date_answer("10月26日当面递交的", "zaozhuang_spj")[0].startswith("枣庄")
+
+
+def test_whether_a_complaint_has_a_time_limit():
+    # complaint's answer: 条例没有规定投诉举报的期限
+    got = plan("投诉有没有时间限制", context.Topic("complaint", "能发邮件投诉不"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("期限",))
