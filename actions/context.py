@@ -42,7 +42,7 @@ CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄�
                  "email": "电子邮件发送", "online": "网上提交", "fax": "传真发送"}
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
-EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后")
+EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后|再延")
 # after a computed date, a "when" that asks about something else: what to do then, a remedy's day
 _NOT_THE_DATE = re.compile(r"怎么办|咋办|咋整|怎么整|找谁|投诉|复议|起诉|告|不给|不理|没答复|不答复|交钱|缴费|补正")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
@@ -50,7 +50,9 @@ _FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是
                  "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
-_ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有没有|"
+_ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有没有|现在|已经|都|快|"
+                 # how long it has been (「都超了快三个礼拜了」)
+                 "礼拜|星期|个月|周|一|二|两|三|四|五|六|七|八|九|十|半|"
                  "怎么办|怎么样|怎么|咋办|咋|如何|能不能|能否|可不可以|可以|能|会|要|该|还|"
                  "了|吗|呢|啊|呀|吧|我|们|他|她|是|的|有|想|帮|给|一下|多少|几|号|哪|什么|啥|时候|"
                  "最后|最晚|到底|时间|日期|日子|天|那|这|个|等|还要|再|"
@@ -267,10 +269,11 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # whatever FAQ the words resemble; a remedy named (「复议最晚哪天」) is that remedy's, and
         # 「到期了还不答复怎么办」 asks what then
         return Plan("case", "due", topic=topic.name, question=topic.question)
-    if (topic.name == "due_date" and textparse.asks_when(text) and not _NOT_THE_DATE.search(text)
+    if (topic.name == "due_date" and (textparse.asks_when(text) or EXTENSION.search(text))
+            and not _NOT_THE_DATE.search(text)
             and not textparse.tells_a_day(text, today) and textparse.parse_channel(text) is None):
-        # 「延期的话最多到哪天」「那最晚啥时候答复我」 after a computed date: the same history again
-        # (extended, if asked), whatever FAQ the words alone resemble
+        # 「延期的话最多到哪天」「那最晚啥时候答复我」「到时候会不会再延一回」 after a computed date:
+        # the same history again (extended, if asked), whatever FAQ the words alone resemble
         recompute = "due_date_extension" if EXTENSION.search(text) else "due_date"
         return Plan(recompute, topic.question, topic="due_date", question=topic.question)
     if ((topic.name in REMEDY_TOPICS or sure_faq in REMEDY_TOPICS) and textparse.asks_when(text)
@@ -548,7 +551,8 @@ def sentences_about(text: str, question: str, most: int = 2) -> List[str]:
 # ---- said again --------------------------------------------------------------------------------
 
 # 「他们电话再说一遍」「刚才那个邮箱再发一下」: a detail the assistant already gave, asked again
-_AGAIN = re.compile(r"再(?:说|发|讲|报|念)(?:一遍|一下|一次)|重复一(?:遍|下)|刚才(?:说|给)的|刚刚(?:说|给)的|刚才那个")
+_AGAIN = re.compile(r"再(?:给我|跟我|和我)?(?:说|发|讲|报|念)(?:一遍|一下|一次)|重复一(?:遍|下)|"
+                    r"刚才(?:说|给)的|刚刚(?:说|给)的|刚才那个")
 # what each asked field looks like in a reply's line
 _FIELD_SHAPES = {"电话": re.compile(r"0\d{2,3}-\d{7,8}|(?<!\d)\d{7}(?!\d)"),
                  "邮箱": re.compile(r"[\w.-]+@[\w.-]+\.[a-z]{2,}"),

@@ -1103,3 +1103,13 @@ def test_whether_a_complaint_has_a_time_limit():
     # complaint's answer: 条例没有规定投诉举报的期限
     got = plan("投诉有没有时间限制", context.Topic("complaint", "能发邮件投诉不"))
     assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("期限",))
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("现在都超了快三个礼拜了 咋办", "message"),  # 超了, and how long it has been: overdue remedies
+    ("30号那天要是还没给呢", "message"),  # 还没给: not answered
+    ("到时候会不会再延一回", "due_date_extension"),  # 再延: the latest day with an extension
+])
+def test_after_a_computed_date_what_if_late_or_extended(text, kind):
+    topic = context.Topic("due_date", "9月30号在市审批局窗口交的申请 啥时候到期")
+    assert plan(text, topic).kind == kind
