@@ -560,20 +560,28 @@ _FIELD_SHAPES = {"电话": re.compile(r"0\d{2,3}-\d{7,8}|(?<!\d)\d{7}(?!\d)"),
                  "邮编": re.compile(r"邮编\d{6}")}
 
 
-def said_again(text: str, events: Sequence[Mapping[str, Any]]) -> Optional[Tuple[List[str], str]]:
+def said_again(text: str, events: Sequence[Mapping[str, Any]],
+               agency_id: Optional[str] = None) -> Optional[Tuple[List[str], str]]:
     """The lines of the assistant's latest reply (before this message) that carry what ``text``
     asks to hear again, and that reply's source line; None when the message does not ask for a
-    detail again or no earlier reply gave one."""
+    detail again or no earlier reply gave one. A message naming an agency (or 审批局, 局里: the
+    conversation's ``agency_id``) wants that agency's own line."""
     if not _AGAIN.search(text or ""):
         return None
     shapes = [_FIELD_SHAPES[field] for field in asked_fields(text, followups()) if field in _FIELD_SHAPES]
     if not shapes:
         return None
+    # 「审批局地址再给我说一遍」: that agency's own line, not the complaint body's address given last
+    named = knowledge.cached().find_agency(normalize_text(text))
+    if named is None and any(fold(word) in fold(text) for word in followups().agency_words):
+        named = agency_id
+    name = knowledge.cached().agency(named)["name"] if named else ""
     for event in history.before_current(events):  # this session, newest first
         if history.kind(event) != history.BOT:
             continue
         lines = (event.get("text") or "").splitlines()
-        found = [line.strip() for line in lines if any(shape.search(line) for shape in shapes)]
+        found = [line.strip() for line in lines if any(shape.search(line) for shape in shapes)
+                 and (not name or name in line or lines[0].startswith(name))]
         if found:
             source = next((line.strip() for line in lines if line.startswith("来源：")), "")
             return found[:2], source

@@ -401,7 +401,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     text = tracker.latest_message.get("text") or ""
     if not text.strip() or text.startswith("/"):
         return None
-    again = context.said_again(text, tracker.events)
+    again = context.said_again(text, tracker.events, agency_for(tracker))
     if again is not None:  # 「他们电话再说一遍」: the lines given before, as they were given
         lines, source = again
         dispatcher.utter_message(text="\n".join([kb().message("said_again", agency_for(tracker)), *lines,
@@ -428,8 +428,10 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if plan.kind == "message":
         # a follow-up of a rule, not of a case (case follow-ups are answer_about_case's): what
         # applies if it comes to that (「假如他们一直不回」 is not an overdue case)
-        dispatcher.utter_message(text=kb().message(plan.target, agency_id, hypothetical=True),
-                                 **answer_fields(agency_id, plan.topic, plan.question))
+        reply = kb().message(plan.target, agency_id, hypothetical=True)
+        if f"{plan.target}_source" in kb().messages:  # as under every answer
+            reply += "\n" + kb().message(f"{plan.target}_source", agency_id)
+        dispatcher.utter_message(text=reply, **answer_fields(agency_id, plan.topic, plan.question))
         return [SlotSet("agency", agency_id)]
     if plan.kind == "due_date":
         # on the history told so far: this also runs as info_subject's slot mapping (action_info_request)

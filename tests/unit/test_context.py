@@ -1113,3 +1113,17 @@ def test_whether_a_complaint_has_a_time_limit():
 def test_after_a_computed_date_what_if_late_or_extended(text, kind):
     topic = context.Topic("due_date", "9月30号在市审批局窗口交的申请 啥时候到期")
     assert plan(text, topic).kind == kind
+
+
+def test_an_agency_named_again_gets_its_own_line_not_another_bodys():
+    # the complaint body's address (人民西路8号) was the latest address given; 「审批局地址再给我说
+    # 一遍」 names the agency: its own card's line (西四路119号, FACTS §5 row 1), given earlier
+    events = [user("审批局在哪"),
+              bot("淄博市行政审批服务局：\n· 地址：淄博市张店区西四路119号\n来源：服务指南"),
+              user("超期了去哪投诉"),
+              bot("到期仍未答复的，您可以：\n1. 投诉举报：向淄博市人民政府办公室反映，地址淄博市张店区人民西路8号。"),
+              user("审批局地址再给我说一遍")]
+    lines, _ = context.said_again("审批局地址再给我说一遍", events, "zibo_spj")
+    assert lines == ["· 地址：淄博市张店区西四路119号"]
+    # nothing of that agency's given before: None (answered as a question)
+    assert context.said_again("审批局地址再给我说一遍", events[2:], "zibo_spj") is None

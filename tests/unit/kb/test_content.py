@@ -347,3 +347,14 @@ def test_an_agency_without_listed_channels_gives_its_reports_contact_and_says_wh
     zhangdian = kb.render("how_to_submit", ZHANGDIAN).full_text
     assert "新村西路226号区政务中心（邮编255022）" in zhangdian and "没有写明" in zhangdian
     assert "《张店区人民政府办公室2023年政府信息公开工作年度报告》" in zhangdian
+
+
+@pytest.mark.parametrize("name", ["overdue_remedies", "answer_remedies"])
+def test_a_remedies_text_answered_alone_has_a_sources_line_citing_what_it_cites(kb, name):
+    # the articles each text names inline (条例第四十七条、第五十一条; 复议法第十一条、第二十条 …)
+    # must be the ones its 来源 line gives
+    body = kb.message(name, ZIBO, hypothetical=True)
+    source = kb.message(f"{name}_source", ZIBO)
+    assert source.startswith("来源：")
+    for article in re.findall(r"第[一二三四五六七八九十]+条", body):
+        assert article in source, article
