@@ -138,7 +138,7 @@ def timeline_topic(facts: Dict[str, Any]) -> str:
 
 
 def fee_answer(text: str, agency_id: str) -> str:
-    quantity = textparse.parse_quantity(text)
+    quantity = textparse.month_items(text)
     if quantity is None or quantity.unit not in ("件", "页"):
         return kb().message("fee_ask_quantity", agency_id)
     try:
@@ -146,7 +146,9 @@ def fee_answer(text: str, agency_id: str) -> str:
     except ValueError:
         return kb().message("fee_bad_quantity", agency_id)
     method = kb().message("fee_per_item" if result.method == "per_item" else "fee_per_page", agency_id)
-    lines = [f"{quantity.count}{quantity.unit}，{method}：{result.working_zh()}"]
+    told = textparse.parse_quantity(text)
+    total = "本月合计" if told is not None and told.count != quantity.count else ""  # 8件 + 15件
+    lines = [f"{total}{quantity.count}{quantity.unit}，{method}：{result.working_zh()}"]
     lines += [f"· {assumption}" for assumption in result.assumptions]
     lines.append("来源：《政府信息公开条例》第四十二条；" + kb().cite("109号"))
     return "\n".join(lines)

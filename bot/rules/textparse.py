@@ -137,7 +137,8 @@ def asks_when(text: str) -> bool:
 
 
 # 「这算晚了不」「还来得及不」: whether a step was late or a period is still open
-_LATE_OR_IN_TIME = re.compile(r"算晚|晚了|算超|超期|超时|过期|逾期|来得及|来不及|赶得上|赶不上|过没过|过了没")
+_LATE_OR_IN_TIME = re.compile(r"算晚|晚了|算超|超期|超时|过期|逾期|来得及|来不及|赶得上|赶不上|过没过|过了没|"
+                              r"合规|按时|及时")
 
 
 def asks_timing(text: str) -> bool:
@@ -235,6 +236,20 @@ def parse_quantity(text: str) -> Optional[Quantity]:
     (第31件, 第三十三条) and vague amounts (100多页, 几件) are not counts."""
     found = parse_quantities(text)
     return found[0] if found else None
+
+
+# 「这个月已经交了8件 还想再交15件」: the month's applications so far and those to come
+_MORE_ITEMS = re.compile(r"(?:已经|已)[^，。]{0,12}\d+\s*[件份条].{0,12}(?:再|还要|还想|又)")
+
+
+def month_items(text: str) -> Optional[Quantity]:
+    """The applications a message counts for one month: the first count, or, when it tells those
+    already made and those still to come (「已经交了8件 还想再交15件」), their sum; the per-item fee
+    counts one applicant's applications over a natural month (FACTS §2.1)."""
+    found = [q for q in parse_quantities(text) if q.unit == "件"]
+    if len(found) >= 2 and _MORE_ITEMS.search(_norm(text)):
+        return Quantity(found[0].count + found[1].count, "件")
+    return parse_quantity(text)
 
 
 # --- a described history (deadline calculator) -----------------------------------------------------

@@ -106,6 +106,12 @@ def test_fee_is_computed_with_its_working(text, total):
     assert total in answer and "109号" in answer and "尚未核实" in answer
 
 
+def test_fee_for_the_months_applications_so_far_and_to_come():
+    # 8 + 15 = 23 in the month (FACTS §2.1, per item): 1–10 free, 11–23 = 13 × 100元 = 1300元
+    answer = fee_answer("这个月我已经向审批局交了8件申请了 还想再交15件 要收钱不", "zibo_spj")
+    assert answer.startswith("本月合计23件") and "合计1300元" in answer
+
+
 def test_fee_without_a_quantity_asks_for_one():
     assert "请告诉我一个月内申请的件数" in fee_answer("要多少钱", "zibo_spj")
 

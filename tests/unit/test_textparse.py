@@ -434,3 +434,11 @@ def test_posted_without_saying_how_is_mail():
     facts = parse_history("11月2号邮寄的 啥时候到期", dt.date(2026, 11, 23))
     assert facts == {"channel": "mail", "submitted_on": dt.date(2026, 11, 2)}
     assert parse_history("挂号信11月2号寄的", dt.date(2026, 11, 23))["channel"] == "registered_mail"
+
+
+def test_the_months_applications_already_made_and_to_come_are_added():
+    from bot.rules.textparse import Quantity, month_items
+
+    assert month_items("这个月我已经向审批局交了8件申请了 还想再交15件 要收钱不") == Quantity(23, "件")
+    assert month_items("一个月申请35件要多少钱") == Quantity(35, "件")
+    assert month_items("我要150页") == Quantity(150, "页")
