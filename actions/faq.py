@@ -349,7 +349,9 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     messages = [{"text": body, history.FAQ_ID: faq_id, history.AGENCY: agency_id,
                  history.SOURCES: list(answer.sources), history.EXCERPT: bool(lines),
                  **topic_fields(topic or faq_id, text)}]
-    example = worked_example(faq_id, text, agency_id)
+    # a whole answer to the citizen's question; not an excerpt answering a follow-up, whose
+    # ``text`` is the topic's earlier question (「复议找谁」 after a computed date: not that date again)
+    example = worked_example(faq_id, text, agency_id) if not lines else None
     events: List[Dict[Text, Any]] = [SlotSet("agency", agency_id)]
     if example:
         messages.append({"text": kb().message("worked_example_intro", agency_id) + "\n" + example})

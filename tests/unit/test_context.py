@@ -1127,3 +1127,28 @@ def test_an_agency_named_again_gets_its_own_line_not_another_bodys():
     assert lines == ["· 地址：淄博市张店区西四路119号"]
     # nothing of that agency's given before: None (answered as a question)
     assert context.said_again("审批局地址再给我说一遍", events[2:], "zibo_spj") is None
+
+
+def test_an_excerpt_answering_a_follow_up_does_not_recompute_the_topics_date(monkeypatch):
+    # 「复议找谁」 after 「答复10月23号收到的 复议最晚哪天」: the review body's lines, not the date
+    # again (the follow-up's plan passes the topic's question); the whole answer to the question
+    # itself still carries the computed day (60 days from 23 Oct: 22 Dec)
+    import asyncio
+    import datetime as dt
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import faq
+    from bot.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 23))
+    question = "答复10月23号收到的 复议最晚哪天"
+
+    def replies(lines):
+        dispatcher = CollectingDispatcher()
+        asyncio.run(faq.answer_faq(dispatcher, tracker_after([], "复议找谁"), "review", "zibo_spj",
+                                   question, lines))
+        return "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+    assert "2026年12月22日" not in replies(("复议机关",))
+    assert "2026年12月22日" in replies(())
