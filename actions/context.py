@@ -216,8 +216,12 @@ def is_follow_up(text: str, follow: FollowUps) -> bool:
     return bool(folded) and (len(folded) <= follow.short or has_cue(text, follow))
 
 
+# the phone as the way something was said (「他们电话里说要延期」「区里来电话说收着了」), not asked for
+_SAID_BY_PHONE = re.compile(r"(?:打|来|通过|在)?电话(?:里|上|中)(?:说|讲|告诉|通知)?|(?:打|来)电话(?:说|讲|告诉|通知)")
+
+
 def follow_up_kind(text: str, follow: FollowUps) -> Optional[str]:
-    folded = fold(text)
+    folded = fold(_SAID_BY_PHONE.sub("", text))
     return next((kind for kind, words in follow.kinds.items()
                  if any(word in folded for word in words)), None)
 

@@ -1152,3 +1152,18 @@ def test_an_excerpt_answering_a_follow_up_does_not_recompute_the_topics_date(mon
 
     assert "2026年12月22日" not in replies(("复议机关",))
     assert "2026年12月22日" in replies(())
+
+
+def test_the_phone_as_the_way_something_was_said_is_not_asking_for_a_phone():
+    # 「他们电话里说要延期」: 延期 is asked about (after a computed date: the extended day, with
+    # 负责人同意并告知), not the agency's phone
+    f = context.followups()
+    assert context.follow_up_kind("他们电话里说要延期 可我啥书面通知也没收到", f) == "extend"
+    assert context.follow_up_kind("区里来电话说收着了", f) != "contact"
+    assert context.follow_up_kind("他们电话多少", f) == "contact"
+
+
+def test_supplying_the_correction_late_is_its_consequence():
+    # correction_request's answer: 逾期不补正的，视为放弃申请
+    got = plan("补晚了会咋样", context.Topic("correction_request", "让我补正怎么办"))
+    assert (got.kind, got.target) == ("faq", "correction_request") and "逾期不补正" in got.lines
