@@ -1167,3 +1167,9 @@ def test_supplying_the_correction_late_is_its_consequence():
     # correction_request's answer: 逾期不补正的，视为放弃申请
     got = plan("补晚了会咋样", context.Topic("correction_request", "让我补正怎么办"))
     assert (got.kind, got.target) == ("faq", "correction_request") and "逾期不补正" in got.lines
+
+
+def test_their_section_s_phone_is_the_agency_s_card():
+    # 「他们科室电话多少来着」 after the complaint body: the agency's own section (政策法规科), not the body
+    got = plan("他们科室电话多少来着", context.Topic("complaint", "到3号还没信儿 我上哪投诉他们", "zaozhuang_spj"))
+    assert (got.kind, got.target) == ("faq", "contact_info")

@@ -358,3 +358,11 @@ def test_a_remedies_text_answered_alone_has_a_sources_line_citing_what_it_cites(
     assert source.startswith("来源：")
     for article in re.findall(r"第[一二三四五六七八九十]+条", body):
         assert article in source, article
+
+
+def test_which_agency_for_zhangdian_says_the_office_handles_the_district_governments_applications(kb):
+    # S3 (FACTS §5 row 9): 张店区人民政府办公室 handles applications at the district government's level
+    text = kb.render("which_agency", ZHANGDIAN).full_text
+    assert "代区政府办理区政府层面的信息公开申请" in text
+    assert "《张店区人民政府办公室2023年政府信息公开工作年度报告》" in text
+    assert "代区政府" not in kb.render("which_agency", ZIBO).full_text
