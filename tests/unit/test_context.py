@@ -1173,3 +1173,11 @@ def test_their_section_s_phone_is_the_agency_s_card():
     # 「他们科室电话多少来着」 after the complaint body: the agency's own section (政策法规科), not the body
     got = plan("他们科室电话多少来着", context.Topic("complaint", "到3号还没信儿 我上哪投诉他们", "zaozhuang_spj"))
     assert (got.kind, got.target) == ("faq", "contact_info")
+
+
+@pytest.mark.parametrize("text, line", [("那家要是不同意公开呢", "公共利益"), ("那家企业多长时间得回话", "15个工作日")])
+def test_the_party_consulted_after_a_look_up_is_the_third_party(text, line):
+    # third_party_consultation's answer: 15个工作日内回复; 不同意… 但…公共利益造成重大影响的，可以决定公开
+    topic = context.Topic("case_status", "", None, "申请编号：ZZSP-2026-0041（枣庄市行政审批服务局）\n征求意见尚未回复")
+    got = plan(text, topic)
+    assert (got.kind, got.target) == ("faq", "third_party_consultation") and line in got.lines
