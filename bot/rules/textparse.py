@@ -149,7 +149,8 @@ def asks_timing(text: str) -> bool:
 def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
     """The date a message is about: the first written date (2026年2月5日, 2026-2-5, 2026.02.05,
     2月5日, 2月5号, 二月五日; a date without a year is the most recent one not after ``today``);
-    failing that 今天 / 昨天 / 前天. An explicit date wins over a relative word, as in
+    failing that 今天 / 昨天 / 前天 (or 明天 / 后天, a day still to come). An explicit date wins over a
+    relative word, as in
     "今天问一下，我2月5日交的". Impossible dates (2月30日) are skipped."""
     text = _norm(text)
     explicit = _explicit_dates(text, today)
@@ -166,8 +167,8 @@ _DAY_EVENT = re.compile(r"收到|收着|收了|拿到|接到|签收|确认|交|�
 
 
 def tells_a_day(text: str, today: dt.date) -> bool:
-    """The message names a day of the application's history: a date (:func:`parse_date`), or a
-    bare 「16号」 beside what happened on it (not 「3号窗口」)."""
+    """The message names a day of the application's history: an explicit date, or a bare 「16号」
+    or 「明天」 beside what happened on it (not 「3号窗口」「明天什么时候上班」)."""
     text = _norm(text)
     if _explicit_dates(text, today):
         return True
