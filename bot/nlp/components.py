@@ -123,6 +123,15 @@ class AgencyMasker(GraphComponent):
         return messages
 
 
+def choose_intent(message: Message, name: str) -> None:
+    """The message's intent is ``name``, with confidence 1, first in the ranking (the rule-based
+    classifiers below overrule the trained ones this way)."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+
+
 # After the intent classifiers (config.yml): a bare option number is `choose_option` whatever the
 # classifiers thought (numbers all look alike to them: AgencyMasker replaces them).
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -139,11 +148,7 @@ class OptionNumberClassifier(GraphComponent):
         for message in messages:
             if option_number(message.get(TEXT)) is None:
                 continue
-            intent = {INTENT_NAME_KEY: OPTION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, intent, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) != OPTION_INTENT]
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            choose_intent(message, OPTION_INTENT)
         return messages
 
 
@@ -183,11 +188,7 @@ class KnownQuestionClassifier(GraphComponent):
 
     def _choose(self, message: Message, faq_id: str) -> None:
         key = f"{self.RETRIEVAL_INTENT}/{faq_id}"
-        intent = {INTENT_NAME_KEY: self.RETRIEVAL_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(INTENT, intent, add_to_output=True)
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                   if r.get(INTENT_NAME_KEY) != self.RETRIEVAL_INTENT]
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        choose_intent(message, self.RETRIEVAL_INTENT)
         selectors = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
         selectors.setdefault(RESPONSE_SELECTOR_RETRIEVAL_INTENTS, [self.RETRIEVAL_INTENT])
         previous = (selectors.get(self.RETRIEVAL_INTENT) or {}).get(RESPONSE_SELECTOR_RANKING_KEY) or []
@@ -224,9 +225,5 @@ class CaseLookupClassifier(GraphComponent):
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent not in self.REPLACEABLE or not asks_to_look_up(message.get(TEXT)):
                 continue
-            chosen = {INTENT_NAME_KEY: LOOKUP_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, chosen, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) != LOOKUP_INTENT]
-            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            choose_intent(message, LOOKUP_INTENT)
         return messages
