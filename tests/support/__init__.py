@@ -5,6 +5,7 @@ talking to the running assistant."""
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from typing import Any, Dict, Optional
 
@@ -52,15 +53,29 @@ def free_closed_port() -> int:
 def script_result(script: str, *args: str, env: Optional[Dict[str, str]] = None,
                   timeout: float = 600) -> Any:
     """Runs ``script`` (Python source) in a fresh interpreter with Rasa's environment in the project
-    root (a model loaded there stays out of the test process) and returns the JSON of its last
-    printed line."""
+    root (a model loaded there stays out of the test process) and returns what it passed to
+    ``report(value)``.
+
+    The value goes through a file of its own, not stdout: a result of a few hundred kB printed to
+    a pipe that Rasa's and TensorFlow's threads also write to once came back with their text in
+    the middle of it (CI, stop 23)."""
     import subprocess
     import sys
+    import tempfile
 
     from bot.tooling import training
 
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=training.PROJECT_ROOT,
-                          env={**training.rasa_env(), **(env or {})})
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    prelude = ("import json as _json, os as _os\n"
+               "def report(value):\n"
+               "    with open(_os.environ['GONGKAI_SCRIPT_RESULT'], 'w', encoding='utf-8') as out:\n"
+               "        _json.dump(value, out, ensure_ascii=False)\n")
+    with tempfile.TemporaryDirectory() as folder:
+        result = os.path.join(folder, "result.json")
+        done = subprocess.run([sys.executable, "-c", prelude + script, *args], capture_output=True,
+                              text=True, timeout=timeout, cwd=training.PROJECT_ROOT,
+                              env={**training.rasa_env(), **(env or {}),
+                                   "GONGKAI_SCRIPT_RESULT": result})
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert os.path.exists(result), "the script never called report(): " + done.stderr[-3000:]
+        with open(result, encoding="utf-8") as found:
+            return json.load(found)

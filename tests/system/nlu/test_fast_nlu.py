@@ -15,7 +15,7 @@ from tests.support import script_result
 pytestmark = pytest.mark.servers
 
 COMPARE = textwrap.dedent("""
-    import asyncio, json, sys
+    import asyncio, sys
     import yaml
     from bot.serving import rasa_launch
     rasa_launch.lean_process()
@@ -58,8 +58,7 @@ COMPARE = textwrap.dedent("""
         "direct_models": sum(m.__dict__.get("_direct_predict", (None, None))[1] is not None for m in models),
         "stacking": bool(getattr(Message._combine_features, "stacked", False)),
     }
-    print(json.dumps({"rasa": rasa_own, "ours": ours, "questions": len(questions), "used": used},
-                     ensure_ascii=False))
+    report({"rasa": rasa_own, "ours": ours, "questions": len(questions), "used": used})
 """)
 
 

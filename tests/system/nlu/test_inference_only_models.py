@@ -14,7 +14,7 @@ from tests.support import script_result
 pytestmark = pytest.mark.servers
 
 COMPARE = textwrap.dedent("""
-    import asyncio, json, sys
+    import asyncio, sys
     from rasa.core.agent import Agent
     from bot.serving import rasa_launch
     from bot.tooling import evaluation
@@ -36,7 +36,7 @@ COMPARE = textwrap.dedent("""
     rasa_own = rankings(Agent.load(model))
     rasa_launch.inference_only_models()
     ours = rankings(Agent.load(model))
-    print(json.dumps({"rasa": rasa_own, "ours": ours, "questions": questions}, ensure_ascii=False))
+    report({"rasa": rasa_own, "ours": ours, "questions": questions})
 """)
 
 

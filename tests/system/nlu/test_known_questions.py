@@ -19,7 +19,7 @@ pytestmark = pytest.mark.servers
 QUESTION = "恁那儿的座机是多少"
 
 ADD_AND_ASK = textwrap.dedent("""
-    import asyncio, json, sys, time
+    import asyncio, sys, time
     from pathlib import Path
     from rasa.core.agent import Agent
     from bot.content import knowledge
@@ -39,7 +39,7 @@ ADD_AND_ASK = textwrap.dedent("""
     before = parse(question)
     added = review.add_paraphrases(Path(kb_dir), "contact_info", [question])
     time.sleep(knowledge.RELOAD_CHECK_SECONDS + 0.3)  # the served copy looks at its files again
-    print(json.dumps({"before": before, "added": added, "after": parse(question)}, ensure_ascii=False))
+    report({"before": before, "added": added, "after": parse(question)})
 """)
 
 
