@@ -12,6 +12,12 @@ from bot.nlp.lookup import asks_to_look_up
     "俺在枣庄审批局网上申请的 快三个月了没动静 给查查",
     "我寄给区政府的信 不知道人家收着没有 帮我查下",
     "上个月交的 一直没消息 帮忙查查",
+    # no look-up verb: the state of their own application, asked as such
+    "我的申请现在啥情况",
+    "查申请",
+    "查我的申请",
+    "我那个申请办得咋样了",
+    "我交的申请到哪一步了",
 ])
 def test_a_request_to_look_up_ones_application(text):
     assert asks_to_look_up(text)
@@ -23,7 +29,11 @@ def test_a_request_to_look_up_ones_application(text):
     "想查一下征收补偿方案的文件",  # a document: an information request
     "申请需要什么材料",  # no look-up asked
     "查阅点在哪",
+    "查申请要带什么",  # what to bring: not a look-up
+    "查询申请的方式",
     "帮我查一下",  # nothing says what
+    "申请现在是什么情况下可以不公开",  # a rule, not their application
+    "我的申请被驳回了怎么办",  # what to do: the FAQ answers it
     None, 3,
 ])
 def test_not_a_look_up(text):
