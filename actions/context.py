@@ -47,7 +47,11 @@ EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后|再延")
 _NOT_THE_DATE = re.compile(r"怎么办|咋办|咋整|怎么整|找谁|投诉|复议|起诉|告|不给|不理|没答复|不答复|交钱|缴费|补正")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
 _FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是|我想问|我要|我想|是|那么|那|的|呢|吗|"
-                 "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也")
+                 "啊|呀|吧|问|一下|这个|那个|就|还|呃|嗯|哦|噢|也一样|一样|同样|也是|也|"
+                 # who made or issued it (「是市审批局批的」「张店区政府办做的」)
+                 "批|发|做|出|盖|章|制作|作出|下发|印发|出具|"
+                 # where they are (「我们是张店的」)
+                 "我们|咱们|俺们")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有没有|现在|已经|都|快|"
@@ -289,6 +293,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     # longer and without a cue, but nothing beyond the topic's own follow-up words and asking
     # (「到时候还不答复的话怎么办」 after a due date): it leans on the topic all the same
     if (not is_follow_up(text, follow)
+            and not (named_agency and only_names(text, agency_names))  # 「我们是张店区政府的」
             and not only_asks(text, kind_of(text, topic.name, follow), topic.name, follow)
             and not situation_and_remedy(text, topic.name, follow)):
         return None
@@ -336,6 +341,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
                 or reports.asked_category(knowledge.cached(), text)):
             return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
+        if topic.name == "info_request":
+            # the request's answer says to apply to the body that made it; the citizen names it
+            return Plan("faq", "how_to_submit", named_agency, topic="how_to_submit", question=text)
         if topic.name in ACTION_TOPICS.values():
             return None  # a fee is the same everywhere; a look-up is of one case
         return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)
@@ -415,6 +423,25 @@ def asked_fields(text: str, follow: FollowUps) -> Tuple[str, ...]:
     """The words the answer's lines carry for what ``text`` asks (「邮箱呢」 → 邮箱)."""
     folded = fold(text)
     return tuple(dict.fromkeys(field for word, field in follow.fields.items() if fold(word) in folded))
+
+
+# the agency card's own fields (contact_info), and words that ask for them
+CARD_FIELDS = ("电话", "地址", "邮箱", "传真", "邮编")
+_GIVE_ME = re.compile(r"给我(?:留|说|发|报|写|来|个)|告诉我|发我|留(?:一|个)|是多少|多少号|是啥|是什么|是[？?]?$")
+# a body other than the agency itself (its card is not theirs)
+_OTHER_BODY = re.compile(r"复议|法院|投诉|举报|上级|监督|监察|热线|12345")
+# 「邮箱地址」「邮件地址」 are the email, not the street address
+_EMAIL_ADDRESS = re.compile(r"(邮箱|邮件|email)地址", re.IGNORECASE)
+
+
+def card_request(text: str, follow: FollowUps) -> Tuple[str, ...]:
+    """The card fields ``text`` asks to be given (「审批局地址再给我说一遍」「电话给我留一个」
+    「邮箱地址是？」), or () when it asks for none, asks something else of them (「电话能申请吗」)
+    or asks for another body's."""
+    text = _EMAIL_ADDRESS.sub(r"\1", text or "")
+    if _OTHER_BODY.search(text) or not (_AGAIN.search(text) or _GIVE_ME.search(text)):
+        return ()
+    return tuple(field for field in asked_fields(text, follow) if field in CARD_FIELDS)
 
 
 def _planned(target: Mapping[str, Any], topic: Topic, named_agency: Optional[str],

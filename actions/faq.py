@@ -421,6 +421,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if offered:
             return await answer_faq(dispatcher, tracker, offered[0], named,
                                     previous_question(tracker) or text)
+    if plan is None and sure is None:
+        # 「审批局地址再给我说一遍」 though it was never said, 「电话给我留一个」: the card's lines
+        fields = context.card_request(text, context.followups())
+        if fields:
+            return await answer_faq(dispatcher, tracker, "contact_info", named or agency_for(tracker),
+                                    text, fields)
     if plan is None or plan.kind in leave:
         return None
     agency_id = plan.agency or case_agency(topic) or agency_for(tracker)

@@ -918,6 +918,33 @@ def test_a_detail_asked_again_is_the_line_given_before_with_its_source():
     assert context.said_again("邮箱再说一遍", events) is None
 
 
+def test_the_agency_that_made_it_named_after_an_information_request_is_where_to_apply():
+    # the request's answer says "apply to the body whose seal is on it"; 「是市审批局批的」 names it
+    # (市审批局: an alias of zibo_spj in agencies.yml): how to submit to that agency
+    topic = context.Topic("info_request", "我想要我们小区当年的规划文件 该找谁申请", "zibo_spj")
+    for text, named, name in (("是市审批局批的", "zibo_spj", "市审批局"), ("市审批局发的", "zibo_spj", "市审批局"),
+                              ("张店区政府办做的", "zhangdian_gov", "张店区政府办"),
+                              ("我们是张店区政府的", "zhangdian_gov", "张店区政府")):
+        got = context.plan_follow_up(text, topic, named, [name], TODAY)
+        assert (got.kind, got.target, got.agency) == ("faq", "how_to_submit", named), text
+    # a fee stays a fee (the same everywhere): naming an agency asks nothing new of it
+    assert context.plan_follow_up("市审批局的", context.Topic("fee", "10件多少钱", "zibo_spj"),
+                                  "zibo_spj", ["市审批局"], TODAY) is None
+
+
+def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
+    # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
+    # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
+    assert context.card_request("审批局地址再给我说一遍", context.followups()) == ("地址",)
+    assert context.card_request("行 审批局电话给我留一个 我先打过去问问", context.followups()) == ("电话",)
+    assert context.card_request("如以电子邮件方式提交，邮箱地址是？", context.followups()) == ("邮箱",)
+    # no request word, another body's detail, or no field: not the card
+    assert context.card_request("审批局电话能申请吗", context.followups()) == ()
+    assert context.card_request("复议机关电话告诉我", context.followups()) == ()
+    assert context.card_request("法院地址是多少", context.followups()) == ()
+    assert context.card_request("再给我说一遍", context.followups()) == ()
+
+
 def test_the_situation_and_where_to_sue_after_a_due_date_leans_on_it():
     # long, no cue word, and 延期 resembles the extension FAQ: still the remedy asked in the topic
     topic = context.Topic("due_date", "他们说要延期 那最晚到啥时候", "zhangdian_gov")
