@@ -322,6 +322,10 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     elsewhere = follow.anywhere.get(kind) if kind and kind not in entries else None
     if kind not in entries:
         kind = None
+    if topic.name == "info_request" and named_agency and only_names(text, agency_names):
+        # the request's answer says to apply to the body that made it; the citizen names it
+        # (「是市审批局批的」「我们是张店的」): a name alone asks no FAQ, however sure the retrieval
+        return Plan("faq", "how_to_submit", named_agency, topic="how_to_submit", question=text)
     if (sure_faq and sure_faq != topic.name and not has_cue(text, follow)
             and not only_asks(text, kind, topic.name, follow)):
         return None
@@ -341,9 +345,6 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
                 or reports.asked_category(knowledge.cached(), text)):
             return _report_again(text, topic, named_agency, today)
     if named_agency and topic.name != "case_status" and only_names(text, agency_names):
-        if topic.name == "info_request":
-            # the request's answer says to apply to the body that made it; the citizen names it
-            return Plan("faq", "how_to_submit", named_agency, topic="how_to_submit", question=text)
         if topic.name in ACTION_TOPICS.values():
             return None  # a fee is the same everywhere; a look-up is of one case
         return Plan("faq", topic.name, named_agency, topic=topic.name, question=topic.question)

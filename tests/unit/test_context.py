@@ -927,6 +927,9 @@ def test_the_agency_that_made_it_named_after_an_information_request_is_where_to_
                               ("我们是张店区政府的", "zhangdian_gov", "张店区政府")):
         got = context.plan_follow_up(text, topic, named, [name], TODAY)
         assert (got.kind, got.target, got.agency) == ("faq", "how_to_submit", named), text
+    # the retrieval sure of not_our_agency (0.54, /model/parse of 「我们是张店的」): still the name
+    got = context.plan_follow_up("我们是张店的", topic, "zhangdian_gov", ["张店"], TODAY, sure_faq="not_our_agency")
+    assert (got.kind, got.target, got.agency) == ("faq", "how_to_submit", "zhangdian_gov")
     # a fee stays a fee (the same everywhere): naming an agency asks nothing new of it
     assert context.plan_follow_up("市审批局的", context.Topic("fee", "10件多少钱", "zibo_spj"),
                                   "zibo_spj", ["市审批局"], TODAY) is None
