@@ -935,6 +935,16 @@ def test_the_agency_that_made_it_named_after_an_information_request_is_where_to_
                                   "zibo_spj", ["市审批局"], TODAY) is None
 
 
+def test_a_copy_of_the_form_after_where_to_get_it_is_the_guides_line_on_copies():
+    # agencies.yml zibo_spj.application_form.copies: 复制（复印）的申请表同样有效 (S1)
+    topic = context.Topic("application_form", "申请表在哪下啊", "zibo_spj")
+    for text in ("复印的能用不", "复印的行不行"):
+        got = plan(text, topic)
+        assert (got.kind, got.target, got.lines) == ("faq", "application_form", ("复印",)), text
+        lines = context.sentences_with(KB.render("application_form", "zibo_spj").text, got.lines)
+        assert any("同样有效" in line for line in lines)
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
