@@ -945,6 +945,17 @@ def test_a_copy_of_the_form_after_where_to_get_it_is_the_guides_line_on_copies()
         assert any("同样有效" in line for line in lines)
 
 
+def test_holidays_and_no_answer_on_the_spot_after_a_deadline_are_the_reply_deadlines_lines():
+    # deadlines.yml reply_deadline: 「不能当场答复的，…20个工作日内答复（工作日不含周末和法定节假日）」
+    computed = context.Topic("due_date", "九月二十四号我去西四路那交的申请 按规定最晚该是哪天", "zibo_spj")
+    answered = context.Topic("reply_deadline", "能不能当场就给我啊", "zibo_spj")
+    for text, topic in (("放假那些天不算吗", computed), ("国庆放假那几天呢", answered), ("当场给不了呢", answered)):
+        got = plan(text, topic)
+        assert (got.kind, got.target) == ("faq", "reply_deadline"), text
+        lines = context.sentences_with(KB.render("reply_deadline", "zibo_spj").text, got.lines)
+        assert lines and all("20个工作日" in line and "节假日" in line for line in lines), text
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
