@@ -804,6 +804,18 @@ def test_the_day_it_comes_to_is_no_subject_of_its_own():
                           "申请编号：ZBSP-2026-0103（淄博市行政审批服务局）\n依法应于2026年11月30日前答复")
     got = plan("到了30号还不给我咋办", topic)
     assert (got.kind, got.target) == ("case", "remedies")
+    # nor the day it passes: 「过了30号还没动静我找谁」 (没动静: refused, before who)
+    got = plan("过了30号还没动静我找谁", topic)
+    assert (got.kind, got.target) == ("case", "remedies")
+
+
+def test_a_look_ups_extension_and_restarted_period_are_asked_of_their_rules():
+    # deadlines.yml: extension needs 负责人同意; correction_request: 重新计算（仍是20个工作日）
+    topic = context.Topic("case_status", "ZDZF-2026-0212", None, "申请编号：ZDZF-2026-0212（张店区人民政府办公室）")
+    got = plan("凭啥说延就延", topic)
+    assert (got.kind, got.target) == ("faq", "extension")
+    got = plan("补完了是不是又得等20天", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "correction_request", ("重新计算",))
 
 
 def test_the_third_party_a_look_up_names_is_asked_of_the_consultation_rule():
@@ -954,6 +966,35 @@ def test_holidays_and_no_answer_on_the_spot_after_a_deadline_are_the_reply_deadl
         assert (got.kind, got.target) == ("faq", "reply_deadline"), text
         lines = context.sentences_with(KB.render("reply_deadline", "zibo_spj").text, got.lines)
         assert lines and all("20个工作日" in line and "节假日" in line for line in lines), text
+
+
+def test_reasons_the_wrong_agency_and_which_office_are_asked_of_their_rules():
+    # followups.yml: reasons → exempt_info's 说明理由 line (条例第三十六条); wrong_agency →
+    # not_our_agency; who after an information request → how_to_submit, which names 枣庄's office
+    # (agencies.yml zaozhuang_spj.disclosure_office: 政策法规科)
+    got = plan("他们要是不给 还不说为啥呢", context.Topic("contact_info", "区政府办电话多少", "zhangdian_gov"))
+    assert (got.kind, got.target, got.lines) == ("faq", "exempt_info", ("说明理由",))
+    got = plan("万一我找错单位了会咋样", context.Topic("which_agency", "那个文是好几个部门一块发的", "zibo_spj"))
+    assert (got.kind, got.target) == ("faq", "not_our_agency")
+    topic = context.Topic("info_request", "想要商品房预售许可的材料 枣庄的 找谁", "zaozhuang_spj")
+    got = plan("他们哪个科管这事", topic)
+    assert (got.kind, got.target) == ("faq", "how_to_submit")
+    assert "政策法规科" in KB.render("how_to_submit", "zaozhuang_spj").text
+
+
+def test_has_it_an_email_after_the_complaint_body_is_that_bodys_line():
+    # followups.yml complaint.contact: the 针对… line, which carries the body's 邮箱 (agencies.yml)
+    got = plan("有邮箱吗 我写个材料发过去", context.Topic("complaint", "我要举报审批局信息公开这块", "zibo_spj"))
+    assert (got.kind, got.target) == ("faq", "complaint")
+    lines = context.sentences_with(KB.render("complaint", "zibo_spj").text, got.lines)
+    assert any("zwgkb@zb.shandong.cn" in line for line in lines)
+
+
+def test_asking_by_the_hotline_after_it_is_not_an_application_is_what_it_is_for():
+    # contacts.yml hotline_2512345: 「…用于审批服务咨询…，不是政府信息公开的申请渠道」
+    topic = context.Topic("hotline_2512345", "打2512345直接报个申请中不中", "zibo_spj")
+    got = plan("那我问审批上的事打这个号行吗", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "hotline_2512345", ("咨询",))
 
 
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
