@@ -51,7 +51,11 @@ _FILLER_WORDS = ("不对|不是|我说的是|我问的是|我是说|我要的是
                  # who made or issued it (「是市审批局批的」「张店区政府办做的」)
                  "批|发|做|出|盖|章|制作|作出|下发|印发|出具|"
                  # where they are (「我们是张店的」)
-                 "我们|咱们|俺们")
+                 "我们|咱们|俺们|"
+                 # a correction (「我说错了 是张店的」)
+                 "我说错了|说错了|搞错了|弄错了|写错了|记错了|看错了|打错了|应该是|其实是|"
+                 # the kind of body, beside the place naming it (「枣庄那个审批局呢」)
+                 "审批服务局|审批局|那个局|这个局")
 # What is left of 「超期了怎么办」「能催一下吗」「什么时候到期」 once the follow-up's words are taken
 # out: only the asking, no subject of its own (「复议期限是多久」 keeps 复议: another question).
 _ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有没有|现在|已经|都|快|"

@@ -997,6 +997,19 @@ def test_asking_by_the_hotline_after_it_is_not_an_application_is_what_it_is_for(
     assert (got.kind, got.target, got.lines) == ("faq", "hotline_2512345", ("咨询",))
 
 
+def test_a_place_with_its_kind_of_body_or_a_correction_is_a_name_alone():
+    # 「枣庄那个审批局呢」 after the card, 「我说错了 是张店的」 after a report's fee: the same FAQ
+    # for the agency the place names (agencies.yml: 枣庄… and 张店… each start one agency's name)
+    got = plan("枣庄那个审批局呢", context.Topic("contact_info", "审批局电话给个", "zibo_spj"),
+               "zaozhuang_spj", ["枣庄"])
+    assert (got.kind, got.target, got.agency) == ("faq", "contact_info", "zaozhuang_spj")
+    got = plan("我说错了 是张店的", context.Topic("fee_practice", "枣庄审批局收过信息公开的钱没有", "zaozhuang_spj"),
+               "zhangdian_gov", ["张店"])
+    assert (got.kind, got.target, got.agency) == ("faq", "fee_practice", "zhangdian_gov")
+    # a place with more than a name: not a name alone
+    assert not context.only_names("枣庄那个审批局几点上班", ["枣庄"])
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
