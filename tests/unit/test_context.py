@@ -396,7 +396,7 @@ def test_which_body_after_a_remedy_answer_is_the_body_it_names():
     # 「哪个部门？」 after an answer that leaves the body unclear: the sentence naming it
     assert plan("哪个部门？", context.Topic("complaint")).lines == ("针对",)
     assert plan("找哪个机关", context.Topic("review")).lines == ("复议机关",)
-    assert plan("去哪个法院", context.Topic("litigation")).lines == ("法院",)
+    assert plan("去哪个法院", context.Topic("litigation")).lines == ("法院", "6个月")  # and by when
     # with a subject of its own and a sure retrieval, it is that question
     assert context.plan_follow_up("找哪个部门申请", context.Topic("complaint"), None, [], TODAY,
                                   sure_faq="which_agency") is None
@@ -1028,6 +1028,9 @@ def test_the_situation_and_where_to_sue_after_a_due_date_leans_on_it():
     topic = context.Topic("due_date", "他们说要延期 那最晚到啥时候", "zhangdian_gov")
     got = plan("延期完了还不给 我去哪告", topic)
     assert (got.kind, got.target) == ("faq", "litigation")
+    # where, and by when: remedies.yml litigation 「直接起诉：自知道…之日起6个月内」
+    lines = context.sentences_with(KB.render("litigation", "zhangdian_gov").text, got.lines)
+    assert any("法院" in line for line in lines) and any("6个月" in line for line in lines)
     # only the situation told of a remedy: whether it applies is the FAQ's own question
     topic = context.Topic("process_info", "我们公司被罚了款 想要当时执法的那些材料", "zibo_spj")
     assert context.plan_follow_up("不给的话我能复议吗", topic, None, [], TODAY, sure_faq="review") is None
