@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import metrics
+from actions import context, metrics
 from actions.common import agency_for, kb
 from actions.faq import ActionAnswerFaq, answer_in_context
 from bot.cases import status
@@ -80,6 +80,14 @@ class ValidateCaseLookupForm(FormValidationAction):
             followed = await answer_in_context(dispatcher, tracker)
             if followed is not None:
                 return followed + [SlotSet("requested_slot", None)]
+            if context.tells_of_no_answer(tracker.latest_message.get("text") or "", context.followups()):
+                # 「我申请了三个多月了根本没人理我」: what applies once the period has passed, then
+                # the look-up that tells whether it has
+                agency_id = agency_for(tracker)
+                dispatcher.utter_message(text="\n".join([
+                    kb().message("overdue_remedies", agency_id, hypothetical=True),
+                    kb().message("overdue_remedies_source", agency_id),
+                    kb().message("case_lookup_overdue", agency_id)]))
         return await super().run(dispatcher, tracker, domain)
 
     @staticmethod

@@ -364,6 +364,12 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
 SITUATION_KINDS = ("overdue", "refused", "disagree")
 
 
+def tells_of_no_answer(text: str, follow: FollowUps) -> bool:
+    """The message complains that no answer came (「申请了三个多月了根本没人理我」「一直没动静」)."""
+    folded = fold(text or "")
+    return any(fold(word) in folded for kind in ("overdue", "refused") for word in follow.kinds.get(kind, ()))
+
+
 def situation_and_remedy(text: str, topic: str, follow: FollowUps) -> bool:
     """The situation, and something asked of a remedy of the topic's answer (「延期完了还不给 我去哪告」
     after a due date; 「真不给的话 我去法院告行不」): it leans on the topic, however long, and whatever

@@ -1010,6 +1010,15 @@ def test_a_place_with_its_kind_of_body_or_a_correction_is_a_name_alone():
     assert not context.only_names("枣庄那个审批局几点上班", ["枣庄"])
 
 
+def test_a_complaint_of_no_answer():
+    follow = context.followups()
+    assert context.tells_of_no_answer("我申请了三个多月了根本没人理我", follow)
+    assert context.tells_of_no_answer("交了一个多月了一直没动静", follow)
+    assert context.tells_of_no_answer("都超期了", follow)
+    assert not context.tells_of_no_answer("我的申请到哪一步了", follow)
+    assert not context.tells_of_no_answer("", follow)
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure

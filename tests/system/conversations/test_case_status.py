@@ -32,6 +32,19 @@ def test_owner_learns_stage_and_due_date(assistant):
     assert "依法应于2026年12月18日前答复" in reply  # received 2026-11-20 (Fri), hand-checked
 
 
+def test_a_look_up_asked_with_no_answer_first_says_what_applies_once_the_period_has_passed(assistant):
+    # messages.yml overdue_remedies (投诉举报, 行政复议 within 60 days), then the form's question
+    sender = f"late-{uuid.uuid4().hex[:8]}"
+    reply = texts(say(assistant.rasa_url, sender, "我的申请三个多月了一直没动静 帮我查查"))
+    assert "投诉举报" in reply and "60日内" in reply and "来源：" in reply
+    assert reply.index("投诉举报") < reply.index("申请编号")
+    # the look-up goes on as usual
+    assert "查询码" in texts(say(assistant.rasa_url, sender, "ZBSP-2026-0101"))
+    # a plain look-up request gets the question alone
+    plain = texts(say(assistant.rasa_url, f"plain-{uuid.uuid4().hex[:8]}", "我的申请到哪一步了"))
+    assert "投诉举报" not in plain and "申请编号" in plain
+
+
 def test_case_number_typed_loosely_is_normalised(assistant):
     reply = lookup(assistant, "ｚｂｓｐ ２０２６ ０１０１", demo_code("ZBSP-2026-0101"))
     assert "ZBSP-2026-0101" in reply and "已受理" in reply
