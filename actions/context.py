@@ -324,6 +324,8 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if calculation is not None:
         return calculation
     entries = follow.topics.get(topic.name) or {}
+    if kind == "time_limit" and kind not in entries and "how_long" in entries:
+        kind = "how_long"  # 「有没有时间限制」 of a remedy that has one: how long it is
     elsewhere = follow.anywhere.get(kind) if kind and kind not in entries else None
     if kind not in entries:
         kind = None

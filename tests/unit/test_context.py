@@ -1019,6 +1019,15 @@ def test_a_complaint_of_no_answer():
     assert not context.tells_of_no_answer("", follow)
 
 
+def test_whether_a_remedy_has_a_time_limit_is_how_long_it_is():
+    # review.how_long: the 60日内 line (复议法第二十条); the complaint's own time_limit stays its own
+    # (followups.yml complaint.time_limit: 条例没有规定期限)
+    got = plan("有没有时间限制", context.Topic("review", "复议找区政府还是找市政府", "zhangdian_gov"))
+    assert (got.kind, got.target, got.lines) == ("faq", "review", ("期限", "60日内"))
+    got = plan("有没有时间限制", context.Topic("complaint", "去哪投诉", "zibo_spj"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("期限",))
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
