@@ -1028,6 +1028,12 @@ def test_whether_a_remedy_has_a_time_limit_is_how_long_it_is():
     assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("期限",))
 
 
+def test_whether_a_complaint_gets_the_information_is_its_effect():
+    # remedies.yml complaint: 「投诉举报不会直接改变答复结果」
+    got = plan("投诉完了他们就得给我公开了？", context.Topic("complaint", "投诉的话往哪投", "zibo_spj"))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("不会直接改变",))
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
