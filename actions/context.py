@@ -363,7 +363,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
 
 
 # kinds that tell the situation (「不答复的话去哪投诉」) rather than what is asked of a remedy
-SITUATION_KINDS = ("overdue", "refused", "disagree")
+SITUATION_KINDS = ("overdue", "decided_refusal", "refused", "disagree")
 
 
 def tells_of_no_answer(text: str, follow: FollowUps) -> bool:

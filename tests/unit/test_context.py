@@ -1034,6 +1034,16 @@ def test_whether_a_complaint_gets_the_information_is_its_effect():
     assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("不会直接改变",))
 
 
+def test_a_decision_not_to_disclose_is_review_first_not_silence():
+    # 「说不给」 is a decision (不予公开: 复议法第二十三条, review_mandatory), 「一直不给」 silence
+    # (overdue remedies: followups.yml due_date / reply_deadline refused)
+    topic = context.Topic("due_date", "我12号上午自己送过去的 他们最晚啥时候得答复我", "zibo_spj")
+    got = plan("要是到时候说不给呢", topic)
+    assert (got.kind, got.target) == ("faq", "review_mandatory")
+    got = plan("要是到时候一直不给呢", context.Topic("reply_deadline", "多久答复", "zibo_spj"))
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
