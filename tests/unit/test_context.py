@@ -1031,7 +1031,10 @@ def test_whether_a_remedy_has_a_time_limit_is_how_long_it_is():
 def test_whether_a_complaint_gets_the_information_is_its_effect():
     # remedies.yml complaint: 「投诉举报不会直接改变答复结果」
     got = plan("投诉完了他们就得给我公开了？", context.Topic("complaint", "投诉的话往哪投", "zibo_spj"))
-    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("不会直接改变",))
+    assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("不会直接改变", "要改变答复"))
+    # and what does change it: 「要改变答复，请在期限内申请行政复议或提起行政诉讼。」
+    lines = context.sentences_with(KB.render("complaint", "zibo_spj").text, got.lines)
+    assert any("复议" in line for line in lines)
 
 
 def test_a_decision_not_to_disclose_is_review_first_not_silence():
