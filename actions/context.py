@@ -276,6 +276,13 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
         # the record shown, so the date is computed from what they say
         return Plan("due_date", text, topic="due_date", question=text)
+    answered_on = case_answered_on(topic.detail) if topic.name == "case_status" else None
+    if (answered_on is not None and textparse.asks_when(text) and not textparse.tells_a_day(text, today)
+            and follow.part(topic.name, text) in REMEDY_TOPICS + ("complaint",)):
+        # 「给的东西少了好几页 我要复议 最晚哪天」 after a look-up that shows the answer's day: the
+        # remedy's last day from that day (the answer reply says it assumes it was received then)
+        question = f"{answered_on.month}月{answered_on.day}日收到的答复，{text}"
+        return Plan("case_remedy_due", question, topic="due_date", question=question)
     if (topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None
             and follow_up_kind(text, follow) in (None, "when_due", "how_long", "extend")):
         # 「不延期的话原本该是哪天」 after a look-up: when, of this case (its due lines say both days),
@@ -543,6 +550,20 @@ def case_lines(detail: str, part: str) -> List[str]:
         remedies = [line for line in lines[start:] if line not in source] if start is not None else []
         return header + due + remedies + source
     return header + due + source
+
+
+_ANSWERED_ON = re.compile(r"机关已于(\d{4})年(\d{1,2})月(\d{1,2})日作出答复")
+
+
+def case_answered_on(detail: Optional[str]) -> Optional[dt.date]:
+    """The day the looked-up case was answered, as its status shows it (bot/cases/status.py)."""
+    match = _ANSWERED_ON.search(detail or "")
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def case_agency_name(detail: str) -> Optional[str]:

@@ -449,6 +449,15 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         topic_name = timeline_topic(facts) if plan.topic == "due_date" else plan.topic
         dispatcher.utter_message(text=answer, **answer_fields(agency_id, topic_name, plan.question))
         return [SlotSet(FACTS_SLOT, to_slot(facts))]
+    if plan.kind == "case_remedy_due":
+        # the day the case shows as answered stands for the day the reply reached the citizen
+        answer, facts = due_date_answer(plan.target, agency_id)
+        answered_on = context.case_answered_on(topic.detail if topic else "")
+        note = kb().message("case_remedy_from_answer_day", agency_id,
+                            day=f"{answered_on.year}年{answered_on.month}月{answered_on.day}日") if answered_on else ""
+        dispatcher.utter_message(text="\n".join(filter(None, [note, answer])),
+                                 **answer_fields(agency_id, timeline_topic(facts), plan.question))
+        return [SlotSet(FACTS_SLOT, to_slot(facts))]
     if plan.kind == "due_date_extension":
         answer, _ = due_date_answer(plan.target, agency_id, from_slot(tracker.get_slot(FACTS_SLOT)),
                                     extension=True)

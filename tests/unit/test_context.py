@@ -818,6 +818,22 @@ def test_a_look_ups_extension_and_restarted_period_are_asked_of_their_rules():
     assert (got.kind, got.target, got.lines) == ("faq", "correction_request", ("重新计算",))
 
 
+def test_a_remedys_last_day_after_a_look_up_is_counted_from_the_answer_day_shown():
+    # data/demo/cases.json ZBSP-2026-0057: answered 2026-10-12 (its status line below); the 60 days
+    # of a review run from the next day (复议法第二十条): 19 + 30 + 11 → 2026-12-11, hand-counted
+    shown = ("申请编号：ZBSP-2026-0057（淄博市行政审批服务局）\n当前进度：已答复\n"
+             "机关已于2026年10月12日作出答复（予以公开），请以答复书为准。")
+    topic = context.Topic("case_status", "ZBSP-2026-0057", None, shown)
+    got = plan("给的东西少了好几页 我要复议 最晚哪天", topic)
+    assert (got.kind, got.target) == ("case_remedy_due", "10月12日收到的答复，给的东西少了好几页 我要复议 最晚哪天")
+    assert context.case_answered_on(shown) == dt.date(2026, 10, 12)
+    # a case not answered yet, or no remedy named: not this
+    waiting = context.Topic("case_status", "ZBSP-2026-0101", None, "依法应于2026年12月18日前答复")
+    assert plan("我要复议 最晚哪天", waiting).kind != "case_remedy_due"
+    assert plan("最晚哪天", topic).kind != "case_remedy_due"
+    assert context.case_answered_on("机关已于2026年13月40日作出答复") is None
+
+
 def test_the_third_party_a_look_up_names_is_asked_of_the_consultation_rule():
     topic = context.Topic("case_status", "ZZSP-2026-0041", None, "申请编号：ZZSP-2026-0041（枣庄市行政审批服务局）")
     got = plan("那个第三方要是一直不回呢", topic)

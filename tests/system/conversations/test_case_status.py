@@ -45,6 +45,17 @@ def test_a_look_up_asked_with_no_answer_first_says_what_applies_once_the_period_
     assert "投诉举报" not in plain and "申请编号" in plain
 
 
+def test_a_remedys_last_day_after_an_answered_case_counts_from_the_answer_day(assistant):
+    # ZBSP-2026-0057 was answered on 2026-10-12 (cases.json); a review within 60 days from the
+    # next day: 19 days of October + 30 of November + 11 of December → 2026-12-11 (hand-counted)
+    sender = f"remedy-{uuid.uuid4().hex[:8]}"
+    shown = lookup(assistant, "ZBSP-2026-0057", demo_code("ZBSP-2026-0057"), sender)
+    assert "2026年10月12日作出答复" in shown
+    reply = texts(say(assistant.rasa_url, sender, "给的东西少了好几页 我要复议 最晚哪天"))
+    assert "按查询结果中的答复日期（2026年10月12日）" in reply
+    assert "申请行政复议：2026年12月11日" in reply and "来源：" in reply
+
+
 def test_case_number_typed_loosely_is_normalised(assistant):
     reply = lookup(assistant, "ｚｂｓｐ ２０２６ ０１０１", demo_code("ZBSP-2026-0101"))
     assert "ZBSP-2026-0101" in reply and "已受理" in reply
