@@ -1063,6 +1063,15 @@ def test_a_decision_not_to_disclose_is_review_first_not_silence():
     assert (got.kind, got.target) == ("message", "overdue_remedies")
 
 
+def test_whether_a_correction_is_still_owed_is_the_notices_seven_days():
+    # deadlines.yml correction_request: 「…自收到申请之日起7个工作日内一次性告知需要补正的事项…」
+    topic = context.Topic("correction_request", "要补正的话他们得多长时间内告诉我", "zibo_spj")
+    got = plan("都过了一个礼拜了也没通知 那是不是就不用补了", topic)
+    assert (got.kind, got.target, got.lines) == ("faq", "correction_request", ("一次性告知",))
+    lines = context.sentences_with(KB.render("correction_request", "zibo_spj").text, got.lines)
+    assert any("7个工作日" in line for line in lines)
+
+
 def test_a_detail_of_the_agencys_card_asked_for_in_so_many_words():
     # the card's fields (followups.yml fields) with a request for them: nothing needs to have been
     # said before (「再给我说一遍」 of a detail never given) and the retrieval may be unsure
