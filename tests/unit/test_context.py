@@ -31,6 +31,11 @@ def plan(text, topic, agency=None, names=()):
     return context.plan_follow_up(text, topic, agency, list(names), TODAY)
 
 
+def excerpt(got, agency_id):
+    """The sentences of the planned FAQ's answer for ``agency_id`` that a plan's lines pick."""
+    return context.sentences_with(KB.render(got.target, agency_id).text, got.lines)
+
+
 # ---- the topic ------------------------------------------------------------------------------------
 
 def test_the_topic_is_the_faq_last_answered_with_its_question_and_agency():
@@ -927,7 +932,7 @@ def test_where_to_post_it_after_the_ways_to_submit_is_the_agencys_address():
     # followups.yml how_to_submit.contact: the card's 地址 line (agencies.yml: 西四路119号)
     got = plan("寄到哪个地址", context.Topic("how_to_submit", "我想寄信申请 信封上有啥讲究没", "zibo_spj"))
     assert (got.kind, got.target) == ("faq", "contact_info")
-    lines = context.sentences_with(KB.render("contact_info", "zibo_spj").text, got.lines)
+    lines = excerpt(got, "zibo_spj")
     assert any("西四路119号" in line for line in lines)
 
 
@@ -969,7 +974,7 @@ def test_a_copy_of_the_form_after_where_to_get_it_is_the_guides_line_on_copies()
     for text in ("复印的能用不", "复印的行不行"):
         got = plan(text, topic)
         assert (got.kind, got.target, got.lines) == ("faq", "application_form", ("复印",)), text
-        lines = context.sentences_with(KB.render("application_form", "zibo_spj").text, got.lines)
+        lines = excerpt(got, "zibo_spj")
         assert any("同样有效" in line for line in lines)
 
 
@@ -980,7 +985,7 @@ def test_holidays_and_no_answer_on_the_spot_after_a_deadline_are_the_reply_deadl
     for text, topic in (("放假那些天不算吗", computed), ("国庆放假那几天呢", answered), ("当场给不了呢", answered)):
         got = plan(text, topic)
         assert (got.kind, got.target) == ("faq", "reply_deadline"), text
-        lines = context.sentences_with(KB.render("reply_deadline", "zibo_spj").text, got.lines)
+        lines = excerpt(got, "zibo_spj")
         assert lines and all("20个工作日" in line and "节假日" in line for line in lines), text
 
 
@@ -1002,7 +1007,7 @@ def test_has_it_an_email_after_the_complaint_body_is_that_bodys_line():
     # followups.yml complaint.contact: the 针对… line, which carries the body's 邮箱 (agencies.yml)
     got = plan("有邮箱吗 我写个材料发过去", context.Topic("complaint", "我要举报审批局信息公开这块", "zibo_spj"))
     assert (got.kind, got.target) == ("faq", "complaint")
-    lines = context.sentences_with(KB.render("complaint", "zibo_spj").text, got.lines)
+    lines = excerpt(got, "zibo_spj")
     assert any("zwgkb@zb.shandong.cn" in line for line in lines)
 
 
@@ -1049,7 +1054,7 @@ def test_whether_a_complaint_gets_the_information_is_its_effect():
     got = plan("投诉完了他们就得给我公开了？", context.Topic("complaint", "投诉的话往哪投", "zibo_spj"))
     assert (got.kind, got.target, got.lines) == ("faq", "complaint", ("不会直接改变", "要改变答复"))
     # and what does change it: 「要改变答复，请在期限内申请行政复议或提起行政诉讼。」
-    lines = context.sentences_with(KB.render("complaint", "zibo_spj").text, got.lines)
+    lines = excerpt(got, "zibo_spj")
     assert any("复议" in line for line in lines)
 
 
@@ -1068,7 +1073,7 @@ def test_whether_a_correction_is_still_owed_is_the_notices_seven_days():
     topic = context.Topic("correction_request", "要补正的话他们得多长时间内告诉我", "zibo_spj")
     got = plan("都过了一个礼拜了也没通知 那是不是就不用补了", topic)
     assert (got.kind, got.target, got.lines) == ("faq", "correction_request", ("一次性告知",))
-    lines = context.sentences_with(KB.render("correction_request", "zibo_spj").text, got.lines)
+    lines = excerpt(got, "zibo_spj")
     assert any("7个工作日" in line for line in lines)
 
 
@@ -1091,7 +1096,7 @@ def test_the_situation_and_where_to_sue_after_a_due_date_leans_on_it():
     got = plan("延期完了还不给 我去哪告", topic)
     assert (got.kind, got.target) == ("faq", "litigation")
     # where, and by when: remedies.yml litigation 「直接起诉：自知道…之日起6个月内」
-    lines = context.sentences_with(KB.render("litigation", "zhangdian_gov").text, got.lines)
+    lines = excerpt(got, "zhangdian_gov")
     assert any("法院" in line for line in lines) and any("6个月" in line for line in lines)
     # only the situation told of a remedy: whether it applies is the FAQ's own question
     topic = context.Topic("process_info", "我们公司被罚了款 想要当时执法的那些材料", "zibo_spj")
@@ -1156,7 +1161,7 @@ def test_not_supplying_the_correction_is_its_consequence_not_the_agencys_latenes
     got = context.plan_follow_up("我要是不补呢", context.Topic("case_status", "", None, CASE_SHOWN), None, [],
                                  TODAY)
     assert (got.kind, got.target) == ("faq", "correction_request")
-    lines = context.sentences_with(KB.render("correction_request", "zibo_spj").text, got.lines)
+    lines = excerpt(got, "zibo_spj")
     assert any("视为放弃" in line for line in lines)
 
 
@@ -1185,7 +1190,7 @@ def test_whether_a_refusal_must_give_reasons():
                                                    "zhangdian_gov"))
     assert (got.kind, got.target) == ("faq", "exempt_info")
     assert any("说明理由" in line for line in
-               context.sentences_with(KB.render("exempt_info", "zhangdian_gov").text, got.lines))
+               excerpt(got, "zhangdian_gov"))
 
 
 def test_a_first_question_is_answered_when_the_wording_classifier_names_the_retrievals_first():
