@@ -15,7 +15,7 @@ from actions.common import agency_for, kb
 from bot.core import clock, history
 from bot.nlp.normalize import normalize_text
 from bot.rules import fees, textparse, timeline
-from bot.rules.workdays import calendar_warning
+from bot.rules.workdays import calendar_warning, default_calendar
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,24 @@ def due_date_answer(text: str, agency_id: str, previous: Optional[Dict[str, Any]
     elif missing == "reply_received_on":
         lines.append(catalogue.message("timeline_ask_reply_received_on", agency_id))
     return "\n".join(line.strip() for line in lines if line.strip()), facts
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def workday_answer(day: dt.date, agency_id: str) -> str:
+    """Whether ``day`` is a working day for the reply periods, by the calendar the deadlines use,
+    with the notice it comes from (a year not yet published: by weekends, said so)."""
+    calendar = default_calendar()
+    kind = calendar.day_kind(day)
+    source = [kb().cite("条例", "第三十三条")]
+    if not kind.estimated:
+        source.insert(0, calendar.notice(day.year))
+    return "\n".join([
+        kb().message("workday_answer", agency_id, day=f"{day.year}年{day.month}月{day.day}日",
+                     weekday=f"星期{WEEKDAYS[day.weekday()]}", year=day.year, workday=kind.workday,
+                     estimated=kind.estimated, reason=kind.reason),
+        f"来源：{'；'.join(source)}"])
 
 
 def timeline_topic(facts: Dict[str, Any]) -> str:

@@ -43,6 +43,8 @@ CHANNEL_WORDS = {"in_person": "当面递交", "registered_mail": "挂号信寄�
 MAIL_WORDS = ("邮寄", "寄的", "寄过去", "寄出")
 RECEIPT_WORDS = ("签收", "确认", "收到")
 EXTENSION = re.compile(r"延期|延长|往后拖|拖延|延后|再延")
+# whether a day counts as the day the agency received it (「那明儿就算他们收着了吧」)
+_COUNTS_AS_RECEIVED = re.compile(r"算(?:是|他们|机关|对方|人家)?(?:已经)?(?:收到|收着|收下|签收|接收|受理)")
 # after a computed date, a "when" that asks about something else: what to do then, a remedy's day
 _NOT_THE_DATE = re.compile(r"怎么办|咋办|咋整|怎么整|找谁|投诉|复议|起诉|告|不给|不理|没答复|不答复|交钱|缴费|补正")
 # What is left of 「那枣庄的呢」「我说的是张店」 once the agency is taken out: nothing that asks more.
@@ -67,6 +69,10 @@ _ASKING_WORDS = ("的话|到时候|到那天|到那时|一直|仍然|还是|有�
                  # the day it comes to or passes (「到了30号还不给我咋办」「过了18号还没动静我找谁」
                  # after a look-up due on the 30th or the 18th)
                  r"到了|到|过了|\d+|月|日|"
+                 # within what time it must be filed (「得在多长时间内提」 after the review answer)
+                 "以内|之内|内|得|在|提出|提|"
+                 # where to turn, no remedy named (「15号还拿不到东西 我找谁说理去」「礼拜五还没动静我咋整」)
+                 "咋整|怎么整|说理|讨说法|讨个说法|找谁|东西|去|就|呗|嘛|"
                  "不")  # a question's tail: 「邮件标题要写啥不」
 
 
@@ -113,6 +119,8 @@ class FollowUps:
     own_subjects: Mapping[str, Tuple[str, ...]] = dataclasses.field(default_factory=dict)
     # kind → what answers it after a topic without an entry for it
     anywhere: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    # FAQ → kind → another FAQ's lines a second question in the same message asks for
+    also: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def names_subject_of(self, faq_id: Optional[str], text: str) -> bool:
         """The message names the subject of ``faq_id`` (own_subjects)."""
@@ -145,7 +153,7 @@ def load_followups(path: Path = FOLLOWUPS_FILE) -> FollowUps:
                      data.get("topics") or {}, tuple(data.get("agency_words") or ()),
                      dict(data.get("fields") or {}), dict(data.get("synonyms") or {}),
                      {faq: tuple(words) for faq, words in (data.get("own_subjects") or {}).items()},
-                     dict(data.get("anywhere") or {}))
+                     dict(data.get("anywhere") or {}), dict(data.get("also") or {}))
 
 
 @lru_cache(maxsize=1)
@@ -178,6 +186,11 @@ def problems(kb: KnowledgeBase, follow: FollowUps) -> List[str]:
     found += [f"anywhere: unknown kind {kind}" for kind in follow.anywhere if kind not in follow.kinds]
     found += [f"anywhere.{kind}: unknown FAQ {target.get('faq')}" for kind, target in follow.anywhere.items()
               if "faq" in target and target["faq"] not in kb.faqs]
+    for faq, entries in follow.also.items():
+        found += [f"also: unknown FAQ {faq}"] if faq not in kb.faqs else []
+        found += [f"also.{faq}: unknown kind {kind}" for kind in entries if kind not in follow.kinds]
+        found += [f"also.{faq}.{kind}: unknown FAQ {target['faq']}" for kind, target in entries.items()
+                  if target.get("faq") not in kb.faqs]
     return found
 
 
@@ -276,6 +289,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # 「通知我是20号才收到的 那最晚哪天交钱」 after a look-up: the day the citizen tells is not in
         # the record shown, so the date is computed from what they say
         return Plan("due_date", text, topic="due_date", question=text)
+    if _COUNTS_AS_RECEIVED.search(text) and textparse.tells_a_day(text, today):
+        # 「我明儿上午就去 那明儿就算他们收着了吧」: the day it is received, and the dates from it
+        return Plan("due_date", text, topic="due_date", question=text)
     answered_on = case_answered_on(topic.detail) if topic.name == "case_status" else None
     if (answered_on is not None and textparse.asks_when(text) and not textparse.tells_a_day(text, today)
             and follow.part(topic.name, text) in REMEDY_TOPICS + ("complaint",)):
@@ -367,6 +383,28 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # (after the topic's own readings: 「逾期不补正的呢」 after a report is another figure)
         return _planned(elsewhere, topic, named_agency, asked_fields(text, follow))
     return None
+
+
+def also_asked(text: str, faq_id: str, follow: FollowUps) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """Another FAQ and its lines that a second question in the message asks for, beside the FAQ
+    answered (「上哪去说 几点有人」 answered with the office hours: the address too)."""
+    folded = fold(normalize_text(text))
+    for kind, target in (follow.also.get(faq_id) or {}).items():
+        if any(fold(word) in folded for word in follow.kinds.get(kind, ())):
+            return target["faq"], tuple(target["lines"])
+    return None
+
+
+# the topic a workday answer leaves when there was none before (「那10月11号呢」 next asks it again)
+WORKDAY_TOPIC = "workday"
+
+
+def workday_asked(text: str, topic: Optional[Topic], today: dt.date) -> Optional[dt.date]:
+    """The day a message asks whether it is a working day (「10月10号那个礼拜六也算工作日？」); after
+    such an answer a day alone with a cue (「那10月11号呢」) asks it too."""
+    text = normalize_text(text)
+    elliptic = topic is not None and topic.name == WORKDAY_TOPIC and has_cue(text, followups())
+    return textparse.asks_if_workday(text, today, elliptic=elliptic)
 
 
 # kinds that tell the situation (「不答复的话去哪投诉」) rather than what is asked of a remedy

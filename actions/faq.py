@@ -21,6 +21,7 @@ from actions.calculators import (
     from_slot,
     timeline_topic,
     to_slot,
+    workday_answer,
 )
 from actions.common import agency_for, agency_named, kb, latest_entity, unknown_place
 from bot.content import reports
@@ -338,6 +339,12 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         lines = tuple(about)
     answer = kb().render(faq_id, agency_id)
     body = answer.full_text
+    second = context.also_asked(text, faq_id, context.followups()) if not lines else None
+    if second is not None:  # 「上哪去说 几点有人」: the office hours, and the address line
+        other = kb().render(second[0], agency_id)
+        added = context.sentences_with(other.text, second[1])
+        sources = list(dict.fromkeys([*answer.sources, *other.sources]))
+        body = "\n".join([answer.text, *added]) + (f"\n来源：{'；'.join(sources)}" if sources else "")
     if lines:
         found = context.sentences_with(answer.text, lines)
         name = kb().agency(agency_id)["name"]
@@ -411,6 +418,16 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return []
     named, words = agency_named(tracker)
     topic = context.topic_of(tracker.events)
+    day = context.workday_asked(text, topic, clock.today())
+    if day is not None:
+        # 「10月10号那个礼拜六也算工作日？」: that day as the deadlines count it; the conversation
+        # stays on what it was about (the citizen's own dates)
+        agency_id = agency_for(tracker)
+        fields: Dict[str, Any] = {history.AGENCY: agency_id}
+        if topic is None or topic.name != "case_status":  # a look-up's topic is read from the look-up
+            fields.update(topic_fields(*((topic.name, topic.question) if topic else (context.WORKDAY_TOPIC, text))))
+        dispatcher.utter_message(text=workday_answer(day, agency_id), **fields)
+        return []
     ranking = faq_ranking(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     sure = ranking[0]["faq_id"] if intent == RETRIEVAL_INTENT and not is_unsure(ranking) else None

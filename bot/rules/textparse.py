@@ -176,6 +176,23 @@ def tells_a_day(text: str, today: dt.date) -> bool:
                for clause in _CLAUSE.split(text))
 
 
+# 「10月10号那个礼拜六也算工作日？」「10月3号放假吗」: whether a day is a working day
+_WORKDAY_QUESTION = re.compile(r"(?:算|是|属于)(?:不算|不是)?(?:工作日|上班日|休息日|法定节假日|节假日|假期|假日)|"
+                               r"(?:上班|放假|休息|调休)(?:吗|么|嘛|不|没|\?|？)|"
+                               r"算不算工作日|是不是工作日|用不用上班|要不要上班|上不上班|放不放假")
+
+
+def asks_if_workday(text: str, today: dt.date, elliptic: bool = False) -> Optional[dt.date]:
+    """The one day a message asks whether it is a working day (「10月10号那个礼拜六也算工作日？」);
+    ``elliptic``: after such an answer the day alone asks it (「那10月11号呢」). None when the message
+    names no single day, or tells what happened on it (「3月2日交的 20个工作日是哪天」: a calculation)."""
+    text = _norm(text)
+    if not (elliptic or _WORKDAY_QUESTION.search(text)) or _DAY_EVENT.search(text) or "自然日" in text:
+        return None
+    days = set(parse_dates(text, today))
+    return days.pop() if len(days) == 1 else None
+
+
 # --- channel --------------------------------------------------------------------------------------
 
 # Specific channels name the way the application travelled; generic words (a place, "online") are
@@ -190,7 +207,8 @@ _GENERIC = {
     "in_person": re.compile(r"当面|现场|窗口|亲自|大厅|柜台"),
     "online": re.compile(r"网上|网站|平台|在线|网申|网页|政务网|小程序"),
 }
-_WEAK_IN_PERSON = re.compile(r"递交|送交|送到|送过去|交到")
+# going there oneself (「我明儿上午就去」 after the office hours or help to write it there)
+_WEAK_IN_PERSON = re.compile(r"递交|送交|送到|送过去|交到|就去|亲自去|过去交|上门|上那去|上那儿去")
 # posted, without saying how (「11月2号邮寄的」): a history's channel, not parse_channel's answer
 _ANY_MAIL = re.compile(r"邮寄|寄出|寄的|寄了|寄过去|寄去|寄到|邮过去|邮的|信寄")
 

@@ -201,8 +201,14 @@ class WorkdayCalendar:
         if year in self._overrides:
             return self._overrides[year].source
         if self.is_known(year):
-            return f"国务院办公厅关于{year}年部分节假日安排的通知（chinese_calendar 数据包收录）"
+            return f"{self.notice(year)}（chinese_calendar 数据包收录）"
         raise CalendarUnknownError(year)
+
+    def notice(self, year: int) -> str:
+        """The published notice ``year``'s arrangement is from, as an answer cites it."""
+        if year in self._overrides:
+            return self._overrides[year].source
+        return f"国务院办公厅关于{year}年部分节假日安排的通知"
 
     def is_workday(self, day: dt.date) -> bool:
         day = plain_date(day)

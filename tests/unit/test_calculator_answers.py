@@ -212,3 +212,19 @@ def test_a_correction_supplied_online_restarts_the_period_from_that_day():
     # 30 (20) → 11月30日
     answer, _ = ask("网上申请的 让我补材料 我11月2号补上了 他们当天就确认收到了 现在期限咋算")
     assert "答复期限：2026年11月30日" in answer
+
+
+def test_whether_a_day_is_a_working_day_names_the_day_and_the_notice():
+    from actions.calculators import workday_answer
+    # by hand: 2026-10-01 is a Thursday, so 10 October is a Saturday; the 2026 National Day notice
+    # makes it a make-up working day, and 3 October (Saturday) a National Day holiday
+    answer = workday_answer(dt.date(2026, 10, 10), AGENCY_ID)
+    assert answer.startswith("2026年10月10日（星期六）是调休上班日，算工作日。")
+    assert "来源：国务院办公厅关于2026年部分节假日安排的通知；《政府信息公开条例》第三十三条" in answer
+    answer = workday_answer(dt.date(2026, 10, 3), AGENCY_ID)
+    assert answer.startswith("2026年10月3日（星期六）是国庆节，不算工作日。")
+    assert workday_answer(dt.date(2026, 10, 13), AGENCY_ID).startswith("2026年10月13日（星期二）是工作日。")
+    # 2027 is not published yet: 4 January 2027 is a Monday (2027-01-01 is a Friday), by weekends only
+    answer = workday_answer(dt.date(2027, 1, 4), AGENCY_ID)
+    assert answer.startswith("2027年的节假日安排国务院办公厅尚未公布。2027年1月4日（星期一）按通常安排是工作日")
+    assert "节假日安排的通知" not in answer

@@ -1356,3 +1356,66 @@ def test_the_party_consulted_after_a_look_up_is_the_third_party(text, line):
     topic = context.Topic("case_status", "", None, "申请编号：ZZSP-2026-0041（枣庄市行政审批服务局）\n征求意见尚未回复")
     got = plan(text, topic)
     assert (got.kind, got.target) == ("faq", "third_party_consultation") and line in got.lines
+
+
+# ---- whether a day is a working day (bench/dev/application_conversations.yml app-07) -------------
+
+def test_a_day_asked_about_as_a_working_day_is_that_day():
+    # TODAY is 2026-11-23: 「10月10号」 without a year is the latest 10 October not after it, 2026
+    assert context.workday_asked("10月10号那个礼拜六也算工作日？", None, TODAY) == dt.date(2026, 10, 10)
+    assert context.workday_asked("2026年10月3日放假吗", None, TODAY) == dt.date(2026, 10, 3)
+    # a day of the history told (交的): a calculation, not this question
+    assert context.workday_asked("3月2日交的申请，20个工作日是哪天", None, TODAY) is None
+    assert context.workday_asked("期限是工作日还是自然日", None, TODAY) is None  # no day
+    assert context.workday_asked("10月10号和10月11号算工作日吗", None, TODAY) is None  # two days
+    # after a workday answer, the day alone with a cue asks it; after a due date it corrects the date
+    assert context.workday_asked("那10月11号呢", context.Topic("workday"), TODAY) == dt.date(2026, 10, 11)
+    assert context.workday_asked("那10月11号呢", context.Topic("due_date", "9月30号交的"), TODAY) is None
+
+
+def test_after_the_review_answer_still_no_good_is_suing_after_the_review():
+    # app-07: 「复议出来还是不行的话呢」 → the review topic's disagree: litigation_after_review (15日)
+    got = plan("复议出来还是不行的话呢", context.Topic("review", "复议收钱不"))
+    assert (got.kind, got.target) == ("faq", "litigation_after_review")
+
+
+def test_within_how_long_to_file_after_the_review_answer_is_the_reviews_period():
+    # app-38: the retrieval is sure of reply_deadline (「多长时间」), but nothing else is asked
+    got = context.plan_follow_up("得在多长时间内提", context.Topic("review", "复议的话找枣庄哪个单位"), None, [],
+                                 TODAY, sure_faq="reply_deadline")
+    assert (got.target, got.lines) == ("review", ("期限", "60日内"))
+
+
+@pytest.mark.parametrize("text", ["就这礼拜五了呗 礼拜五还没动静我咋整", "15号还拿不到东西 我找谁说理去"])
+def test_no_answer_by_the_computed_day_and_where_to_turn_gets_the_remedies(text):
+    # app-26, app-08: after a computed date, the citizen's no-answer and a plain "what now / whom":
+    # the remedies for an overdue reply, whatever the retrieval makes of the words
+    got = plan(text, context.Topic("due_date", "10月20号当面交的申请 最晚哪天"))
+    assert (got.kind, got.target) == ("message", "overdue_remedies")
+
+
+def test_after_a_third_party_secret_refusal_whether_the_company_was_asked_is_the_consultation():
+    # app-18: then how long the company has and whether that time counts, in the consultation's topic
+    got = plan("他们问过那家企业没有 人家不同意就不给？", context.Topic("third_party_privacy"))
+    assert (got.target, got.lines, got.topic) == ("third_party_consultation", (), "third_party_consultation")
+    got = plan("那家企业多长时间得回话", context.Topic("third_party_consultation"))
+    assert excerpt(got, "zibo_spj")[0].endswith("第三方应自收到征求意见书之日起15个工作日内回复。")
+
+
+def test_whether_the_day_of_going_there_counts_as_received_is_computed_from_it():
+    # app-16: going there oneself tomorrow (TODAY 2026-11-23 → 24 November, in person)
+    text = "我明儿上午就去 那明儿就算他们收着了吧"
+    got = plan(text, context.Topic("office_hours", "上哪去说 几点有人"))
+    assert (got.kind, got.target, got.topic) == ("due_date", text, "due_date")
+    history = textparse.parse_history(text, TODAY)
+    assert (history["channel"], history["received_on"]) == ("in_person", dt.date(2026, 11, 24))
+
+
+def test_a_second_question_in_the_same_message_adds_the_other_faqs_line():
+    # app-16: 「上哪去说 几点有人」 is answered with the office hours; 上哪 asks where: the address line
+    follow = context.followups()
+    assert context.also_asked("上哪去说 几点有人", "office_hours", follow) == ("contact_info", ("地址",))
+    assert context.sentences_with(KB.render("contact_info", "zibo_spj").text, ["地址"]) == [
+        "· 地址：淄博市张店区西四路119号，邮编255022。"]  # the agency's card, agencies.yml
+    assert context.also_asked("电话多少 几点有人接", "contact_info", follow)[0] == "office_hours"
+    assert context.also_asked("你们几点上班", "office_hours", follow) is None  # one question
