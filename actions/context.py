@@ -293,14 +293,14 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
         # 「我明儿上午就去 那明儿就算他们收着了吧」: the day it is received, and the dates from it
         return Plan("due_date", text, topic="due_date", question=text)
     answered_on = case_answered_on(topic.detail) if topic.name == "case_status" else None
-    if (answered_on is not None and textparse.asks_when(text) and not textparse.tells_a_day(text, today)
+    if (answered_on is not None and textparse.asks_timing(text) and not textparse.tells_a_day(text, today)
             and follow.part(topic.name, text) in REMEDY_TOPICS + ("complaint",)):
-        # 「给的东西少了好几页 我要复议 最晚哪天」 after a look-up that shows the answer's day: the
+        # 「给的东西少了好几页 我要复议 最晚哪天」「…我还能复议吗 来得及不」 after a look-up that shows the answer's day: the
         # remedy's last day from that day (the answer reply says it assumes it was received then)
         question = f"{answered_on.month}月{answered_on.day}日收到的答复，{text}"
         return Plan("case_remedy_due", question, topic="due_date", question=question)
     if (topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None
-            and follow_up_kind(text, follow) in (None, "when_due", "how_long", "extend")):
+            and follow_up_kind(text, follow) in (None, "when_due", "how_long", "extend", "restart")):
         # 「不延期的话原本该是哪天」 after a look-up: when, of this case (its due lines say both days),
         # whatever FAQ the words resemble; a remedy named (「复议最晚哪天」) is that remedy's, and
         # 「到期了还不答复怎么办」 asks what then
@@ -323,6 +323,7 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     if (not is_follow_up(text, follow)
             and not (named_agency and only_names(text, agency_names))  # 「我们是张店区政府的」
             and not only_asks(text, kind_of(text, topic.name, follow), topic.name, follow)
+            and not only_asks_anywhere(text, topic.name, follow)
             and not situation_and_remedy(text, topic.name, follow)):
         return None
     if sure_faq != topic.name and follow.names_subject_of(sure_faq, text):
@@ -443,6 +444,15 @@ def part_kind(text: str, part: str, follow: FollowUps) -> Optional[str]:
              if kind in (follow.topics.get(part) or {}) and any(word in folded for word in words)]
     asked = [kind for kind in found if kind not in SITUATION_KINDS]
     return next(iter(asked or found), None)
+
+
+def only_asks_anywhere(text: str, topic: str, follow: FollowUps) -> bool:
+    """The message is nothing but a follow-up of a kind answered after any topic (`anywhere`), one
+    the topic has no entry of its own for: 「补完了是重新算时间吗」 after a computed date."""
+    kind = follow_up_kind(text, follow)
+    if kind is None or kind not in follow.anywhere or kind in (follow.topics.get(topic) or {}):
+        return False
+    return only_words(text, list(follow.kinds[kind]) + list(follow.subject(topic)), _ASKING)
 
 
 def kind_of(text: str, topic: str, follow: FollowUps) -> Optional[str]:

@@ -1419,3 +1419,48 @@ def test_a_second_question_in_the_same_message_adds_the_other_faqs_line():
         "· 地址：淄博市张店区西四路119号，邮编255022。"]  # the agency's card, agencies.yml
     assert context.also_asked("电话多少 几点有人接", "contact_info", follow)[0] == "office_hours"
     assert context.also_asked("你们几点上班", "office_hours", follow) is None  # one question
+
+
+def test_among_them_after_a_report_figure_asks_another_figure_of_the_same_report():
+    # app-31: 「其中」 leans on the report answered (2023), though the retrieval is sure of info_not_exist
+    got = context.plan_follow_up("其中因本机关不掌握而无法提供的有多少件？",
+                                 context.Topic("annual_report", "该办2023年度新收申请多少件？"), None, [],
+                                 TODAY, sure_faq="info_not_exist")
+    assert got.kind == "report" and "2023年" in got.target
+
+
+def test_whether_a_correction_notice_came_in_time_after_a_look_up_is_computed_from_the_days_told():
+    # app-34: 「10号收的」 is a day of the history (收的), so the days told are computed (the 7 working
+    # days for the notice are in that answer: tests/unit/test_timeline_cases.py)
+    text = "他们10号收的 13号才叫我补 这合规不"
+    assert textparse.tells_a_day(text, TODAY)
+    got = plan(text, context.Topic("case_status", "745397467344"))
+    assert (got.kind, got.target) == ("due_date", text)
+
+
+def test_follow_ups_from_the_citizen_set_round_4():
+    due = context.Topic("due_date", "11月20号交的 今天打电话让我补正 这合规矩吗")
+    # cit-deadline-18: the period after 补正 (a kind answered after any topic), though no cue
+    got = plan("补完了是重新算时间吗", due)
+    # by hand: correction_request's one sentence with 重新计算
+    assert excerpt(got, "zibo_spj") == ["答复期限从机关收到补正后的申请之日起重新计算（仍是20个工作日）。"]
+    # cit-deadline-16: by when to pay (fee_payment's two sentences, by hand from its answer)
+    got = plan("那得多久内交上", context.Topic("fee_payment"))
+    assert excerpt(got, "zibo_spj") == ["请在收到收费通知的次日起20个工作日内缴纳。",
+                                        "逾期未缴的，视为放弃申请，机关不再处理。"]
+    # cit-fee-01: 原则上不收费, then when it is charged: 条例第四十二条's 合理范围
+    got = plan("那啥情况下收", context.Topic("fee_principle"))
+    assert any("合理范围" in line for line in excerpt(got, "zibo_spj"))
+    # cit-want-13: another form asked for after the form answer
+    got = plan("电子版发邮箱行不", context.Topic("provision_form"))
+    assert any("电子邮件" in line for line in excerpt(got, "zibo_spj"))
+    # after a look-up, 「补完了 最晚哪天答复」 is still the case's due lines
+    got = plan("补完了 最晚哪天答复", context.Topic("case_status", "745397467344"))
+    assert (got.kind, got.target) == ("case", "due")
+
+
+def test_still_in_time_for_a_review_after_an_answered_case_computes_from_its_answer_day():
+    # cit-case-07: 来得及不 asks timing like 最晚哪天
+    topic = context.Topic("case_status", "983873312170", None, "当前进度：已答复\n机关已于2026年10月12日作出答复")
+    got = plan("给我的东西不全 我还能复议吗 来得及不", topic)
+    assert got.kind == "case_remedy_due" and got.target.startswith("10月12日收到的答复，")
