@@ -295,8 +295,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     answered_on = case_answered_on(topic.detail) if topic.name == "case_status" else None
     if (answered_on is not None and textparse.asks_timing(text) and not textparse.tells_a_day(text, today)
             and follow.part(topic.name, text) in REMEDY_TOPICS + ("complaint",)):
-        # 「给的东西少了好几页 我要复议 最晚哪天」「…我还能复议吗 来得及不」 after a look-up that shows the answer's day: the
-        # remedy's last day from that day (the answer reply says it assumes it was received then)
+        # 「给的东西少了好几页 我要复议 最晚哪天」「…我还能复议吗 来得及不」 after a look-up that shows
+        # the answer's day: the remedy's last day from that day (the reply says it assumes it was
+        # received then)
         question = f"{answered_on.month}月{answered_on.day}日收到的答复，{text}"
         return Plan("case_remedy_due", question, topic="due_date", question=question)
     if (topic.name == "case_status" and textparse.asks_when(text) and follow.part(topic.name, text) is None

@@ -326,7 +326,8 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     question about an agency the directory does not hold asks which agency instead."""
     if not lines and agency_unclear(tracker, faq_id):
         return ask_agency(dispatcher, faq_id, text, agency_id)
-    if not lines and is_repeat(tracker, faq_id, agency_id):
+    again = not lines and is_repeat(tracker, faq_id, agency_id)
+    if again:
         # asked again in other words (「延期要不要告诉我」 after the extension answer): the
         # sentences it is about; the same words again: what else applies, or a person. The words
         # are the message's own (a follow-up's plan passes the topic's question as ``text``).
@@ -339,6 +340,9 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         lines = tuple(about)
     answer = kb().render(faq_id, agency_id)
     body = answer.full_text
+    # asked again in other words (「那怎么交申请」 right after how to submit there): the part asked
+    # about, and since the answer did not settle it, how to reach a person at that agency
+    reach = kb().message("contact", agency_id) if again else ""
     second = context.also_asked(text, faq_id, context.followups()) if not lines else None
     if second is not None:  # 「上哪去说 几点有人」: the office hours, and the address line
         other = kb().render(second[0], agency_id)
@@ -351,7 +355,8 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
         if found and faq_id in AGENCY_OWN and not any(name in line for line in found):
             found.insert(0, f"{name}：")  # a line of the agency's own card names the agency
         if found:
-            body = "\n".join(found) + (f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
+            body = "\n".join([*found, *([reach] if reach else [])]) + (
+                f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
     # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them
     messages = [{"text": body, history.FAQ_ID: faq_id, history.AGENCY: agency_id,
                  history.SOURCES: list(answer.sources), history.EXCERPT: bool(lines),

@@ -163,7 +163,8 @@ def parse_date(text: str, today: dt.date) -> Optional[dt.date]:
 
 
 # a day of the month alone (「16号就收到了」) is a date when the message says what happened on it
-_DAY_EVENT = re.compile(r"收到|收着|收了|收的|收下|拿到|接到|签收|确认|交|寄|递|送|发|申请|通知|答复|回复|补正|延期|延长")
+_DAY_EVENT = re.compile(r"收到|收着|收了|收的|收下|拿到|接到|签收|确认|交|寄|递|送|发|申请|通知|答复|回复|补正|"
+                        r"延期|延长")
 
 
 def tells_a_day(text: str, today: dt.date) -> bool:

@@ -1464,3 +1464,16 @@ def test_still_in_time_for_a_review_after_an_answered_case_computes_from_its_ans
     topic = context.Topic("case_status", "983873312170", None, "当前进度：已答复\n机关已于2026年10月12日作出答复")
     got = plan("给我的东西不全 我还能复议吗 来得及不", topic)
     assert got.kind == "case_remedy_due" and got.target.startswith("10月12日收到的答复，")
+
+
+def test_by_post_or_in_person_after_the_review_body_and_the_envelope_after_a_posted_date():
+    # app-19: 「能寄过去不 还是得本人跑一趟」 after the review body: the review's 方式 line
+    got = plan("能寄过去不 还是得本人跑一趟", context.Topic("review", "交给谁"))
+    assert (got.target, got.lines) == ("review", ("方式",))
+    # app-13: what to write on the envelope, after a date computed for a registered letter: the
+    # guide's two 注明 lines (by hand from how_to_submit for 淄博市行政审批服务局)
+    got = plan("信封上是不是得写点啥 下回注意", context.Topic("due_date", "是邮寄的 挂号信 他们6号签的收"))
+    lines = excerpt(got, "zibo_spj")
+    assert len(lines) == 2 and "信封左下角注明“政府信息公开申请”字样" in lines[0] and "邮件主题注明" in lines[1]
+    # 「邮件标题要写啥不」 after the ways to submit stays the e-mail line (channel before marking)
+    assert plan("邮件标题要写啥不", context.Topic("how_to_submit")).lines == ("主题", "邮件")

@@ -228,3 +228,14 @@ def test_another_figure_of_the_same_report(assistant):
     assert "无法提供：4件" in first  # data/kb/annual_reports.yml zibo_spj 2022
     reply = talk(assistant, who, "部分公开的呢")
     assert "2022年：部分公开：1件" in reply and "人工服务" not in reply
+
+
+def test_the_same_question_in_other_words_adds_how_to_reach_a_person(assistant):
+    # cit-want-01: 「那怎么交申请」 right after how to submit to 张店区人民政府办公室 is the part it is
+    # about, and the office's phone (its 2023 annual report, data/kb/agencies.yml), not the whole
+    # answer again
+    who = sender()
+    first = talk(assistant, who, "向张店区政府办申请信息公开怎么递交")
+    assert "张店区人民政府办公室" in first
+    again = talk(assistant, who, "那怎么交申请")
+    assert "如需人工帮助" in again and "0533-2869836" in again and again != first
