@@ -140,6 +140,11 @@ class FollowUps:
         return next((parts[word] for word in sorted(parts, key=len, reverse=True)
                      if fold(word) in folded), None)
 
+    def part_words(self, topic: str, part: str) -> List[str]:
+        """The words naming ``part`` among the topic's parts (复议 → review)."""
+        parts = (self.topics.get(topic) or {}).get("parts") or {}
+        return [word for word, faq in parts.items() if faq == part]
+
     def subject(self, topic: str) -> Tuple[str, ...]:
         """Words naming the topic's own subject (补正 for correction_request): a follow-up may
         repeat them and still ask nothing else (「给我几天时间补」)."""
@@ -334,6 +339,9 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     part = follow.part(topic.name, text)
     if part is not None and part != topic.name:  # 「投诉找谁」 after the remedies overview
         asked = part_kind(text, part, follow)
+        if asked is None and only_words(text, follow.part_words(topic.name, part)):
+            # 「市政府办公室的呢」 after 「张店区法院电话多少」: the question asked before, of that body
+            asked = part_kind(topic.question, part, follow)
         if asked is None:
             return Plan("faq", part, named_agency, topic=part, question=text)
         return _planned(follow.topics[part][asked], Topic(part, topic.question, topic.agency),

@@ -1477,3 +1477,33 @@ def test_by_post_or_in_person_after_the_review_body_and_the_envelope_after_a_pos
     assert len(lines) == 2 and "信封左下角注明“政府信息公开申请”字样" in lines[0] and "邮件主题注明" in lines[1]
     # 「邮件标题要写啥不」 after the ways to submit stays the e-mail line (channel before marking)
     assert plan("邮件标题要写啥不", context.Topic("how_to_submit")).lines == ("主题", "邮件")
+
+
+def test_another_body_alone_asks_the_question_asked_before_of_that_body():
+    # cit-agency-09: after a court's phone, 「市政府办公室的呢」 is the complaint body's phone lines
+    got = plan("市政府办公室的呢", context.Topic("litigation", "张店区法院电话多少"))
+    assert (got.target, got.lines) == ("complaint", ("电话", "联系方式"))
+    lines = excerpt(got, "zibo_spj")
+    assert any("0533-3183622" in line for line in lines)  # 淄博市人民政府办公室, the guide's card
+
+
+def test_fee_relief_purpose_and_a_disagreement_with_information_does_not_exist():
+    # cit-fee-06: relief is 未核实 in FACTS.md §2.3: the message says so and gives the free quotas
+    got = plan("家里困难交不起 能减免不", context.Topic("fee_payment"))
+    assert (got.kind, got.target) == ("message", "fee_relief")
+    relief = KB.message("fee_relief", "zibo_spj")
+    assert "未核实" in relief and "前10件免费" in relief and "30页以下（含30页）免费" in relief
+    assert "可以减免" not in relief
+    # cit-apply-05: whether the purpose must be stated, after who can apply: the 用途 sentence
+    got = plan("用途要不要写清楚", context.Topic("who_can_apply"))
+    assert excerpt(got, "zibo_spj") == ["现行《政府信息公开条例》不要求申请人说明用途，也不要求证明有“特殊需要”。"]
+    # app-20: 「明明」 contradicts 信息不存在: the review
+    got = plan("可那文件我明明在村委会墙上见过", context.Topic("info_not_exist"))
+    assert (got.kind, got.target) == ("faq", "review")
+
+
+def test_the_provinces_own_rules_after_the_fee_rules_are_its_collection_line():
+    # cit-fee-08: 「山东自己有规定没」 → fee_payment's 在山东 sentence (鲁办通知: 非税收入 system)
+    got = plan("山东自己有规定没", context.Topic("fee_principle"))
+    assert excerpt(got, "zibo_spj") == [
+        "在山东，信息处理费通过“山东省非税收入征收和财政票据信息管理系统”征收，开具山东省财政票据（电子），全额缴入国库。"]
