@@ -395,14 +395,17 @@ def plan_follow_up(text: str, topic: Optional[Topic], named_agency: Optional[str
     return None
 
 
-def also_asked(text: str, faq_id: str, follow: FollowUps) -> Optional[Tuple[str, Tuple[str, ...]]]:
-    """Another FAQ and its lines that a second question in the message asks for, beside the FAQ
-    answered (「上哪去说 几点有人」 answered with the office hours: the address too)."""
+def also_asked(text: str, faq_id: str, follow: FollowUps) -> List[Tuple[str, Tuple[str, ...]]]:
+    """Other FAQs and their lines that further questions in the message ask for, beside the FAQ
+    answered (「上哪去说 几点有人」 answered with the office hours: the address too); ``lines:
+    asked`` takes the fields the message names (「应发送至哪个邮箱」: the 邮箱 line)."""
     folded = fold(normalize_text(text))
+    found = []
     for kind, target in (follow.also.get(faq_id) or {}).items():
         if any(fold(word) in folded for word in follow.kinds.get(kind, ())):
-            return target["faq"], tuple(target["lines"])
-    return None
+            lines = asked_fields(text, follow) if target["lines"] == "asked" else tuple(target["lines"])
+            found.append((target["faq"], lines))
+    return found
 
 
 # the topic a workday answer leaves when there was none before (「那10月11号呢」 next asks it again)

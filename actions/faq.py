@@ -343,11 +343,14 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
     # asked again in other words (「那怎么交申请」 right after how to submit there): the part asked
     # about, and since the answer did not settle it, how to reach a person at that agency
     reach = kb().message("contact", agency_id) if again else ""
-    second = context.also_asked(text, faq_id, context.followups()) if not lines else None
-    if second is not None:  # 「上哪去说 几点有人」: the office hours, and the address line
-        other = kb().render(second[0], agency_id)
-        added = context.sentences_with(other.text, second[1])
-        sources = list(dict.fromkeys([*answer.sources, *other.sources]))
+    further = context.also_asked(text, faq_id, context.followups()) if not lines else []
+    if further:  # 「上哪去说 几点有人」: the office hours, and the address line
+        added, sources = [], list(answer.sources)
+        for other_id, other_lines in further:
+            other = kb().render(other_id, agency_id)
+            found = context.sentences_with(other.text, other_lines)
+            added += [line for line in found if line not in added]
+            sources += [source for source in other.sources if found and source not in sources]
         body = "\n".join([answer.text, *added]) + (f"\n来源：{'；'.join(sources)}" if sources else "")
     if lines:
         found = context.sentences_with(answer.text, lines)

@@ -1414,11 +1414,19 @@ def test_whether_the_day_of_going_there_counts_as_received_is_computed_from_it()
 def test_a_second_question_in_the_same_message_adds_the_other_faqs_line():
     # app-16: 「上哪去说 几点有人」 is answered with the office hours; 上哪 asks where: the address line
     follow = context.followups()
-    assert context.also_asked("上哪去说 几点有人", "office_hours", follow) == ("contact_info", ("地址",))
+    assert context.also_asked("上哪去说 几点有人", "office_hours", follow) == [("contact_info", ("地址",))]
     assert context.sentences_with(KB.render("contact_info", "zibo_spj").text, ["地址"]) == [
         "· 地址：淄博市张店区西四路119号，邮编255022。"]  # the agency's card, agencies.yml
-    assert context.also_asked("电话多少 几点有人接", "contact_info", follow)[0] == "office_hours"
-    assert context.also_asked("你们几点上班", "office_hours", follow) is None  # one question
+    assert context.also_asked("电话多少 几点有人接", "contact_info", follow)[0][0] == "office_hours"
+    assert context.also_asked("你们几点上班", "office_hours", follow) == []  # one question
+    # pub-submit-02: the mailbox (the card's 邮箱 line) and the subject line's marking, beside the
+    # receipt date the retrieval answered
+    asked = "应发送至哪个邮箱？邮件标题有无格式要求？另外邮件发出后如何确认对方已经收到？"
+    assert context.also_asked(asked, "receipt_date", follow) == [("contact_info", ("邮箱", "主题", "邮件")),
+                                                                  ("how_to_submit", ("注明",))]
+    # of the card, only its 邮箱 line carries those words (agencies.yml: 淄博市行政审批服务局)
+    assert context.sentences_with(KB.render("contact_info", "zibo_spj").text, ("邮箱", "主题", "邮件")) == [
+        "· 邮箱：sxzspfwjbgs@zb.shandong.cn。"]
 
 
 def test_among_them_after_a_report_figure_asks_another_figure_of_the_same_report():
