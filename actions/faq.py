@@ -432,8 +432,10 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # stays on what it was about (the citizen's own dates)
         agency_id = agency_for(tracker)
         fields: Dict[str, Any] = {history.AGENCY: agency_id}
-        if topic is None or topic.name != "case_status":  # a look-up's topic is read from the look-up
-            fields.update(topic_fields(*((topic.name, topic.question) if topic else (context.WORKDAY_TOPIC, text))))
+        if topic is None:
+            fields.update(topic_fields(context.WORKDAY_TOPIC, text))  # 「那10月11号呢」 next
+        elif topic.name != "case_status":  # a look-up's topic is read from the look-up itself
+            fields.update(topic_fields(topic.name, topic.question))
         dispatcher.utter_message(text=workday_answer(day, agency_id), **fields)
         return []
     ranking = faq_ranking(tracker)
