@@ -280,9 +280,10 @@ def main() -> None:
     parser.add_argument("--rasa", type=int, default=2, help="Rasa instances in cluster mode")
     parser.add_argument("--actions", type=int, default=2, help="action servers in cluster mode")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--model", type=Path, help="a trained model (default: the current one), for A/B runs")
     args = parser.parse_args()
 
-    model = training.ensure_model(quiet=True)
+    model = args.model or training.ensure_model(quiet=True)
     questions = faq_questions()
     users = [int(u) for u in args.users.split(",")]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]

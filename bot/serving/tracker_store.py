@@ -14,8 +14,8 @@ tracker holds, in the stored order:
 * every event of the session's last ``window_turns`` user messages (a turn is never cut).
 
 Replaying that gives the same slots, loop, pause state and latest message as replaying the whole
-session, and the policies see the same recent turns (MemoizationPolicy's max_history and our rules
-span far fewer than ``window_turns`` turns). What the window drops is older history: an action
+session, and the policy sees the same recent turns (our rules span far fewer than ``window_turns``
+turns). What the window drops is older history: an action
 looking further back than ``window_turns`` turns sees the session begin at the window. A session
 with fewer turns, or with a ``rewind``/``undo`` before the window (whose effect on earlier slots
 needs the full history), is retrieved whole, as by Rasa.
