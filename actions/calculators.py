@@ -139,7 +139,7 @@ def workday_answer(day: dt.date, agency_id: str) -> str:
     return "\n".join([
         kb().message("workday_answer", agency_id, day=f"{day.year}年{day.month}月{day.day}日",
                      weekday=f"星期{WEEKDAYS[day.weekday()]}", year=day.year, workday=kind.workday,
-                     estimated=kind.estimated, reason=kind.reason),
+                     estimated=kind.estimated, reason="周末" if kind.reason in ("周六", "周日") else kind.reason),
         f"来源：{'；'.join(source)}"])
 
 

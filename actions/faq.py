@@ -431,12 +431,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # 「10月10号那个礼拜六也算工作日？」: that day as the deadlines count it; the conversation
         # stays on what it was about (the citizen's own dates)
         agency_id = agency_for(tracker)
-        fields: Dict[str, Any] = {history.AGENCY: agency_id}
+        metadata: Dict[str, Any] = {history.AGENCY: agency_id}
         if topic is None:
-            fields.update(topic_fields(context.WORKDAY_TOPIC, text))  # 「那10月11号呢」 next
+            metadata.update(topic_fields(context.WORKDAY_TOPIC, text))  # 「那10月11号呢」 next
         elif topic.name != "case_status":  # a look-up's topic is read from the look-up itself
-            fields.update(topic_fields(topic.name, topic.question))
-        dispatcher.utter_message(text=workday_answer(day, agency_id), **fields)
+            metadata.update(topic_fields(topic.name, topic.question))
+        dispatcher.utter_message(text=workday_answer(day, agency_id), **metadata)
         return []
     ranking = faq_ranking(tracker)
     intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -228,3 +228,5 @@ def test_whether_a_day_is_a_working_day_names_the_day_and_the_notice():
     answer = workday_answer(dt.date(2027, 1, 4), AGENCY_ID)
     assert answer.startswith("2027年的节假日安排国务院办公厅尚未公布。2027年1月4日（星期一）按通常安排是工作日")
     assert "节假日安排的通知" not in answer
+    # 11 October 2026 is the Sunday after: a weekend day, said once (not 「星期日）是周日」)
+    assert workday_answer(dt.date(2026, 10, 11), AGENCY_ID).startswith("2026年10月11日（星期日）是周末，不算工作日。")

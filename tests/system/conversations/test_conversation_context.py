@@ -239,3 +239,13 @@ def test_the_same_question_in_other_words_adds_how_to_reach_a_person(assistant):
     assert "张店区人民政府办公室" in first
     again = talk(assistant, who, "那怎么交申请")
     assert "如需人工帮助" in again and "0533-2869836" in again and again != first
+
+
+def test_whether_a_day_is_a_working_day_and_then_another_day(assistant):
+    # by hand: 2026-10-10 is the Saturday after National Day, a make-up working day under the 2026
+    # notice; 2026-10-11 is the Sunday; the pinned day of the demo is in November 2026
+    who = sender()
+    first = talk(assistant, who, "10月10号那个礼拜六也算工作日？")
+    assert "2026年10月10日（星期六）是调休上班日，算工作日" in first
+    assert "国务院办公厅关于2026年部分节假日安排的通知" in first
+    assert "2026年10月11日（星期日）是周末，不算工作日" in talk(assistant, who, "那10月11号呢")
