@@ -3,6 +3,7 @@ answering and asking 「您是不是想问」; follow-ups answered in the conver
 (actions/context.py); never the identical answer twice in a row."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
@@ -351,15 +352,14 @@ async def answer_faq(dispatcher: CollectingDispatcher, tracker: Tracker, faq_id:
             found = context.sentences_with(other.text, other_lines)
             added += [line for line in found if line not in added]
             sources += [source for source in other.sources if found and source not in sources]
-        body = "\n".join([answer.text, *added]) + (f"\n来源：{'；'.join(sources)}" if sources else "")
+        body = replace(answer, text="\n".join([answer.text, *added]), sources=tuple(sources)).full_text
     if lines:
         found = context.sentences_with(answer.text, lines)
         name = kb().agency(agency_id)["name"]
         if found and faq_id in AGENCY_OWN and not any(name in line for line in found):
             found.insert(0, f"{name}：")  # a line of the agency's own card names the agency
         if found:
-            body = "\n".join([*found, *([reach] if reach else [])]) + (
-                f"\n来源：{'；'.join(answer.sources)}" if answer.sources else "")
+            body = replace(answer, text="\n".join([*found, *([reach] if reach else [])])).full_text
     # the FAQ, agency and sources land in the BotUttered event's metadata: the desk shows them
     messages = [{"text": body, history.FAQ_ID: faq_id, history.AGENCY: agency_id,
                  history.SOURCES: list(answer.sources), history.EXCERPT: bool(lines),
